@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+// The module graph of DESIGN.md: the compiler enforces who may import whom.
+import PackageDescription
+
+let package = Package(
+    name: "LicenseDesk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "licensedesk", targets: ["licensedesk"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // The rule language: imports nothing of ours.
+        .target(name: "MembershipRules"),
+        // Users, groups, SKUs, the licence engine and every change to a tenant.
+        .target(name: "LicenseModel", dependencies: ["MembershipRules"]),
+        // JSON state on disk behind one seam.
+        .target(name: "LicenseStore", dependencies: ["LicenseModel"]),
+        // Terminal abstraction, frames, widgets, themes: no ncurses.
+        .target(name: "TerminalKit"),
+        // ncursesw as a system library, with a shim of static inline wrappers.
+        .systemLibrary(
+            name: "CNCurses",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // The only code that calls ncurses.
+        .target(name: "CursesTerminal", dependencies: ["TerminalKit", "CNCurses"]),
+        // Panes, bindings, presentation and the event loop.
+        .target(name: "Console", dependencies: ["LicenseModel", "LicenseStore", "TerminalKit"]),
+        .executableTarget(
+            name: "licensedesk",
+            dependencies: [
+                "MembershipRules", "LicenseModel", "LicenseStore", "TerminalKit", "CursesTerminal",
+                "Console",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Fake terminal, tenant builders, process helpers for tests.
+        .target(
+            name: "TestSupport",
+            dependencies: ["LicenseModel", "LicenseStore", "TerminalKit", "Console"]
+        ),
+        .testTarget(name: "MembershipRulesTests", dependencies: ["MembershipRules"]),
+        .testTarget(name: "LicenseModelTests", dependencies: ["LicenseModel", "TestSupport"]),
+        .testTarget(name: "LicenseStoreTests", dependencies: ["LicenseStore", "TestSupport"]),
+        .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit", "TestSupport"]),
+        .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "TestSupport"]),
+    ]
+)

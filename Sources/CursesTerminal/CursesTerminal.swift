@@ -1,0 +1,93 @@
+import CNCurses
+import Foundation
+import TerminalKit
+
+/// The only code that calls ncurses. Turns frames into curses calls and lets ncurses send
+/// only what changed (`erase` + `wnoutrefresh` + `doupdate`, never `clear` per frame).
+/// Use from one thread: ncurses is not thread-safe.
+public final class CursesTerminal: Terminal {
+    private let window: UnsafeMutablePointer<WINDOW>
+    public let supportsUnicode: Bool
+    private let pairs: [StyleToken: Int16]
+    private let attributes: [StyleToken: attr_t]
+
+    /// Starts curses on the controlling terminal. `setlocale` comes first so ncursesw
+    /// sends UTF-8.
+    public init(colors: Bool) {
+        _ = ld_set_locale_from_environment()
+        supportsUnicode = ld_locale_is_utf8() != 0
+        // Honour an ESCDELAY the admin set; otherwise Esc should act within ~50 ms (100 over SSH).
+        if ProcessInfo.processInfo.environment["ESCDELAY"] == nil {
+            set_escdelay(ProcessInfo.processInfo.environment["SSH_TTY"] == nil ? 50 : 100)
+        }
+        initscr()
+        window = ld_stdscr()!
+        cbreak()
+        noecho()
+        nonl()
+        keypad(window, true)
+        curs_set(0)
+        var pairs: [StyleToken: Int16] = [:]
+        if colors && has_colors() {
+            start_color()
+            use_default_colors()
+            for (index, token) in StyleToken.allCases.enumerated() {
+                let (foreground, background) = CursesPalette.colors(for: token)
+                init_pair(Int16(index + 1), foreground, background)
+                pairs[token] = Int16(index + 1)
+            }
+        }
+        self.pairs = pairs
+        var attributes: [StyleToken: attr_t] = [:]
+        for token in StyleToken.allCases { attributes[token] = CursesPalette.attributes(for: token, colors: !pairs.isEmpty) }
+        self.attributes = attributes
+    }
+
+    deinit {
+        endwin()
+    }
+
+    public var size: TerminalSize {
+        TerminalSize(columns: Int(ld_getmaxx(window)), rows: Int(ld_getmaxy(window)))
+    }
+
+    public func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent? {
+        wtimeout(window, Int32(timeoutMilliseconds))
+        var character: wint_t = 0
+        let result = wget_wch(window, &character)
+        if result == ERR { return nil }
+        if result == KEY_CODE_YES {
+            if Int32(character) == KEY_RESIZE { return .resize(size) }
+            return CursesKeys.key(forCode: Int32(character)).map(TerminalEvent.key)
+        }
+        return CursesKeys.key(forCharacter: UInt32(character)).map(TerminalEvent.key)
+    }
+
+    public func present(_ frame: Frame) {
+        werase(window)
+        let rows = min(frame.size.rows, size.rows)
+        let columns = min(frame.size.columns, size.columns)
+        for row in 0..<rows {
+            var column = 0
+            while column < columns {
+                let style = frame[column, row].style
+                var run: [wchar_t] = []
+                let start = column
+                while column < columns, frame[column, row].style == style {
+                    let cell = frame[column, row]
+                    if !cell.isContinuation {
+                        for scalar in cell.character.unicodeScalars { run.append(wchar_t(bitPattern: scalar.value)) }
+                    }
+                    column += 1
+                }
+                // The bottom-right cell can't be written without scrolling: leave it out.
+                if row == rows - 1 && column == columns, !run.isEmpty { run.removeLast() }
+                run.append(0)
+                _ = ld_put_text(window, Int32(row), Int32(start), run, Int32(run.count - 1), attributes[style] ?? 0, pairs[style] ?? 0)
+            }
+        }
+        if let cursor = frame.cursor { wmove(window, Int32(cursor.row), Int32(cursor.column)) }
+        wnoutrefresh(window)
+        doupdate()
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import MembershipRules
+
+extension Tenant {
+    /// Applies one change: the only way a tenant changes. Throws without changing anything when
+    /// the change is refused or names something that does not exist.
+    @discardableResult
+    public mutating func apply(_ change: TenantChange, context: ChangeContext) throws(ModelError) -> ChangeEffects {
+        var copy = self
+        var effects = ChangeEffects()
+        try copy.carryOut(change, context, &effects)
+        self = copy
+        return effects
+    }
+
+    private mutating func carryOut(_ change: TenantChange, _ context: ChangeContext, _ effects: inout ChangeEffects)
+        throws(ModelError)
+    {
+        func audit(_ target: String, _ detail: String) {
+            effects.events.append(
+                AuditEvent(activity: change.activity, target: target, detail: detail, actor: context.actor, time: context.now))
+        }
+        switch change {
+        case .addSku(let skuId, let seats, let edition):
+            try addSku(skuId, seats: seats, edition: edition)
+            audit(skuId, "seats: \(seats)")
+        case .setSeats(let skuId, let seats):
+            guard seats >= 0 else { throw .invalidInput("seats can't be negative") }
+            let index = try skuIndex(skuId)
+            let old = subscribedSkus[index].prepaidUnits.enabled
+            subscribedSkus[index].prepaidUnits.enabled = seats
+            audit(subscribedSkus[index].skuPartNumber, "seats: \(old) -> \(seats)")
+        case .createUser(let draft):
+            try createUser(draft)
+            audit(draft.userPrincipalName, "created")
+        case .setUserAttributes(let userID, let values):
+            let index = try userIndex(userID)
+            var user = users[index]
+            var changes: [String] = []
+            for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+                try UserAttributeWriter.set(name, to: value, on: &user)
+                changes.append("\(name) -> \(value ?? "null")")
+            }
+            users[index] = user
+            pending.enqueue(userID, in: \.membershipUsers)
+            audit(user.userPrincipalName, changes.joined(separator: ", "))
+        case .removeUser(let userID):
+            try removeUser(userID)
+            audit(userID, "deleted")
+        case .createGroup(let id, let name, let description, let rule):
+            try createGroup(id: id, displayName: name, description: description, rule: rule, now: context.now)
+            audit(name, rule.map { "membershipRule: \($0)" } ?? "static")
+        case .setGroupRule(let groupID, let rule):
+            let old = try setGroupRule(groupID, rule)
+            audit(groups[try groupIndex(groupID)].displayName, "membershipRule: \(old ?? "none") -> \(rule)")
+        case .addGroupMember(let groupID, let userID):
+            try changeStaticMembership(groupID, userID, add: true)
+            audit(groups[try groupIndex(groupID)].displayName, "member added: \(userID)")
+        case .removeGroupMember(let groupID, let userID):
+            try changeStaticMembership(groupID, userID, add: false)
+            audit(groups[try groupIndex(groupID)].displayName, "member removed: \(userID)")
+        case .deleteGroup(let groupID):
+            let name = try deleteGroup(groupID)
+            audit(name, "deleted")
+        case .addGroupLicense(let groupID, let skuId, let disabledPlans):
+            let detail = try setGroupLicense(groupID, skuId, disabledPlans: disabledPlans)
+            audit(groups[try groupIndex(groupID)].displayName, detail)
+        case .removeGroupLicense(let groupID, let skuId):
+            let detail = try removeGroupLicense(groupID, skuId)
+            audit(groups[try groupIndex(groupID)].displayName, detail)
+        case .setGroupPlan(let groupID, let skuId, let planId, let enabled):
+            let index = try groupIndex(groupID)
+            guard let license = groups[index].assignedLicenses.first(where: { $0.skuId == skuId }) else {
+                throw .invalidInput("group \(groups[index].displayName) has no licence for SKU \(skuId)")
+            }
+            var disabled = Set(license.disabledPlans)
+            if enabled { disabled.remove(planId) } else { disabled.insert(planId) }
+            let detail = try setGroupLicense(groupID, skuId, disabledPlans: Array(disabled))
+            audit(groups[index].displayName, detail)
+        case .addUserLicense(let userID, let skuId, let disabledPlans):
+            let detail = try assignDirect(userID, skuId, disabledPlans: disabledPlans, now: context.now)
+            audit(users[try userIndex(userID)].userPrincipalName, detail)
+        case .removeUserLicense(let userID, let skuId):
+            let detail = try removeDirect(userID, skuId, now: context.now)
+            audit(users[try userIndex(userID)].userPrincipalName, detail)
+        case .reprocessGroup(let groupID):
+            let index = try groupIndex(groupID)
+            groups[index].licenseProcessingState = .queuedForProcessing
+            pending.enqueue(groupID, in: \.licenseGroups)
+            effects.notes.append("\(groups[index].members.count) members of \(groups[index].displayName) queued for reprocessing")
+            audit(groups[index].displayName, "queued \(groups[index].members.count) members")
+        case .reprocessUser(let userID):
+            let index = try userIndex(userID)
+            let outcome = LicenseEngine.reconcile(&self, userAt: index, retry: { _ in true }, now: context.now)
+            audit(users[index].userPrincipalName, outcome.summary)
+        case .processPending:
+            effects.events += PendingWorkRunner.run(&self, context: context)
+        }
+    }
+
+    // MARK: - Finding objects
+
+    func userIndex(_ id: String) throws(ModelError) -> Int {
+        guard let index = userIndex[id] else { throw .invalidInput("no user with id \(id)") }
+        return index
+    }
+    func groupIndex(_ id: String) throws(ModelError) -> Int {
+        guard let index = groupIndex[id] else { throw .invalidInput("no group with id \(id)") }
+        return index
+    }
+    func skuIndex(_ skuId: String) throws(ModelError) -> Int {
+        guard let index = subscribedSkus.firstIndex(where: { $0.skuId == skuId }) else {
+            throw .invalidInput("the tenant has no subscription to SKU \(skuId)")
+        }
+        return index
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// A new user, as an admin or a sync cycle creates it.
+public struct UserDraft: Codable, Hashable, Sendable {
+    public var id: String
+    public var userPrincipalName: String
+    public var displayName: String
+    public var accountEnabled: Bool
+    /// Rule property name → value (`department`, `usageLocation`, `extensionAttribute10`, …).
+    public var attributes: [String: String]
+    public var onPremisesSyncEnabled: Bool?
+
+    public init(
+        id: String, userPrincipalName: String, displayName: String, accountEnabled: Bool = true,
+        attributes: [String: String] = [:], onPremisesSyncEnabled: Bool? = nil
+    ) {
+        self.id = id
+        self.userPrincipalName = userPrincipalName
+        self.displayName = displayName
+        self.accountEnabled = accountEnabled
+        self.attributes = attributes
+        self.onPremisesSyncEnabled = onPremisesSyncEnabled
+    }
+}
+
+/// Every change an admin (or the directory itself) can make to a tenant. The CLI and the
+/// console build these; `Tenant.apply` is the one path that carries them out; the store
+/// journals them.
+public enum TenantChange: Codable, Hashable, Sendable {
+    case addSku(skuId: String, seats: Int, edition: String?)
+    case setSeats(skuId: String, seats: Int)
+    case createUser(UserDraft)
+    /// Property name → new value; nil clears it.
+    case setUserAttributes(userID: String, values: [String: String?])
+    case removeUser(userID: String)
+    case createGroup(id: String, displayName: String, description: String?, membershipRule: String?)
+    case setGroupRule(groupID: String, rule: String)
+    case addGroupMember(groupID: String, userID: String)
+    case removeGroupMember(groupID: String, userID: String)
+    case deleteGroup(groupID: String)
+    case addGroupLicense(groupID: String, skuId: String, disabledPlans: [String])
+    case removeGroupLicense(groupID: String, skuId: String)
+    case setGroupPlan(groupID: String, skuId: String, planId: String, enabled: Bool)
+    case addUserLicense(userID: String, skuId: String, disabledPlans: [String])
+    case removeUserLicense(userID: String, skuId: String)
+    case reprocessGroup(groupID: String)
+    case reprocessUser(userID: String)
+    /// Run queued membership and licence work to completion.
+    case processPending
+
+    /// Audit vocabulary name of the change (`specs/licensing.md` §1.3 where it has one).
+    public var activity: String {
+        switch self {
+        case .addSku, .setSeats: "Update subscription"
+        case .createUser: "Add user"
+        case .setUserAttributes: "Update user"
+        case .removeUser: "Delete user"
+        case .createGroup: "Add group"
+        case .setGroupRule: "Update group"
+        case .addGroupMember: "Add member to group"
+        case .removeGroupMember: "Remove member from group"
+        case .deleteGroup: "Delete group"
+        case .addGroupLicense, .removeGroupLicense, .setGroupPlan: "Set group license"
+        case .addUserLicense, .removeUserLicense: "Change user license"
+        case .reprocessGroup: "Reprocess group license"
+        case .reprocessUser: "Reprocess user license"
+        case .processPending: "Process pending work"
+        }
+    }
+}
+
+/// When and by whom a change is made; replaying a journal gives the same tenant.
+public struct ChangeContext: Codable, Hashable, Sendable {
+    public var now: Date
+    public var actor: String
+    public init(now: Date = Date(), actor: String = "unknown") {
+        self.now = now
+        self.actor = actor
+    }
+}
+
+/// An audit record in Entra's vocabulary.
+public struct AuditEvent: Codable, Hashable, Sendable {
+    public var activity: String
+    public var target: String
+    public var detail: String
+    public var result: String
+    public var actor: String
+    public var time: Date
+
+    public init(activity: String, target: String, detail: String, result: String = "success", actor: String, time: Date) {
+        self.activity = activity
+        self.target = target
+        self.detail = detail
+        self.result = result
+        self.actor = actor
+        self.time = time
+    }
+}
+
+/// What applying a change did.
+public struct ChangeEffects: Sendable, Equatable {
+    public var events: [AuditEvent] = []
+    /// One-line human summaries ("2 members joined E3 All").
+    public var notes: [String] = []
+    public init() {}
+}

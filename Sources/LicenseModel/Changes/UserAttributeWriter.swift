@@ -1,0 +1,70 @@
+import Foundation
+import MembershipRules
+
+/// Sets a user property by its rule name (`department`, `extensionAttribute10`, …): the names
+/// admins already know from membership rules. Case-insensitive.
+enum UserAttributeWriter {
+    static func set(_ name: String, to value: String?, on user: inout User) throws(ModelError) {
+        let value = (value?.isEmpty ?? true) ? nil : value
+        switch name.lowercased() {
+        case "id", "objectid":
+            throw .invalidInput("the object id of a user can't be changed")
+        case "userprincipalname":
+            guard let value else { throw .invalidInput("userPrincipalName can't be cleared") }
+            user.userPrincipalName = value
+        case "displayname":
+            user.displayName = value ?? ""
+        case "accountenabled":
+            user.accountEnabled = try boolean(value, name)
+        case "dirsyncenabled", "onpremisessyncenabled":
+            user.onPremisesSyncEnabled = try boolean(value, name)
+        case "othermails":
+            user.otherMails = list(value)
+        case "proxyaddresses":
+            user.proxyAddresses = list(value)
+        case "manager":
+            user.manager = value
+        case "employeehiredate":
+            guard let value else {
+                user.employeeHireDate = nil
+                return
+            }
+            guard let date = ISO8601DateFormatter().date(from: value) else {
+                throw .invalidInput("employeeHireDate must be an ISO 8601 date such as 2024-01-31T00:00:00Z, not \(value)")
+            }
+            user.employeeHireDate = date
+        case "usagelocation":
+            if let value, value.count != 2 || !value.allSatisfy(\.isLetter) {
+                throw .invalidInput("usageLocation must be a two-letter country code such as GB, not \(value)")
+            }
+            user.usageLocation = value?.uppercased()
+        default:
+            if let property = RulePropertyTable.property(named: name) {
+                if let custom = property.customExtension {
+                    user.customExtensions[custom] = value
+                    return
+                }
+                if property.kind == .string, property.slot >= 0 {
+                    user.strings[property.slot] = value
+                    return
+                }
+            }
+            let hint = RulePropertyTable.suggestions(for: name).first.map { "; did you mean \($0)?" } ?? ""
+            throw .invalidInput("\(name) is not a user property LicenseDesk can set\(hint)")
+        }
+    }
+
+    private static func boolean(_ value: String?, _ name: String) throws(ModelError) -> Bool? {
+        guard let value else { return nil }
+        switch value.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw .invalidInput("\(name) is true or false, not \(value)")
+        }
+    }
+
+    private static func list(_ value: String?) -> [String] {
+        guard let value else { return [] }
+        return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// The licence engine: reconciles one user's assignment paths with the groups it belongs to,
+/// checking seats, usage location, conflicts and dependencies the way Entra ID does
+/// (`specs/licensing.md` §1–§3).
+///
+/// Seat order under shortage: groups are processed in the order their members joined, so the
+/// first members to join get the last seats; a user who already holds a seat of a SKU never
+/// loses it to another path's failure.
+enum LicenseEngine {
+    struct Outcome {
+        var assigned = 0
+        var failed = 0
+        var removed = 0
+        var summary: String { "assigned \(assigned), failed \(failed), removed \(removed)" }
+    }
+
+    /// SKUs a user holds a seat of (any applied path).
+    static func seatsHeld(by user: User) -> Set<String> {
+        Set(user.licenseAssignmentStates.filter { $0.state.isApplied }.map(\.skuId))
+    }
+
+    /// Brings one user's group paths in line with its memberships. Paths of groups for which
+    /// `retry` is true are evaluated again even when nothing changed (reprocess).
+    @discardableResult
+    static func reconcile(
+        _ tenant: inout Tenant, userAt index: Int, seatsBefore: Set<String>? = nil, retry: (String) -> Bool, now: Date
+    ) -> Outcome {
+        var outcome = Outcome()
+        var user = tenant.users[index]
+        let seatsBefore = seatsBefore ?? seatsHeld(by: user)
+        let licensedGroups = tenant.groups(of: user.id).filter { !$0.assignedLicenses.isEmpty }
+        let wanted = Set(licensedGroups.flatMap { group in group.assignedLicenses.map { "\(group.id)|\($0.skuId)" } })
+
+        // Leaving a group (or the group dropping a SKU) removes that path (R5).
+        let before = user.licenseAssignmentStates.count
+        user.licenseAssignmentStates.removeAll { path in
+            guard let group = path.assignedByGroup else { return false }
+            return !wanted.contains("\(group)|\(path.skuId)")
+        }
+        outcome.removed = before - user.licenseAssignmentStates.count
+
+        for group in licensedGroups {
+            let existing = user.licenseAssignmentStates.filter { $0.assignedByGroup == group.id }
+            let upToDate = group.assignedLicenses.allSatisfy { license in
+                existing.contains { $0.skuId == license.skuId && $0.disabledPlans == license.disabledPlans }
+            }
+            if upToDate && !retry(group.id) { continue }
+            if evaluate(group, for: &user, in: tenant, now: now) { outcome.assigned += 1 } else { outcome.failed += 1 }
+        }
+
+        // R17: removing a path re-checks the user's conflict errors at once.
+        if outcome.removed > 0 {
+            for group in licensedGroups
+            where user.licenseAssignmentStates.contains(where: {
+                $0.assignedByGroup == group.id && $0.error == .mutuallyExclusiveViolation
+            }) {
+                _ = evaluate(group, for: &user, in: tenant, now: now)
+            }
+        }
+        finish(&user, in: &tenant, seatsBefore: seatsBefore, now: now)
+        tenant.users[index] = user
+        return outcome
+    }
+
+    /// Assigns all of a group's SKUs to the user, or none (R10). Returns whether it succeeded.
+    static func evaluate(_ group: Group, for user: inout User, in tenant: Tenant, now: Date) -> Bool {
+        var failure: (skuId: String, error: LicenseError)?
+        for license in group.assignedLicenses {
+            if let error = check(license, for: user, in: tenant) {
+                failure = (license.skuId, error)
+                break
+            }
+        }
+        for license in group.assignedLicenses {
+            let previous = user.licenseAssignmentStates.first { $0.assignedByGroup == group.id && $0.skuId == license.skuId }
+            user.licenseAssignmentStates.removeAll { $0.assignedByGroup == group.id && $0.skuId == license.skuId }
+            let error: LicenseError
+            if let failure { error = failure.skuId == license.skuId ? failure.error : .other } else { error = .none }
+            // A path that was applied stays applied with an error; a new one is an error only.
+            let wasApplied = previous?.state.isApplied ?? false
+            let state: LicenseAssignmentStatus = error == .none ? .active : (wasApplied ? .activeWithError : .error)
+            let changed = previous?.state != state || previous?.error != error || previous?.disabledPlans != license.disabledPlans
+            user.licenseAssignmentStates.append(
+                LicenseAssignmentState(
+                    skuId: license.skuId, disabledPlans: license.disabledPlans, assignedByGroup: group.id, state: state,
+                    error: error, lastUpdatedDateTime: changed ? now : (previous?.lastUpdatedDateTime ?? now)))
+        }
+        sortPaths(&user)
+        return failure == nil
+    }
+
+    /// Why a path can't be applied, or nil when it can.
+    static func check(_ license: AssignedLicense, for user: User, in tenant: Tenant) -> LicenseError? {
+        guard let sku = tenant.sku(id: license.skuId) else { return .other }
+        let location = user.usageLocation ?? tenant.organization.countryLetterCode
+        let enabled = Set(sku.planIds).subtracting(license.disabledPlans)
+        if !ProhibitedServices.allowed(enabled, in: location) { return .prohibitedInUsageLocationViolation }
+        // A user who already holds a seat of the SKU (through any path) needs no new one (R2).
+        let holdsSeat = user.licenseAssignmentStates.contains { $0.skuId == license.skuId && $0.state.isApplied }
+        if !holdsSeat && sku.availableUnits <= 0 { return .countViolation }
+        if conflict(enabled, skuId: license.skuId, user: user, tenant: tenant) != nil { return .mutuallyExclusiveViolation }
+        return nil
+    }
+
+    /// The first pair of mutually exclusive plans between `enabled` (of `skuId`) and the plans
+    /// the user's other SKUs enable. The same plan from two SKUs is not a conflict.
+    static func conflict(_ enabled: Set<String>, skuId: String, user: User, tenant: Tenant) -> (String, String)? {
+        var others: Set<String> = []
+        for path in user.licenseAssignmentStates where path.skuId != skuId && path.state.isApplied {
+            guard let sku = tenant.sku(id: path.skuId) else { continue }
+            others.formUnion(Set(sku.planIds).subtracting(path.disabledPlans))
+        }
+        for set in SKUCatalog.shared.exclusionSets(tenant.settings.exclusionPolicy) {
+            let mine = enabled.intersection(set.plans)
+            let theirs = others.intersection(set.plans)
+            for a in mine.sorted() {
+                if let b = theirs.sorted().first(where: { $0 != a }) { return (a, b) }
+            }
+        }
+        return nil
+    }
+
+    /// Derives assignedLicenses and assignedPlans and settles seat counts for the user.
+    static func finish(_ user: inout User, in tenant: inout Tenant, seatsBefore: Set<String>, now: Date) {
+        // A user holds at most one seat per SKU, so within one user's reconcile the checks
+        // need no running count: settle the difference once, here.
+        let seatsAfter = seatsHeld(by: user)
+        for skuId in seatsAfter.symmetricDifference(seatsBefore) {
+            if let skuIndex = tenant.subscribedSkus.firstIndex(where: { $0.skuId == skuId }) {
+                tenant.subscribedSkus[skuIndex].consumedUnits += seatsAfter.contains(skuId) ? 1 : -1
+            }
+        }
+        LicenseDerivation.refresh(&user, skus: tenant.subscribedSkus, now: now)
+    }
+
+    static func sortPaths(_ user: inout User) {
+        user.licenseAssignmentStates.sort {
+            ($0.skuId, $0.assignedByGroup ?? "") < ($1.skuId, $1.assignedByGroup ?? "")
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import MembershipRules
+
+/// Dynamic membership: evaluates rules and records who joins and who leaves.
+enum MembershipEngine {
+    struct Change {
+        var joined: [String] = []
+        var left: [String] = []
+    }
+
+    /// Evaluates a dynamic group over every user. Members who still match keep their place in
+    /// the join order; new members are appended in the tenant's user order.
+    static func evaluateGroup(_ tenant: inout Tenant, groupAt index: Int, now: Date) -> Change {
+        let group = tenant.groups[index]
+        guard let text = group.membershipRule, let rule = try? MembershipRule(text) else {
+            tenant.groups[index].membershipProcessingStatus = .failed
+            return Change()
+        }
+        let context = RuleContext(now: now)
+        var matching = Set<String>()
+        for user in tenant.users where rule.matches(tenant.ruleView(of: user), context: context) {
+            matching.insert(user.id)
+        }
+        return setMembers(&tenant, groupAt: index, matching: matching, now: now)
+    }
+
+    /// Re-evaluates one user against every active dynamic group.
+    static func evaluateUser(_ tenant: inout Tenant, userID: String, now: Date) -> [String: Change] {
+        guard let user = tenant.user(id: userID) else { return [:] }
+        let context = RuleContext(now: now)
+        var changes: [String: Change] = [:]
+        for index in tenant.groups.indices where tenant.groups[index].isDynamic && !tenant.groups[index].isPaused {
+            let group = tenant.groups[index]
+            guard let text = group.membershipRule, let rule = try? MembershipRule(text) else { continue }
+            let matches = rule.matches(tenant.ruleView(of: user), context: context)
+            let isMember = tenant.memberships[userID]?.contains(group.id) ?? false
+            guard matches != isMember else { continue }
+            var change = Change()
+            if matches {
+                tenant.groups[index].members.append(userID)
+                tenant.memberships[userID, default: []].insert(group.id)
+                change.joined = [userID]
+            } else {
+                tenant.groups[index].members.removeAll { $0 == userID }
+                tenant.memberships[userID]?.remove(group.id)
+                change.left = [userID]
+            }
+            tenant.groups[index].lastMembershipUpdated = now
+            changes[group.id] = change
+        }
+        return changes
+    }
+
+    private static func setMembers(_ tenant: inout Tenant, groupAt index: Int, matching: Set<String>, now: Date) -> Change {
+        let group = tenant.groups[index]
+        var change = Change()
+        var members = group.members.filter { matching.contains($0) }
+        change.left = group.members.filter { !matching.contains($0) }
+        let current = Set(members)
+        for user in tenant.users where matching.contains(user.id) && !current.contains(user.id) {
+            members.append(user.id)
+            change.joined.append(user.id)
+        }
+        for id in change.left { tenant.memberships[id]?.remove(group.id) }
+        for id in change.joined { tenant.memberships[id, default: []].insert(group.id) }
+        tenant.groups[index].members = members
+        tenant.groups[index].membershipProcessingStatus = .succeeded
+        tenant.groups[index].lastMembershipUpdated = now
+        return change
+    }
+}
+
+/// Drains the pending work queue in Entra's order: membership first, then licences.
+enum PendingWorkRunner {
+    static func run(_ tenant: inout Tenant, context: ChangeContext) -> [AuditEvent] {
+        var events: [AuditEvent] = []
+        let now = context.now
+        // Paused groups keep their pending evaluation until resumed.
+        let groupsToEvaluate = tenant.pending.membershipGroups
+        tenant.pending.membershipGroups = []
+        for groupID in groupsToEvaluate {
+            guard let index = tenant.groupIndex[groupID] else { continue }
+            if tenant.groups[index].isPaused {
+                tenant.pending.membershipGroups.append(groupID)
+                continue
+            }
+            let change = MembershipEngine.evaluateGroup(&tenant, groupAt: index, now: now)
+            for id in change.joined + change.left { tenant.pending.enqueue(id, in: \.licenseUsers) }
+            events.append(
+                AuditEvent(
+                    activity: "Update group membership", target: tenant.groups[index].displayName,
+                    detail: "\(change.joined.count) joined, \(change.left.count) left", actor: context.actor, time: now))
+        }
+        let usersToEvaluate = tenant.pending.membershipUsers
+        tenant.pending.membershipUsers = []
+        for userID in usersToEvaluate {
+            let changes = MembershipEngine.evaluateUser(&tenant, userID: userID, now: now)
+            if !changes.isEmpty { tenant.pending.enqueue(userID, in: \.licenseUsers) }
+        }
+        let usersToLicense = tenant.pending.licenseUsers
+        tenant.pending.licenseUsers = []
+        for userID in usersToLicense {
+            guard let index = tenant.userIndex[userID] else { continue }
+            LicenseEngine.reconcile(&tenant, userAt: index, retry: { _ in false }, now: now)
+        }
+        let groupsToLicense = tenant.pending.licenseGroups
+        tenant.pending.licenseGroups = []
+        for groupID in groupsToLicense {
+            events += processGroupLicenses(&tenant, groupID: groupID, context: context)
+        }
+        return events
+    }
+
+    /// Processes every member of a group (a licence change or a reprocess), with the
+    /// Start/Finish audit events of `specs/licensing.md` §1.3.
+    static func processGroupLicenses(_ tenant: inout Tenant, groupID: String, context: ChangeContext) -> [AuditEvent] {
+        guard let groupIndex = tenant.groupIndex[groupID] else { return [] }
+        let name = tenant.groups[groupIndex].displayName
+        tenant.groups[groupIndex].licenseProcessingState = .processingInProgress
+        var events = [
+            AuditEvent(
+                activity: "Start applying group based license to users", target: name, detail: "",
+                actor: context.actor, time: context.now)
+        ]
+        var succeeded = 0
+        var failed = 0
+        // Members are processed in join order: the seat order under shortage.
+        var toVisit = tenant.groups[groupIndex].members
+        // Former members still holding a path from the group lose it.
+        for user in tenant.users where user.licenseAssignmentStates.contains(where: { $0.assignedByGroup == groupID }) {
+            if !toVisit.contains(user.id) { toVisit.append(user.id) }
+        }
+        for userID in toVisit {
+            guard let index = tenant.userIndex[userID] else { continue }
+            LicenseEngine.reconcile(&tenant, userAt: index, retry: { $0 == groupID }, now: context.now)
+            let failedHere = tenant.users[index].licenseAssignmentStates.contains {
+                $0.assignedByGroup == groupID && $0.error != .none
+            }
+            if tenant.memberships[userID]?.contains(groupID) ?? false {
+                if failedHere { failed += 1 } else { succeeded += 1 }
+            }
+        }
+        tenant.groups[groupIndex].licenseProcessingState = .processingComplete
+        events.append(
+            AuditEvent(
+                activity: "Finish applying group based license to users", target: name,
+                detail: "[Users successfully assigned licenses: \(succeeded), Users for whom license assignment failed: \(failed).]",
+                result: failed == 0 ? "success" : "failure", actor: context.actor, time: context.now))
+        return events
+    }
+}

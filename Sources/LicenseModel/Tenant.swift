@@ -1,0 +1,131 @@
+import Foundation
+import MembershipRules
+
+/// Work the directory still has to do, as Entra ID queues it: membership evaluation for groups
+/// and users, then licence processing.
+public struct PendingWork: Codable, Hashable, Sendable {
+    /// Dynamic groups whose whole membership must be evaluated (new group, rule change).
+    public var membershipGroups: [String] = []
+    /// Users whose attributes changed: evaluate them against every dynamic group.
+    public var membershipUsers: [String] = []
+    /// Groups whose licences must be processed for every member (licence change, reprocess).
+    public var licenseGroups: [String] = []
+    /// Users whose group memberships changed: reconcile their group paths.
+    public var licenseUsers: [String] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        membershipGroups.isEmpty && membershipUsers.isEmpty && licenseGroups.isEmpty && licenseUsers.isEmpty
+    }
+    public var count: Int { membershipGroups.count + membershipUsers.count + licenseGroups.count + licenseUsers.count }
+
+    mutating func enqueue(_ id: String, in list: WritableKeyPath<PendingWork, [String]>) {
+        if !self[keyPath: list].contains(id) { self[keyPath: list].append(id) }
+    }
+}
+
+/// Unknown top-level fields of each list file.
+public struct FileExtras: Hashable, Sendable {
+    public var organization: [String: JSONValue] = [:]
+    public var subscribedSkus: [String: JSONValue] = [:]
+    public var users: [String: JSONValue] = [:]
+    public var groups: [String: JSONValue] = [:]
+    public init(
+        organization: [String: JSONValue] = [:], subscribedSkus: [String: JSONValue] = [:],
+        users: [String: JSONValue] = [:], groups: [String: JSONValue] = [:]
+    ) {
+        self.organization = organization
+        self.subscribedSkus = subscribedSkus
+        self.users = users
+        self.groups = groups
+    }
+}
+
+/// Settings of the simulated tenant that Microsoft documents as changing over time.
+public struct TenantSettings: Codable, Hashable, Sendable {
+    public var exclusionPolicy: ExclusionPolicy = .current
+    public init() {}
+}
+
+/// One whole directory: organisation, SKUs, users, groups and pending work.
+///
+/// Only `apply(_:)` changes a tenant (DESIGN.md, "every change is a value"); the stored
+/// collections are readable by everyone and writable inside the model only.
+public struct Tenant: Sendable {
+    public internal(set) var organization: Organization
+    public internal(set) var subscribedSkus: [SubscribedSku] = []
+    public internal(set) var users: [User] = []
+    public internal(set) var groups: [Group] = []
+    public internal(set) var pending = PendingWork()
+    public internal(set) var settings = TenantSettings()
+    /// Top-level fields of the state files that LicenseDesk does not model (`@odata.context`…),
+    /// kept so a load and a save lose nothing.
+    public var fileExtras = FileExtras()
+
+    var userIndex: [String: Int] = [:]
+    var groupIndex: [String: Int] = [:]
+    /// user id → ids of the groups it is a direct member of.
+    var memberships: [String: Set<String>] = [:]
+
+    public init(organization: Organization) {
+        self.organization = organization
+    }
+
+    /// Builds a tenant from stored parts, rebuilding the indexes.
+    public init(
+        organization: Organization, subscribedSkus: [SubscribedSku], users: [User], groups: [Group],
+        pending: PendingWork = PendingWork(), settings: TenantSettings = TenantSettings()
+    ) {
+        self.organization = organization
+        self.subscribedSkus = subscribedSkus
+        self.users = users
+        self.groups = groups
+        self.pending = pending
+        self.settings = settings
+        rebuildIndexes()
+    }
+
+    mutating func rebuildIndexes() {
+        userIndex = Dictionary(users.enumerated().map { ($0.element.id, $0.offset) }) { first, _ in first }
+        groupIndex = Dictionary(groups.enumerated().map { ($0.element.id, $0.offset) }) { first, _ in first }
+        memberships = [:]
+        for group in groups {
+            for member in group.members { memberships[member, default: []].insert(group.id) }
+        }
+    }
+
+    // MARK: - Reading
+
+    public func user(id: String) -> User? { userIndex[id].map { users[$0] } }
+    public func group(id: String) -> Group? { groupIndex[id].map { groups[$0] } }
+    public func sku(id: String) -> SubscribedSku? { subscribedSkus.first { $0.skuId == id } }
+
+    /// The groups a user is a direct member of, in the tenant's group order.
+    public func groups(of userID: String) -> [Group] {
+        guard let ids = memberships[userID] else { return [] }
+        return groups.filter { ids.contains($0.id) }
+    }
+
+    public func ruleView(of user: User) -> RuleView {
+        RuleView(user, memberOf: Set((memberships[user.id] ?? []).map(RuleText.fold)))
+    }
+
+    /// Users with at least one licence error.
+    public var usersWithLicenseErrors: [User] { users.filter(\.hasLicenseErrors) }
+
+    /// Members of a group whose path from that group carries an error.
+    public func membersWithLicenseErrors(of groupID: String) -> [User] {
+        guard let group = group(id: groupID) else { return [] }
+        return group.members.compactMap { user(id: $0) }.filter { user in
+            user.licenseAssignmentStates.contains { $0.assignedByGroup == groupID && $0.error != .none }
+        }
+    }
+}
+
+extension Tenant: Equatable {
+    public static func == (lhs: Tenant, rhs: Tenant) -> Bool {
+        lhs.organization == rhs.organization && lhs.subscribedSkus == rhs.subscribedSkus && lhs.users == rhs.users
+            && lhs.groups == rhs.groups && lhs.pending == rhs.pending && lhs.settings == rhs.settings
+    }
+}

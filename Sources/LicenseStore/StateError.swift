@@ -1,0 +1,74 @@
+import Foundation
+
+/// Why the state directory could not be read or written. Each case says where.
+public enum StateError: Error, Equatable, CustomStringConvertible {
+    /// A file is not valid JSON or not in the expected shape.
+    case unreadable(file: String, line: Int?, column: Int?, reason: String)
+    case unsupportedVersion(file: String, found: Int)
+    case io(path: String, reason: String)
+    case alreadyInitialised(directory: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let file, let line, let column, let reason):
+            var place = file
+            if let line { place += ":\(line)" }
+            if let column { place += ":\(column)" }
+            return "\(place): \(reason) (the file was left as it is)"
+        case .unsupportedVersion(let file, let found):
+            return "\(file): format version \(found) is newer than this LicenseDesk reads (\(stateFormatVersion))"
+        case .io(let path, let reason):
+            return "\(path): \(reason)"
+        case .alreadyInitialised(let directory):
+            return "\(directory) already holds a tenant; use --force to replace it"
+        }
+    }
+}
+
+/// Turns a decoding error into a file, line and column an admin can open.
+enum DecodingErrorLocator {
+    static func locate(_ error: any Error, in data: Data, file: String) -> StateError {
+        guard let decoding = error as? DecodingError else {
+            return .unreadable(file: file, line: nil, column: nil, reason: "\(error)")
+        }
+        switch decoding {
+        case .dataCorrupted(let context):
+            let (line, column) = position(from: context, in: data)
+            let reason = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
+            return .unreadable(file: file, line: line, column: column, reason: "not valid JSON: \(clean(reason))")
+        case .keyNotFound(let key, let context):
+            return .unreadable(
+                file: file, line: nil, column: nil,
+                reason: "\(path(context.codingPath)): missing required field \"\(key.stringValue)\"")
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return .unreadable(
+                file: file, line: nil, column: nil,
+                reason: "\(path(context.codingPath)): expected \(type), \(context.debugDescription)")
+        @unknown default:
+            return .unreadable(file: file, line: nil, column: nil, reason: "\(decoding)")
+        }
+    }
+
+    /// "value[3].userPrincipalName"
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var text = ""
+        for key in codingPath {
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return text.isEmpty ? "top level" : text
+    }
+
+    /// swift-foundation reports "around line L, column C"; read it back, else scan ourselves.
+    static func position(from context: DecodingError.Context, in data: Data) -> (Int?, Int?) {
+        let text = (context.underlyingError.map { "\($0)" } ?? "") + " " + context.debugDescription
+        if let range = text.range(of: #"line (\d+), column (\d+)"#, options: .regularExpression) {
+            let numbers = text[range].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            if numbers.count == 2 { return (numbers[0], numbers[1]) }
+        }
+        return (nil, nil)
+    }
+
+    static func clean(_ reason: String) -> String {
+        reason.replacingOccurrences(of: "\n", with: " ")
+    }
+}

@@ -1,0 +1,47 @@
+/// Makes untrusted text safe to draw: C0 and C1 controls, DEL, bidi overrides and other
+/// format characters become visible placeholders, so a display name holding `ESC[2J` shows as
+/// text and never reaches the terminal as a command (`specs/persistence-security.md` §2.1).
+public enum TextSanitizer {
+    public static func inert(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + scalar.value)!)  // ␀ … ␟ (␛ for ESC)
+            case 0x7F: out.append("\u{2421}")  // ␡
+            case 0x80..<0xA0: out.append("\u{FFFD}")
+            default:
+                if scalar.properties.generalCategory == .format || scalar.properties.generalCategory == .lineSeparator
+                    || scalar.properties.generalCategory == .paragraphSeparator
+                {
+                    out.append("\u{FFFD}")
+                } else {
+                    out.append(scalar)
+                }
+            }
+        }
+        return String(out)
+    }
+}
+
+/// Terminal column width of a character: 0 for combining marks, 2 for East Asian wide and
+/// emoji, else 1.
+public enum CellWidth {
+    public static func of(_ character: Character) -> Int {
+        guard let first = character.unicodeScalars.first else { return 0 }
+        let value = first.value
+        if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark {
+            return 0
+        }
+        if first.properties.isEmojiPresentation { return 2 }
+        switch value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+            return 2
+        default:
+            return 1
+        }
+    }
+
+    public static func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
+}

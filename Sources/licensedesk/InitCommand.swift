@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import LicenseModel
+import LicenseStore
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create a tenant in the state directory: the demo (default) or an empty one.")
+
+    @OptionGroup var state: StateOptions
+    @Flag(help: "The built-in demo tenant (the default).") var demo = false
+    @Flag(help: "An empty tenant: an organisation and nothing else.") var empty = false
+    @Flag(help: "Replace a tenant that is already there.") var force = false
+
+    func validate() throws {
+        if demo && empty { throw ValidationError("choose one of --demo and --empty") }
+    }
+
+    func run() throws {
+        let tenant = empty ? EmptyTenant.make() : DemoTenant.make()
+        let store = state.store
+        try store.initialise(with: tenant, force: force)
+        print("Created \(empty ? "an empty" : "the demo") tenant (\(tenant.organization.displayName)) in \(store.directory)")
+    }
+}
+
+enum EmptyTenant {
+    static func make() -> Tenant {
+        Tenant(organization: Organization(id: UUID().uuidString.lowercased(), displayName: "New tenant", countryLetterCode: "US"))
+    }
+}

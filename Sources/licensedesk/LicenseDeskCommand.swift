@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import LicenseModel
+import LicenseStore
+
+/// `licensedesk`: with no subcommand, the console; otherwise the scripting interface.
+struct LicenseDeskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "licensedesk",
+        abstract: "Design and rehearse Microsoft Entra group-based licensing on one machine.",
+        discussion: """
+            With no subcommand, opens the console on the state directory (the built-in demo \
+            tenant the first time). Exit codes: 0 done; 1 refused by a rule of the model or an \
+            invalid rule; 2 bad usage or input.
+            """,
+        version: BuildInfo.versionLine,
+        subcommands: [InitCommand.self, StatusCommand.self, RulesCommand.self]
+    )
+
+    @OptionGroup var state: StateOptions
+
+    @Option(help: "Console theme (default, light, monochrome, high-contrast).")
+    var theme: String?
+
+    func run() throws {
+        let tenant = try state.loadOrSeed()
+        try ConsoleLauncher.run(tenant: tenant, store: state.store)
+    }
+}
+
+/// Build facts for `--version`.
+enum BuildInfo {
+    static let version = "0.1.0"
+    static var versionLine: String { "licensedesk \(version)" }
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try LicenseDeskCommand.parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withFailure: error)
+        }
+    }
+
+    /// Maps errors to the documented exit codes: 1 for refusals, 2 for bad usage or input.
+    static func exit(withFailure error: any Error) -> Never {
+        switch error {
+        case let model as ModelError:
+            FileHandle.standardError.write(Data("error: \(model.description)\n".utf8))
+            switch model {
+            case .refused: Foundation.exit(1)
+            case .invalidInput: Foundation.exit(2)
+            }
+        case let state as StateError:
+            FileHandle.standardError.write(Data("error: \(state.description)\n".utf8))
+            Foundation.exit(2)
+        case let code as ExitCode:
+            Foundation.exit(code.rawValue)
+        default:
+            let exitCode = LicenseDeskCommand.exitCode(for: error)
+            if exitCode == .success {
+                LicenseDeskCommand.exit(withError: error)
+            }
+            // ArgumentParser's own usage errors exit 64; scripts are promised 2.
+            let message = LicenseDeskCommand.fullMessage(for: error)
+            FileHandle.standardError.write(Data((message.isEmpty ? "\(error)" : message).utf8 + [0x0A]))
+            Foundation.exit(exitCode == .validationFailure ? 2 : (exitCode.rawValue == 64 ? 2 : exitCode.rawValue))
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import LicenseModel
+import LicenseStore
+import MembershipRules
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "Check, test and benchmark dynamic membership rules.",
+        subcommands: [RulesCheckCommand.self, RulesTestCommand.self, RulesBenchCommand.self])
+}
+
+struct RulesCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Check a rule; print its canonical form, or each problem with a caret under it.")
+
+    @OptionGroup var state: StateOptions
+    @Argument(help: "The membership rule.") var rule: String
+
+    func run() throws {
+        let compiled = try RuleCompilation.compileOrExit(rule)
+        print(compiled.canonicalText)
+    }
+}
+
+/// Shared by the rules commands: report an invalid rule as `error: column N: <message>`,
+/// the rule and a caret line, then exit 1.
+enum RuleCompilation {
+    static func compileOrExit(_ text: String) throws -> MembershipRule {
+        do { return try MembershipRule(text) } catch {
+            var lines: [String] = []
+            for problem in error.problems {
+                lines.append("error: \(problem.description)")
+                lines += problem.caretLines(for: text).map(TerminalText.inert)
+            }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Text echoed back to a terminal: control characters become visible placeholders.
+enum TerminalText {
+    static func inert(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                        return Unicode.Scalar(0x2400 + (scalar.value < 0x20 ? scalar.value : 0x21))!
+                    }
+                    return scalar
+                }))
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LicenseModel
+import LicenseStore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Summarise the tenant: users, groups, seats per SKU, pending work, licence errors.")
+
+    @OptionGroup var state: StateOptions
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        let summary = TenantSummary(try state.loadOrSeed())
+        if json {
+            try JSONOutput.print(summary)
+        } else {
+            print(summary.text)
+        }
+    }
+}
+
+/// What `status` reports, as JSON or as text.
+struct TenantSummary: Encodable {
+    struct Sku: Encodable {
+        var skuId: String
+        var skuPartNumber: String
+        var productName: String
+        var consumedUnits: Int
+        var prepaidUnits: Int
+        var servicePlans: Int
+    }
+    struct Pending: Encodable {
+        var membershipGroups: Int
+        var membershipUsers: Int
+        var licenseGroups: Int
+        var licenseUsers: Int
+        var total: Int
+    }
+    var organization: String
+    var countryLetterCode: String
+    var users: Int
+    var groups: Int
+    var dynamicGroups: Int
+    var skus: [Sku]
+    var pending: Pending
+    var usersWithLicenseErrors: Int
+
+    init(_ tenant: Tenant) {
+        organization = tenant.organization.displayName
+        countryLetterCode = tenant.organization.countryLetterCode
+        users = tenant.users.count
+        groups = tenant.groups.count
+        dynamicGroups = tenant.groups.filter(\.isDynamic).count
+        skus = tenant.subscribedSkus.map { sku in
+            Sku(
+                skuId: sku.skuId, skuPartNumber: sku.skuPartNumber,
+                productName: SKUCatalog.shared.sku(id: sku.skuId)?.productName ?? sku.skuPartNumber,
+                consumedUnits: sku.consumedUnits, prepaidUnits: sku.prepaidUnits.enabled, servicePlans: sku.servicePlans.count)
+        }
+        let work = tenant.pending
+        pending = Pending(
+            membershipGroups: work.membershipGroups.count, membershipUsers: work.membershipUsers.count,
+            licenseGroups: work.licenseGroups.count, licenseUsers: work.licenseUsers.count, total: work.count)
+        usersWithLicenseErrors = tenant.usersWithLicenseErrors.count
+    }
+
+    var text: String {
+        var lines = [
+            "Tenant \(organization) (\(countryLetterCode))",
+            "Users \(users) · Groups \(groups) (\(dynamicGroups) dynamic) · Pending work \(pending.total) · Users with licence errors \(usersWithLicenseErrors)",
+            "",
+        ]
+        let width = max(12, skus.map(\.skuPartNumber.count).max() ?? 0)
+        lines.append("SKU".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "Seats used    Product")
+        for sku in skus {
+            lines.append(
+                sku.skuPartNumber.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                    + "\(sku.consumedUnits) of \(sku.prepaidUnits)".padding(toLength: 14, withPad: " ", startingAt: 0)
+                    + sku.productName)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
