@@ -33,6 +33,9 @@ enum DecodingErrorLocator {
         }
         switch decoding {
         case .dataCorrupted(let context):
+            if let syntax = JSONSyntaxLocator.firstError(in: data) {
+                return .unreadable(file: file, line: syntax.line, column: syntax.column, reason: "not valid JSON: \(syntax.message)")
+            }
             let (line, column) = position(from: context, in: data)
             let reason = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
             return .unreadable(file: file, line: line, column: column, reason: "not valid JSON: \(clean(reason))")

@@ -45,6 +45,8 @@ public struct SKUCatalog: Sendable {
     private let planNameIndex: [String: Int]
     private let planFriendlyIndex: [String: [Int]]
     private let skuIdIndex: [String: Int]
+    /// plan id → how many SKUs include it.
+    private let planUsage: [String: Int]
 
     /// The catalog shipped with LicenseDesk, decoded once on first use.
     public static let shared: SKUCatalog = {
@@ -73,6 +75,7 @@ public struct SKUCatalog: Sendable {
         }
         planFriendlyIndex = friendly
         skuIdIndex = Dictionary(uniqueKeysWithValues: skus.enumerated().map { ($0.element.skuId, $0.offset) })
+        planUsage = skus.reduce(into: [:]) { usage, sku in for plan in sku.planIds { usage[plan, default: 0] += 1 } }
     }
 
     // MARK: - Look-ups
@@ -83,9 +86,15 @@ public struct SKUCatalog: Sendable {
     public func plan(matching query: String) -> CatalogPlan? {
         let folded = query.trimmingCharacters(in: .whitespaces).lowercased()
         if let index = planIndex[folded] ?? planNameIndex[folded] { return plans[index] }
-        if let indexes = planFriendlyIndex[folded], indexes.count == 1 { return plans[indexes[0]] }
+        // A friendly name or old spelling shared by several plans means the most widely sold
+        // one ("Microsoft Teams" is TEAMS1, not a government variant).
+        if let indexes = planFriendlyIndex[folded] { return mostUsed(indexes.map { plans[$0] }) }
         let byAlias = plans.filter { $0.aliases.contains { $0.lowercased() == folded } }
-        return byAlias.count == 1 ? byAlias[0] : nil
+        return byAlias.isEmpty ? nil : mostUsed(byAlias)
+    }
+
+    private func mostUsed(_ candidates: [CatalogPlan]) -> CatalogPlan {
+        candidates.max { (planUsage[$0.id] ?? 0, $1.id) < (planUsage[$1.id] ?? 0, $0.id) }!
     }
 
     public func sku(id: String) -> CatalogSKU? { skuIdIndex[id.lowercased()].map { skus[$0] } }
