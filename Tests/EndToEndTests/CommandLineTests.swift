@@ -1,0 +1,117 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("Command line", .serialized)
+struct CommandLineTests {
+    @Test("status on a fresh state directory seeds the demo tenant, says so, and prints its summary")
+    func statusSeeds() throws {
+        let directory = TemporaryDirectory()
+        let result = try BinaryRunner.run(["--state", directory.path, "status"])
+        #expect(result.status == 0)
+        #expect(result.standardError.contains("seeded the built-in demo tenant"))
+        #expect(result.standardOutput.contains("Tenant Contoso Ltd (US)"))
+        #expect(result.standardOutput.contains("ENTERPRISEPACK  34 of 36"))
+        let again = try BinaryRunner.run(["--state", directory.path, "status"])
+        #expect(!again.standardError.contains("seeded"))
+    }
+
+    @Test("status --json prints valid JSON with seats per SKU")
+    func statusJSON() throws {
+        let directory = TemporaryDirectory()
+        let result = try BinaryRunner.run(["status", "--json"], environment: ["LICENSEDESK_STATE": directory.path])
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["users"] as? Int == 44)
+        let skus = object?["skus"] as? [[String: Any]]
+        #expect(skus?.first?["consumedUnits"] as? Int == 34)
+    }
+
+    @Test("init refuses to replace a tenant without --force, and --empty makes an empty one")
+    func initCommand() throws {
+        let directory = TemporaryDirectory()
+        #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0)
+        let refused = try BinaryRunner.run(["init", "--empty", "--state", directory.path])
+        #expect(refused.status == 2)
+        #expect(refused.standardError.contains("--force"))
+        #expect(try BinaryRunner.run(["init", "--empty", "--force", "--state", directory.path]).status == 0)
+        let status = try BinaryRunner.run(["status", "--json", "--state", directory.path])
+        #expect(status.standardOutput.contains("\"users\" : 0"))
+    }
+
+    @Test("a corrupt state file gives its file and line, exit 2, and is left untouched")
+    func corruptState() throws {
+        let directory = TemporaryDirectory()
+        _ = try BinaryRunner.run(["init", "--state", directory.path])
+        let path = directory.file("users.json")
+        try "{\n  \"value\": [\n    {\"id\": \"x\",,}\n  ]\n}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try BinaryRunner.run(["status", "--state", directory.path])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("users.json:3:"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains(",,"))
+    }
+
+    @Test("rules check prints the canonical form, or each problem with a caret line and exit 1")
+    func rulesCheck() throws {
+        let ok = try BinaryRunner.run(["rules", "check", #"user.extensionattribute10 -eq "E3 All" or user.city -startswith 'x'"#])
+        #expect(ok.status == 0)
+        #expect(ok.standardOutput == "user.extensionAttribute10 -eq \"E3 All\" -or user.city -startsWith \"x\"\n")
+        let bad = try BinaryRunner.run(["rules", "check", #"user.departmnet -eq "Sales""#])
+        #expect(bad.status == 1)
+        let lines = bad.standardError.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("error: column 1: Attribute not supported.") == true)
+        #expect(lines.count >= 3 && lines[1] == #"user.departmnet -eq "Sales""# && lines[2] == "^^^^^^^^^^^^^^^")
+    }
+
+    @Test("rules test prints true or false; invalid rules exit 1; malformed JSON exits 2")
+    func rulesTest() throws {
+        let rule = #"user.extensionAttribute10 -eq "E3 All""#
+        #expect(try BinaryRunner.run(["rules", "test", rule, "--user", #"{"ExtensionAttribute10": "e3 all"}"#]).standardOutput == "true\n")
+        #expect(try BinaryRunner.run(["rules", "test", rule, "--user", "{}"]).standardOutput == "false\n")
+        #expect(try BinaryRunner.run(["rules", "test", "user.x -eq 1", "--user", "{}"]).status == 1)
+        let malformed = try BinaryRunner.run(["rules", "test", rule, "--user", "{nope"])
+        #expect(malformed.status == 2)
+        #expect(malformed.standardError.contains("not valid JSON"))
+        let dated = try BinaryRunner.run([
+            "rules", "test", "user.employeeHireDate -ge system.now -minus p30d", "--user",
+            #"{"employeeHireDate": "2026-01-10T00:00:00Z"}"#, "--now", "2026-01-20T00:00:00Z",
+        ])
+        #expect(dated.standardOutput == "true\n")
+    }
+
+    @Test("rules test --batch answers one JSON line per line in, in order, and goes on after a bad line")
+    func rulesBatch() throws {
+        let input = [
+            #"{"rule": "user.city -eq \"Zürich\"", "user": {"city": "ZÜRICH"}}"#,
+            #"{"rule": "user.city -eq", "user": {}}"#,
+            "not json",
+            #"{"rule": "user.employeeHireDate -le system.now", "user": {"employeeHireDate": "2030-01-01T00:00:00Z"}, "now": "2029-01-01T00:00:00Z"}"#,
+        ].joined(separator: "\n") + "\n"
+        let result = try BinaryRunner.run(["rules", "test", "--batch", "-"], input: input)
+        #expect(result.status == 0)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0] == #"{"match":true}"#)
+        #expect(lines[1].contains(#""column":14"#) && lines[1].contains("Query compilation error."))
+        #expect(lines[2].hasPrefix(#"{"error":"#))
+        #expect(lines[3] == #"{"match":false}"#)
+    }
+
+    @Test("rules test --tenant counts the state's matching users")
+    func rulesTenant() throws {
+        let directory = TemporaryDirectory()
+        let result = try BinaryRunner.run([
+            "rules", "test", #"user.extensionAttribute10 -eq "E3 All""#, "--tenant", "--limit", "2", "--state", directory.path,
+        ])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasPrefix("17 of 44 users match"))
+        #expect(result.standardOutput.contains("… and 15 more"))
+    }
+
+    @Test("bad usage exits 2, as scripts are promised")
+    func badUsage() throws {
+        #expect(try BinaryRunner.run(["rules", "test", "user.city -eq \"x\""]).status == 2)
+        #expect(try BinaryRunner.run(["no-such-command"]).status == 2)
+        #expect(try BinaryRunner.run(["--help"]).status == 0)
+    }
+}

@@ -1,0 +1,35 @@
+import TerminalKit
+import Testing
+
+@Suite("Frames and untrusted text")
+struct FrameTests {
+    @Test("escape sequences in text render inert")
+    func escapeSequencesAreInert() {
+        var frame = Frame(size: TerminalSize(columns: 30, rows: 1))
+        frame.put("Eve\u{1b}[2J\u{7}", column: 0, row: 0)
+        #expect(frame.lines == ["Eve␛[2J␇"])
+        #expect(!frame.cells.contains { $0.character == "\u{1b}" })
+    }
+
+    @Test("bidi overrides and C1 controls become placeholders")
+    func formatCharacters() {
+        #expect(TextSanitizer.inert("a\u{202E}b\u{9B}c") == "a\u{FFFD}b\u{FFFD}c")
+        #expect(TextSanitizer.inert("Grüße 東京") == "Grüße 東京")
+    }
+
+    @Test("wide characters take two cells and are clipped by cells, not characters")
+    func wideCharacters() {
+        var frame = Frame(size: TerminalSize(columns: 5, rows: 1))
+        let used = frame.put("東京都", column: 0, row: 0)
+        #expect(used == 4)
+        #expect(frame.text(row: 0) == "東京 ")
+        #expect(CellWidth.of("e\u{301}") == 1)
+    }
+
+    @Test("text is clipped to the given width")
+    func clipping() {
+        var frame = Frame(size: TerminalSize(columns: 10, rows: 2))
+        frame.put("abcdefghijkl", column: 2, row: 1, width: 4)
+        #expect(frame.lines == ["", "  abcd"])
+    }
+}
