@@ -1,0 +1,72 @@
+import Foundation
+
+/// Drives a real program in a detached tmux session, as a person at a terminal would:
+/// `send-keys` to type, `capture-pane -p` to read, polling for expected text instead of sleeping.
+public final class TmuxSession {
+    public let name: String
+
+    public init(command: String, columns: Int = 100, rows: Int = 30) throws {
+        name = "ld-test-\(getpid())-\(UUID().uuidString.prefix(6))"
+        // The first new-session forks the tmux server, which keeps any pipe it inherits open:
+        // give it no pipes, or reading our end would never finish.
+        try Self.tmux(
+            ["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", command], capture: false)
+    }
+
+    deinit {
+        _ = try? Self.tmux(["kill-session", "-t", name])
+    }
+
+    public func sendKeys(_ keys: String...) throws {
+        try Self.tmux(["send-keys", "-t", name] + keys)
+    }
+
+    public func capture() throws -> String {
+        try Self.tmux(["capture-pane", "-p", "-t", name])
+    }
+
+    /// Polls the screen until `text` appears; returns the screen, or nil after the timeout.
+    public func waitFor(_ text: String, timeout: TimeInterval = 10) throws -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let screen = try capture()
+            if screen.contains(text) { return screen }
+            usleep(50_000)
+        }
+        return nil
+    }
+
+    /// Polls until the session's program has exited.
+    public func waitForExit(timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? Self.tmux(["has-session", "-t", name])) == nil { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    @discardableResult
+    static func tmux(_ arguments: [String], capture: Bool = true) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux"] + arguments
+        let out = Pipe()
+        process.standardOutput = capture ? out : FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = capture ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TmuxError(arguments: arguments, status: process.terminationStatus)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public struct TmuxError: Error, CustomStringConvertible {
+        let arguments: [String]
+        let status: Int32
+        public var description: String { "tmux \(arguments.joined(separator: " ")) exited \(status)" }
+    }
+}
