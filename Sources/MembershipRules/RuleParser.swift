@@ -176,6 +176,12 @@ struct RuleParser {
         case .end: throw syntaxError("an operator such as -eq must follow \(text(of: operandToken))")
         default: throw syntaxError("expected an operator such as -eq, found \(describe(operatorToken))")
         }
+        if word.lowercased() == "not" {
+            // `user.mail -not null` (FOWLER): Entra's own message for it.
+            throw RuleDiagnostic(
+                .invalidNotOperands, at: operatorToken.start..<operatorToken.end, detail: "",
+                hint: "to test for a value write \(text(of: operandToken)) -ne null")
+        }
         if let quantifier = RuleQuantifier(rawValue: "-" + word.lowercased()) {
             advance()
             return try parseQuantified(operand, quantifier, operandToken: operandToken, quantifierToken: operatorToken)

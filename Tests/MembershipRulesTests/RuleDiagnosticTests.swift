@@ -45,6 +45,7 @@ struct RuleDiagnosticTests {
         Case(#"user.department -in "x""#, .valueNotApplicable, 21),
         Case(#"user.accountEnabled -eq "yes""#, .valueNotApplicable, 25),
         Case(#"user.department -eq null -and -not null"#, .invalidNotOperands, 31),
+        Case(#"user.mail -not null"#, .invalidNotOperands, 11, "user.mail -ne null"),
         Case(String(repeating: " ", count: 3073) + #"user.city -eq "a""#, .ruleTooLong, 3073),
     ]
 
