@@ -70,11 +70,17 @@ enum DurableFile {
 final class DirectoryLock {
     private let fd: Int32
 
-    init(directory: String) throws(StateError) {
+    /// Exclusive for writers; shared for readers, so a reader never sees a compaction half done.
+    init(directory: String, exclusive: Bool = true) throws(StateError) {
         let path = (directory as NSString).appendingPathComponent(StateFileName.lock)
-        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, DurableFile.fileMode)
+        var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if descriptor < 0 && errno == ENOENT {
+            descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, DurableFile.fileMode)
+            if descriptor >= 0 { fchmod(descriptor, StateStore.fileMode(forDirectory: directory)) }
+        }
+        fd = descriptor
         guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
-        while flock(fd, LOCK_EX) != 0 {
+        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
             if errno == EINTR { continue }
             let reason = String(cString: strerror(errno))
             close(fd)

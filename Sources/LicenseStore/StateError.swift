@@ -7,6 +7,10 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
     case unsupportedVersion(file: String, found: Int)
     case io(path: String, reason: String)
     case alreadyInitialised(directory: String)
+    /// The directory can't be written by this user: the state is open read-only.
+    case readOnly(directory: String)
+    /// Someone else changed an object after this admin loaded it.
+    case conflict(object: String, version: ObjectVersion)
 
     public var description: String {
         switch self {
@@ -21,6 +25,11 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(reason)"
         case .alreadyInitialised(let directory):
             return "\(directory) already holds a tenant; use --force to replace it"
+        case .readOnly(let directory):
+            return "\(directory) is read-only for you: nothing was changed"
+        case .conflict(let object, let version):
+            let time = ISO8601DateFormatter().string(from: version.time)
+            return "\(object) was changed by \(version.actor) at \(time) (\(version.activity)) after you loaded it; nothing was changed: reload and try again"
         }
     }
 }

@@ -35,11 +35,41 @@ struct GraphListFile<Element: Codable>: Codable {
     }
 }
 
-/// LicenseDesk's own state beside the Graph files: pending work and tenant settings.
+/// LicenseDesk's own state beside the Graph files: pending work, tenant settings, and where
+/// the snapshot stands in the journal.
 struct DeskFile: Codable {
     var formatVersion: Int
     var pending: PendingWork
     var settings: TenantSettings
+    /// The last journal entry this snapshot includes.
+    var journalSequence: Int
+    /// Who last changed each object, as of the snapshot.
+    var versions: [String: ObjectVersion]
+
+    init(formatVersion: Int, pending: PendingWork, settings: TenantSettings, journalSequence: Int, versions: [String: ObjectVersion]) {
+        self.formatVersion = formatVersion
+        self.pending = pending
+        self.settings = settings
+        self.journalSequence = journalSequence
+        self.versions = versions
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+        pending = try c.decodeIfPresent(PendingWork.self, forKey: .pending) ?? PendingWork()
+        settings = try c.decodeIfPresent(TenantSettings.self, forKey: .settings) ?? TenantSettings()
+        journalSequence = try c.decodeIfPresent(Int.self, forKey: .journalSequence) ?? 0
+        versions = try c.decodeIfPresent([String: ObjectVersion].self, forKey: .versions) ?? [:]
+    }
+}
+
+/// Who last changed an object, and when: named in conflict messages.
+public struct ObjectVersion: Codable, Hashable, Sendable {
+    public var sequence: Int
+    public var actor: String
+    public var time: Date
+    public var activity: String
 }
 
 /// The files of a state directory, by name.
@@ -50,6 +80,11 @@ public enum StateFileName {
     public static let groups = "groups.json"
     public static let desk = "licensedesk.json"
     public static let lock = "state.lock"
+    public static let journal = "journal.jsonl"
+    public static let audit = "audit.jsonl"
+    public static let roles = "roles.json"
+    /// Present only while a compaction is being rolled into place.
+    public static let compaction = "compaction.json"
     public static let all = [organization, subscribedSkus, users, groups, desk]
 }
 
@@ -66,6 +101,16 @@ enum StateJSON {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
+    }
+
+    /// One line of a JSON Lines file: compact, sorted keys, ending in a newline.
+    static func line<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        return data
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> Data {

@@ -5,12 +5,37 @@ import LicenseModel
     import Glibc
 #endif
 
-/// A state directory: Graph-shaped JSON files holding one tenant.
+/// A tenant as loaded: the snapshot with the journal replayed on top.
+public struct LoadedState: Sendable {
+    public var tenant: Tenant
+    /// The last journal entry applied.
+    public var sequence: Int
+    /// Who last changed each object.
+    public var versions: [String: ObjectVersion]
+    /// Things the admin should be told (a torn journal line set aside, read-only mode).
+    public var notices: [String]
+
+    /// The versions of a change's objects as this state saw them: what `commit` checks.
+    public func basedOn(_ change: TenantChange) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: change.touchedObjects.map { ($0, versions[$0]?.sequence ?? 0) })
+    }
+}
+
+/// What a commit did.
+public struct CommitResult: Sendable {
+    public var state: LoadedState
+    public var effects: ChangeEffects
+}
+
+/// A state directory: Graph-shaped snapshot files plus a journal of changes since.
 ///
-/// Every change goes through `commit(_:context:)`: lock, load, apply, write. The durability
-/// work (journal, snapshots, conflict detection) belongs behind this one seam.
+/// Every change goes through `commit`: under an exclusive lock it loads, checks the versions the
+/// change was made against, applies it, appends it to the journal and fsyncs before returning.
+/// The cost of that write does not grow with the tenant. Snapshots are the journal compacted.
 public struct StateStore: Sendable {
     public let directory: String
+    /// Compact once the journal holds this many entries.
+    public var compactionThreshold = 500
 
     public init(directory: String) {
         self.directory = (directory as NSString).standardizingPath
@@ -33,102 +58,194 @@ public struct StateStore: Sendable {
     /// Whether the directory holds a tenant.
     public var exists: Bool { FileManager.default.fileExists(atPath: path(StateFileName.organization)) }
 
-    // MARK: - Reading
+    /// Whether this user may change the state.
+    public var isWritable: Bool { access(directory, W_OK) == 0 }
 
-    public func load() throws(StateError) -> Tenant {
-        let organizations: GraphListFile<Organization> = try read(StateFileName.organization)
-        guard let organization = organizations.value.first else {
-            throw .unreadable(file: path(StateFileName.organization), line: nil, column: nil, reason: "value holds no organization")
+    var fileMode: mode_t { Self.fileMode(forDirectory: directory) }
+
+    /// 0600 in a private directory (no group bits), else 0660.
+    static func fileMode(forDirectory directory: String) -> mode_t {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return 0o660 }
+        return info.st_mode & 0o070 == 0 ? 0o600 : 0o660
+    }
+
+    // MARK: - Loading
+
+    public func load() throws(StateError) -> LoadedState {
+        var lock = try? DirectoryLock(directory: directory, exclusive: false)
+        if isWritable, Recovery(store: self).isNeeded {
+            lock = nil
+            let exclusive = try DirectoryLock(directory: directory)
+            let notices = try Recovery(store: self).run()
+            var state = try loadUnlocked()
+            state.notices = notices + state.notices
+            withExtendedLifetime(exclusive) {}
+            return state
         }
-        let skus: GraphListFile<SubscribedSku> = try read(StateFileName.subscribedSkus)
-        let users: GraphListFile<User> = try read(StateFileName.users)
-        let groups: GraphListFile<Group> = try read(StateFileName.groups)
-        let desk: DeskFile = try read(StateFileName.desk)
-        var tenant = Tenant(
-            organization: organization, subscribedSkus: skus.value, users: users.value, groups: groups.value,
-            pending: desk.pending, settings: desk.settings)
-        tenant.fileExtras = FileExtras(
-            organization: organizations.extra, subscribedSkus: skus.extra, users: users.extra, groups: groups.extra)
-        return tenant
+        defer { withExtendedLifetime(lock) {} }
+        var state = try loadUnlocked()
+        if !isWritable { state.notices.append("read-only: \(directory) can't be written by you; changes are refused") }
+        return state
     }
 
-    private func read<T: Decodable>(_ name: String) throws(StateError) -> T {
-        let file = path(name)
-        guard let data = try DurableFile.read(file) else {
-            throw .io(path: file, reason: "missing; run `licensedesk init` to create a tenant here")
+    /// The tenant alone.
+    public func loadTenant() throws(StateError) -> Tenant { try load().tenant }
+
+    func loadUnlocked() throws(StateError) -> LoadedState {
+        var (tenant, desk) = try SnapshotFiles(store: self).read()
+        var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
+        guard let data = try DurableFile.read(path(StateFileName.journal)) else { return state }
+        let journal = try JournalReader.read(data, file: path(StateFileName.journal))
+        for entry in journal.entries where entry.sequence > state.sequence {
+            try replay(entry, into: &tenant, state: &state)
         }
-        if let version = Self.formatVersion(in: data), version > stateFormatVersion {
-            throw .unsupportedVersion(file: file, found: version)
+        state.tenant = tenant
+        if journal.tornTail != nil {
+            state.notices.append("the journal's last line was cut short by a crash; it was not applied")
         }
-        do { return try StateJSON.decoder().decode(T.self, from: data) } catch {
-            throw DecodingErrorLocator.locate(error, in: data, file: file)
+        desk.journalSequence = state.sequence
+        return state
+    }
+
+    func replay(_ entry: JournalEntry, into tenant: inout Tenant, state: inout LoadedState) throws(StateError) {
+        var context = entry.context
+        context.roles = nil  // checked when the change was first made
+        do { try tenant.apply(entry.change, context: context) } catch {
+            throw .unreadable(
+                file: path(StateFileName.journal), line: nil, column: nil,
+                reason: "entry \(entry.sequence) no longer applies: \(error)")
+        }
+        state.sequence = entry.sequence
+        for object in entry.change.touchedObjects {
+            state.versions[object] = ObjectVersion(
+                sequence: entry.sequence, actor: entry.context.actor, time: entry.context.now, activity: entry.change.activity)
         }
     }
 
-    private static func formatVersion(in data: Data) -> Int? {
-        struct Probe: Decodable { var formatVersion: Int? }
-        return (try? JSONDecoder().decode(Probe.self, from: data))?.formatVersion
+    /// Brings a loaded state up to date with changes other admins committed since; returns
+    /// whether anything changed. Falls back to a full load after a compaction.
+    public func refresh(_ state: inout LoadedState) throws(StateError) -> Bool {
+        let lock = try? DirectoryLock(directory: directory, exclusive: false)
+        defer { withExtendedLifetime(lock) {} }
+        let desk = try SnapshotFiles(store: self).readDesk()
+        if desk.journalSequence > state.sequence {
+            state = try loadUnlocked()
+            return true
+        }
+        guard let data = try DurableFile.read(path(StateFileName.journal)) else { return false }
+        let journal = try JournalReader.read(data, file: path(StateFileName.journal))
+        var tenant = state.tenant
+        var changed = false
+        for entry in journal.entries where entry.sequence > state.sequence {
+            try replay(entry, into: &tenant, state: &state)
+            changed = true
+        }
+        state.tenant = tenant
+        return changed
     }
 
-    // MARK: - Writing
+    // MARK: - Changing
 
-    /// Writes every file of the tenant.
-    public func save(_ tenant: Tenant) throws(StateError) {
-        try createDirectory()
-        let extras = tenant.fileExtras
-        try write(StateFileName.organization, GraphListFile([tenant.organization]), extra: extras.organization)
-        try write(StateFileName.subscribedSkus, GraphListFile(tenant.subscribedSkus), extra: extras.subscribedSkus)
-        try write(StateFileName.users, GraphListFile(tenant.users), extra: extras.users)
-        try write(StateFileName.groups, GraphListFile(tenant.groups), extra: extras.groups)
-        try write(StateFileName.desk, DeskFile(formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings))
+    /// Applies a change and makes it durable. `basedOn` names the version of each object the
+    /// admin saw; a change to an object someone changed since is refused (`StateError.conflict`).
+    @discardableResult
+    public func commit(_ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil) throws -> CommitResult {
+        guard isWritable else { throw StateError.readOnly(directory: directory) }
+        let lock = try DirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        let notices = try Recovery(store: self).run()
+        var state = try loadUnlocked()
+        state.notices = notices + state.notices
+        for (object, seen) in basedOn ?? [:] {
+            if let version = state.versions[object], version.sequence > seen {
+                throw StateError.conflict(object: describe(object, in: state.tenant), version: version)
+            }
+        }
+        var tenant = state.tenant
+        let effects = try tenant.apply(change, context: context)
+        var journalContext = context
+        journalContext.roles = nil
+        let entry = JournalEntry(sequence: state.sequence + 1, context: journalContext, change: change, basedOn: basedOn ?? [:])
+        try JournalWriter.append(try encodeLine(entry), to: path(StateFileName.journal), mode: fileMode)
+        state.tenant = tenant
+        state.sequence = entry.sequence
+        for object in change.touchedObjects {
+            state.versions[object] = ObjectVersion(
+                sequence: entry.sequence, actor: context.actor, time: context.now, activity: change.activity)
+        }
+        try appendAudit(effects.events, sequence: entry.sequence, identity: ActorIdentity.current())
+        if let data = try DurableFile.read(path(StateFileName.journal)),
+            data.reduce(0, { $0 + ($1 == 0x0A ? 1 : 0) }) >= compactionThreshold
+        {
+            try SnapshotFiles(store: self).compact(state)
+        }
+        return CommitResult(state: state, effects: effects)
     }
 
-    private func write<T: Encodable>(_ name: String, _ value: GraphListFile<T>, extra: [String: JSONValue]) throws(StateError) {
-        var file = value
-        file.extra = extra
-        try write(name, file)
+    /// Rewrites the snapshot from the journal and empties the journal.
+    public func compact() throws(StateError) {
+        guard isWritable else { throw .readOnly(directory: directory) }
+        let lock = try DirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        _ = try Recovery(store: self).run()
+        try SnapshotFiles(store: self).compact(try loadUnlocked())
     }
 
-    private func write<T: Encodable>(_ name: String, _ value: T) throws(StateError) {
-        let data: Data
-        do { data = try StateJSON.encode(value) } catch { throw .io(path: path(name), reason: "could not encode: \(error)") }
-        try DurableFile.replace(path(name), with: data)
+    /// Writes a new tenant, refusing to replace one unless `force` is set.
+    public func initialise(with tenant: Tenant, force: Bool, access: AccessMode = .shared) throws(StateError) {
+        try createDirectory(access: access)
+        let lock = try DirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        if exists && !force { throw .alreadyInitialised(directory: directory) }
+        try SnapshotFiles(store: self).compact(LoadedState(tenant: tenant, sequence: 0, versions: [:], notices: []))
     }
 
-    func createDirectory() throws(StateError) {
+    func encodeLine<T: Encodable>(_ value: T) throws(StateError) -> Data {
+        do { return try StateJSON.line(value) } catch { throw .io(path: directory, reason: "could not encode: \(error)") }
+    }
+
+    func appendAudit(_ events: [AuditEvent], sequence: Int, identity: ActorIdentity) throws(StateError) {
+        var data = Data()
+        for event in events {
+            data += try encodeLine(
+                AuditRecord(
+                    sequence: sequence, time: event.time, activity: event.activity, target: event.target, detail: event.detail,
+                    result: event.result, actor: identity))
+        }
+        if !data.isEmpty { try JournalWriter.append(data, to: path(StateFileName.audit), mode: fileMode) }
+    }
+
+    private func describe(_ object: String, in tenant: Tenant) -> String {
+        if let user = tenant.user(id: object) { return "user \(user.userPrincipalName)" }
+        if let group = tenant.group(id: object) { return "group \(group.displayName)" }
+        if let sku = tenant.sku(id: object) { return "SKU \(sku.skuPartNumber)" }
+        return object
+    }
+
+    // MARK: - The directory
+
+    func createDirectory(access: AccessMode) throws(StateError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw .io(path: directory, reason: "is not a directory") }
             return
         }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o770])
-        } catch {
-            throw .io(path: directory, reason: error.localizedDescription)
+        let parent = (directory as NSString).deletingLastPathComponent
+        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+            throw .io(path: parent, reason: error.localizedDescription)
         }
+        guard mkdir(directory, 0o700) == 0 else { throw .io(path: directory, reason: String(cString: strerror(errno))) }
+        // Explicit modes, whatever the admin's umask: setgid group-shared (no sticky bit, which
+        // would stop admins renaming each other's files), or private.
+        chmod(directory, access == .shared ? 0o2770 : 0o700)
     }
+}
 
-    // MARK: - Changes
-
-    /// Applies a change to the stored tenant and writes it back, holding the directory lock.
-    @discardableResult
-    public func commit(_ change: TenantChange, context: ChangeContext) throws -> (Tenant, ChangeEffects) {
-        try createDirectory()
-        let lock = try DirectoryLock(directory: directory)
-        defer { withExtendedLifetime(lock) {} }
-        var tenant = try load()
-        let effects = try tenant.apply(change, context: context)
-        try save(tenant)
-        return (tenant, effects)
-    }
-
-    /// Writes a new tenant, refusing to replace one unless `force` is set.
-    public func initialise(with tenant: Tenant, force: Bool) throws(StateError) {
-        try createDirectory()
-        let lock = try DirectoryLock(directory: directory)
-        defer { withExtendedLifetime(lock) {} }
-        if exists && !force { throw .alreadyInitialised(directory: directory) }
-        try save(tenant)
-    }
+/// Who may open a new state directory.
+public enum AccessMode: Sendable {
+    /// `2770` directory, `0660` files: every member of the directory's group.
+    case shared
+    /// `0700` directory, `0600` files: this user only.
+    case `private`
 }

@@ -23,7 +23,7 @@ struct LicenseDeskCommand: ParsableCommand {
     var theme: String?
 
     func run() throws {
-        let tenant = try state.loadOrSeed()
+        let tenant = try state.loadOrSeed().tenant
         try ConsoleLauncher.run(tenant: tenant, store: state.store)
     }
 }
@@ -37,6 +37,8 @@ enum BuildInfo {
 @main
 enum Main {
     static func main() {
+        // Files get explicit modes; this only stops anything else we create leaking to others.
+        umask(0o007)
         do {
             var command = try LicenseDeskCommand.parseAsRoot()
             try command.run()
@@ -56,7 +58,10 @@ enum Main {
             }
         case let state as StateError:
             FileHandle.standardError.write(Data("error: \(state.description)\n".utf8))
-            Foundation.exit(2)
+            switch state {
+            case .conflict, .readOnly: Foundation.exit(1)
+            default: Foundation.exit(2)
+            }
         case let code as ExitCode:
             Foundation.exit(code.rawValue)
         default:

@@ -50,7 +50,7 @@ struct RulesTestCommand: ParsableCommand {
             if explain { print(compiled.explain(record, context: context).lines().joined(separator: "\n")) }
             return
         }
-        let loaded = try state.loadOrSeed()
+        let loaded = try state.loadOrSeed().tenant
         let matching = loaded.users.filter { compiled.matches(loaded.ruleView(of: $0), context: context) }
         print("\(matching.count) of \(loaded.users.count) users match \(compiled.canonicalText)")
         for user in matching.prefix(limit) {

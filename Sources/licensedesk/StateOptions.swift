@@ -15,16 +15,36 @@ struct StateOptions: ParsableArguments {
     var store: StateStore { StateStore(directory: StateStore.resolveDirectory(flag: state)) }
 
     /// Loads the tenant; the first run against an empty directory seeds the demo and says so.
-    func loadOrSeed() throws -> Tenant {
+    /// Notices (a torn journal line set aside, read-only mode) go to standard error.
+    func loadOrSeed() throws -> LoadedState {
         let store = self.store
         if !store.exists {
             let tenant = DemoTenant.make()
             try store.initialise(with: tenant, force: false)
-            FileHandle.standardError.write(
-                Data("licensedesk: no tenant in \(store.directory) yet: seeded the built-in demo tenant (\(tenant.organization.displayName)).\n".utf8))
-            return tenant
+            Notice.note("no tenant in \(store.directory) yet: seeded the built-in demo tenant (\(tenant.organization.displayName)).")
         }
-        return try store.load()
+        let state = try store.load()
+        for notice in state.notices { Notice.note(notice) }
+        return state
+    }
+
+    /// Commits a change made against `state`, as the OS user running the command, with the
+    /// roles the state directory's roles file gives that user.
+    @discardableResult
+    func commit(_ change: TenantChange, against state: LoadedState) throws -> CommitResult {
+        let identity = ActorIdentity.current()
+        let roles = try StateStore.roles(for: identity, in: store.directory)
+        let context = ChangeContext(now: Date(), actor: identity.name, roles: roles)
+        let result = try store.commit(change, context: context, basedOn: state.basedOn(change))
+        for notice in result.state.notices { Notice.note(notice) }
+        return result
+    }
+}
+
+/// Messages for the admin on standard error.
+enum Notice {
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("licensedesk: \(text)\n".utf8))
     }
 }
 

@@ -11,7 +11,7 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        let summary = TenantSummary(try state.loadOrSeed())
+        let summary = TenantSummary(try state.loadOrSeed().tenant)
         if json {
             try JSONOutput.print(summary)
         } else {

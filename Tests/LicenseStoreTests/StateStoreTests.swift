@@ -11,15 +11,15 @@ struct StateStoreTests {
         let directory = TemporaryDirectory()
         let store = StateStore(directory: directory.path)
         let tenant = DemoTenant.make()
-        try store.save(tenant)
-        #expect(try store.load() == tenant)
+        try store.initialise(with: tenant, force: true)
+        #expect(try store.loadTenant() == tenant)
     }
 
     @Test("load then save reproduces every file byte for byte, unknown fields included")
     func byteForByte() throws {
         let directory = TemporaryDirectory()
         let store = StateStore(directory: directory.path)
-        try store.save(DemoTenant.make())
+        try store.initialise(with: DemoTenant.make(), force: true)
         // Add fields LicenseDesk does not model, in the house format, as another tool might.
         let usersPath = directory.file(StateFileName.users)
         var text = try String(contentsOfFile: usersPath, encoding: .utf8)
@@ -32,7 +32,7 @@ struct StateStoreTests {
         var before: [String: Data] = [:]
         for name in StateFileName.all { before[name] = try Data(contentsOf: URL(fileURLWithPath: directory.file(name))) }
 
-        try store.save(try store.load())
+        try store.compact()
 
         for name in StateFileName.all {
             let after = try Data(contentsOf: URL(fileURLWithPath: directory.file(name)))
@@ -45,7 +45,7 @@ struct StateStoreTests {
     func corruptFile() throws {
         let directory = TemporaryDirectory()
         let store = StateStore(directory: directory.path)
-        try store.save(DemoTenant.make())
+        try store.initialise(with: DemoTenant.make(), force: true)
         let groupsPath = directory.file(StateFileName.groups)
         let broken = "{\n  \"formatVersion\" : 1,\n  \"value\" : [ { \"id\": \"x\", \"displayName\": } ]\n}\n"
         try broken.write(toFile: groupsPath, atomically: true, encoding: .utf8)
@@ -69,7 +69,7 @@ struct StateStoreTests {
     func wrongShape() throws {
         let directory = TemporaryDirectory()
         let store = StateStore(directory: directory.path)
-        try store.save(DemoTenant.make())
+        try store.initialise(with: DemoTenant.make(), force: true)
         let path = directory.file(StateFileName.subscribedSkus)
         try "{\"formatVersion\": 1, \"value\": [{\"skuId\": 5, \"skuPartNumber\": \"X\"}]}".write(
             toFile: path, atomically: true, encoding: .utf8)
@@ -86,7 +86,7 @@ struct StateStoreTests {
     func newerVersion() throws {
         let directory = TemporaryDirectory()
         let store = StateStore(directory: directory.path)
-        try store.save(DemoTenant.make())
+        try store.initialise(with: DemoTenant.make(), force: true)
         try "{\"formatVersion\": 99, \"value\": []}".write(toFile: directory.file(StateFileName.groups), atomically: true, encoding: .utf8)
         #expect(throws: StateError.unsupportedVersion(file: directory.file(StateFileName.groups), found: 99)) {
             _ = try store.load()
@@ -97,7 +97,7 @@ struct StateStoreTests {
     func sortedKeys() throws {
         let directory = TemporaryDirectory()
         let store = StateStore(directory: directory.path)
-        try store.save(DemoTenant.make())
+        try store.initialise(with: DemoTenant.make(), force: true)
         let text = try String(contentsOfFile: directory.file(StateFileName.organization), encoding: .utf8)
         let keys = text.split(separator: "\n").filter { $0.hasPrefix("      \"") }.map { String($0.split(separator: "\"")[1]) }
         #expect(keys == keys.sorted())
@@ -111,7 +111,7 @@ struct StateStoreTests {
         try store.initialise(with: DemoTenant.make(), force: false)
         let context = ChangeContext(now: Date(timeIntervalSince1970: 1_800_000_000), actor: "test")
         try store.commit(.setSeats(skuId: DemoTenant.e3SkuID, seats: 50), context: context)
-        #expect(try store.load().sku(id: DemoTenant.e3SkuID)?.prepaidUnits.enabled == 50)
+        #expect(try store.loadTenant().sku(id: DemoTenant.e3SkuID)?.prepaidUnits.enabled == 50)
         let before = try Data(contentsOf: URL(fileURLWithPath: directory.file(StateFileName.users)))
         #expect(throws: ModelError.self) {
             try store.commit(.removeUserLicense(userID: DemoTenant.userID(1), skuId: DemoTenant.e3SkuID), context: context)

@@ -6,6 +6,11 @@ extension Tenant {
     /// the change is refused or names something that does not exist.
     @discardableResult
     public mutating func apply(_ change: TenantChange, context: ChangeContext) throws(ModelError) -> ChangeEffects {
+        if let roles = context.roles, !change.isAllowed(for: roles) {
+            let held = roles.isEmpty ? "no role" : roles.map(\.rawValue).sorted().joined(separator: ", ")
+            throw .refused(
+                "\(change.activity) needs the \(change.requiredRole.rawValue) or Global Administrator role; \(context.actor) has \(held)")
+        }
         var copy = self
         var effects = ChangeEffects()
         try copy.carryOut(change, context, &effects)

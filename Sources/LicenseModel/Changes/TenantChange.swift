@@ -73,9 +73,13 @@ public enum TenantChange: Codable, Hashable, Sendable {
 public struct ChangeContext: Codable, Hashable, Sendable {
     public var now: Date
     public var actor: String
-    public init(now: Date = Date(), actor: String = "unknown") {
+    /// The acting admin's roles; nil when roles are not enforced (no roles file, or a replay of
+    /// changes that were checked when first made).
+    public var roles: Set<DirectoryRole>?
+    public init(now: Date = Date(), actor: String = "unknown", roles: Set<DirectoryRole>? = nil) {
         self.now = now
         self.actor = actor
+        self.roles = roles
     }
 }
 

@@ -1,0 +1,41 @@
+import Foundation
+import LicenseModel
+
+/// One line of `audit.jsonl`: what changed, in Entra's vocabulary, and who changed it.
+public struct AuditRecord: Codable, Hashable, Sendable {
+    public var sequence: Int
+    public var time: Date
+    public var activity: String
+    public var target: String
+    public var detail: String
+    public var result: String
+    public var actor: ActorIdentity
+}
+
+/// Reads the audit log back, filtered.
+public struct AuditQuery: Sendable {
+    public var since: Date?
+    public var user: String?
+    public var object: String?
+    public init(since: Date? = nil, user: String? = nil, object: String? = nil) {
+        self.since = since
+        self.user = user
+        self.object = object
+    }
+
+    public func matches(_ record: AuditRecord) -> Bool {
+        if let since, record.time < since { return false }
+        if let user, record.actor.name.lowercased() != user.lowercased() { return false }
+        if let object, !record.target.lowercased().contains(object.lowercased()) { return false }
+        return true
+    }
+}
+
+extension StateStore {
+    /// Audit records matching a query, oldest first. A torn last line is skipped.
+    public func audit(_ query: AuditQuery = AuditQuery()) throws(StateError) -> [AuditRecord] {
+        guard let data = try DurableFile.read(path(StateFileName.audit)) else { return [] }
+        let decoder = StateJSON.decoder()
+        return data.split(separator: 0x0A).compactMap { try? decoder.decode(AuditRecord.self, from: $0) }.filter(query.matches)
+    }
+}

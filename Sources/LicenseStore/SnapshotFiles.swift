@@ -1,0 +1,87 @@
+import Foundation
+import LicenseModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The snapshot: the Graph-shaped files, read together and replaced together.
+///
+/// Replacing five files is not atomic, so a compaction writes each as `<name>.next`, then
+/// records `compaction.json` (the commit point), then renames them into place and empties the
+/// journal. A crash before the record leaves only `.next` files (deleted at the next start);
+/// a crash after it is rolled forward (`Recovery`).
+struct SnapshotFiles {
+    let store: StateStore
+
+    func read() throws(StateError) -> (Tenant, DeskFile) {
+        let organizations: GraphListFile<Organization> = try decode(StateFileName.organization)
+        guard let organization = organizations.value.first else {
+            throw .unreadable(file: store.path(StateFileName.organization), line: nil, column: nil, reason: "value holds no organization")
+        }
+        let skus: GraphListFile<SubscribedSku> = try decode(StateFileName.subscribedSkus)
+        let users: GraphListFile<User> = try decode(StateFileName.users)
+        let groups: GraphListFile<Group> = try decode(StateFileName.groups)
+        let desk: DeskFile = try decode(StateFileName.desk)
+        var tenant = Tenant(
+            organization: organization, subscribedSkus: skus.value, users: users.value, groups: groups.value,
+            pending: desk.pending, settings: desk.settings)
+        tenant.fileExtras = FileExtras(
+            organization: organizations.extra, subscribedSkus: skus.extra, users: users.extra, groups: groups.extra)
+        return (tenant, desk)
+    }
+
+    func readDesk() throws(StateError) -> DeskFile { try decode(StateFileName.desk) }
+
+    private func decode<T: Decodable>(_ name: String) throws(StateError) -> T {
+        let file = store.path(name)
+        guard let data = try DurableFile.read(file) else {
+            throw .io(path: file, reason: "missing; run `licensedesk init` to create a tenant here")
+        }
+        if let version = Self.formatVersion(in: data), version > stateFormatVersion {
+            throw .unsupportedVersion(file: file, found: version)
+        }
+        do { return try StateJSON.decoder().decode(T.self, from: data) } catch {
+            let located = DecodingErrorLocator.locate(error, in: data, file: file)
+            throw Recovery(store: store).setAside(file, because: located)
+        }
+    }
+
+    private static func formatVersion(in data: Data) -> Int? {
+        struct Probe: Decodable { var formatVersion: Int? }
+        return (try? JSONDecoder().decode(Probe.self, from: data))?.formatVersion
+    }
+
+    /// Writes the state as the new snapshot and empties the journal. Caller holds the lock.
+    func compact(_ state: LoadedState) throws(StateError) {
+        try store.createDirectory(access: .shared)
+        let tenant = state.tenant
+        let extras = tenant.fileExtras
+        try writeNext(StateFileName.organization, GraphListFile([tenant.organization]), extras.organization)
+        try writeNext(StateFileName.subscribedSkus, GraphListFile(tenant.subscribedSkus), extras.subscribedSkus)
+        try writeNext(StateFileName.users, GraphListFile(tenant.users), extras.users)
+        try writeNext(StateFileName.groups, GraphListFile(tenant.groups), extras.groups)
+        let desk = DeskFile(
+            formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings,
+            journalSequence: state.sequence, versions: state.versions)
+        try DurableFile.replace(store.path(StateFileName.desk) + ".next", with: try encode(desk), mode: store.fileMode)
+        let marker = CompactionMarker(sequence: state.sequence)
+        try DurableFile.replace(store.path(StateFileName.compaction), with: try encode(marker), mode: store.fileMode)
+        try Recovery(store: store).rollForward(marker)
+    }
+
+    private func writeNext<T: Encodable>(_ name: String, _ file: GraphListFile<T>, _ extra: [String: JSONValue]) throws(StateError) {
+        var file = file
+        file.extra = extra
+        try DurableFile.replace(store.path(name) + ".next", with: try encode(file), mode: store.fileMode)
+    }
+
+    private func encode<T: Encodable>(_ value: T) throws(StateError) -> Data {
+        do { return try StateJSON.encode(value) } catch { throw .io(path: store.directory, reason: "could not encode: \(error)") }
+    }
+}
+
+/// The commit record of a compaction.
+struct CompactionMarker: Codable {
+    var sequence: Int
+}
