@@ -151,6 +151,9 @@ public struct StateStore: Sendable {
     /// admin saw; a change to an object someone changed since is refused (`StateError.conflict`).
     @discardableResult
     public func commit(_ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil) throws -> CommitResult {
+        // The journal keeps whole seconds; applying with the same time keeps replay identical.
+        var context = context
+        context.now = Date(timeIntervalSince1970: context.now.timeIntervalSince1970.rounded(.down))
         guard isWritable else { throw StateError.readOnly(directory: directory) }
         let lock = try DirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }

@@ -11,6 +11,8 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "The built-in demo tenant (the default).") var demo = false
     @Flag(help: "An empty tenant: an organisation and nothing else.") var empty = false
     @Flag(help: "Replace a tenant that is already there.") var force = false
+    @Flag(name: .customLong("private"), help: "Only you may read it (0700 directory, 0600 files); default is group-shared (2770, 0660).")
+    var isPrivate = false
 
     func validate() throws {
         if demo && empty { throw ValidationError("choose one of --demo and --empty") }
@@ -19,7 +21,7 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let tenant = empty ? EmptyTenant.make() : DemoTenant.make()
         let store = state.store
-        try store.initialise(with: tenant, force: force)
+        try store.initialise(with: tenant, force: force, access: isPrivate ? .private : .shared)
         print("Created \(empty ? "an empty" : "the demo") tenant (\(tenant.organization.displayName)) in \(store.directory)")
     }
 }

@@ -14,7 +14,10 @@ struct LicenseDeskCommand: ParsableCommand {
             invalid rule; 2 bad usage or input.
             """,
         version: BuildInfo.versionLine,
-        subcommands: [InitCommand.self, StatusCommand.self, RulesCommand.self]
+        subcommands: [
+            InitCommand.self, StatusCommand.self, SkusCommand.self, UsersCommand.self, GroupsCommand.self, ProcessCommand.self,
+            RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self,
+        ]
     )
 
     @OptionGroup var state: StateOptions

@@ -21,6 +21,8 @@ extension TenantChange {
         case .addSku, .setSeats, .addGroupLicense, .removeGroupLicense, .setGroupPlan, .addUserLicense,
             .removeUserLicense, .reprocessGroup, .reprocessUser, .processPending:
             .licenseAdministrator
+        case .repairConsistency:
+            .globalAdministrator
         case .createGroup, .setGroupRule, .addGroupMember, .removeGroupMember, .deleteGroup:
             .groupsAdministrator
         case .createUser, .setUserAttributes, .removeUser:
@@ -46,7 +48,7 @@ extension TenantChange {
         case .addGroupLicense(let group, _, _), .removeGroupLicense(let group, _), .setGroupPlan(let group, _, _, _):
             [group]
         case .addUserLicense(let user, _, _), .removeUserLicense(let user, _): [user]
-        case .processPending: []
+        case .processPending, .repairConsistency: []
         }
     }
 }

@@ -100,6 +100,10 @@ extension Tenant {
             audit(users[index].userPrincipalName, outcome.summary)
         case .processPending:
             effects.events += PendingWorkRunner.run(&self, context: context)
+        case .repairConsistency:
+            repairConsistency()
+            effects.events += PendingWorkRunner.run(&self, context: context)
+            audit("tenant", "repaired and reprocessed")
         }
     }
 

@@ -47,6 +47,8 @@ public enum TenantChange: Codable, Hashable, Sendable {
     case reprocessUser(userID: String)
     /// Run queued membership and licence work to completion.
     case processPending
+    /// Fix what `licensedesk doctor` finds, then process.
+    case repairConsistency
 
     /// Audit vocabulary name of the change (`specs/licensing.md` §1.3 where it has one).
     public var activity: String {
@@ -65,6 +67,7 @@ public enum TenantChange: Codable, Hashable, Sendable {
         case .reprocessGroup: "Reprocess group license"
         case .reprocessUser: "Reprocess user license"
         case .processPending: "Process pending work"
+        case .repairConsistency: "Repair state"
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Derives what Graph reports from a user's paths: one assignedLicense per SKU whose
 /// disabledPlans are the plans no applied path enables (R3), and assignedPlans with
 /// `Deleted` rows kept for plans that went away (`specs/licensing.md` §2.5).
-enum LicenseDerivation {
+public enum LicenseDerivation {
     static func refresh(_ user: inout User, skus: [SubscribedSku], now: Date) {
         var enabledBySku: [String: Set<String>] = [:]
         for path in user.licenseAssignmentStates where path.state.isApplied {

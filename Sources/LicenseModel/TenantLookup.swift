@@ -1,0 +1,54 @@
+import Foundation
+
+/// Finds objects by the names admins type: SKUs by skuPartNumber, skuId or product name; plans
+/// by servicePlanName, servicePlanId or friendly name; groups by displayName or id; users by
+/// UPN or id. All ignore case. A miss says what exists.
+extension Tenant {
+    public func findSku(_ query: String) throws(ModelError) -> SubscribedSku {
+        let folded = query.trimmingCharacters(in: .whitespaces).lowercased()
+        if let sku = subscribedSkus.first(where: { $0.skuId.lowercased() == folded || $0.skuPartNumber.lowercased() == folded }) {
+            return sku
+        }
+        for catalogSKU in SKUCatalog.shared.skus(matching: query) {
+            if let sku = sku(id: catalogSKU.skuId) { return sku }
+        }
+        let known = subscribedSkus.map(\.skuPartNumber).joined(separator: ", ")
+        if !SKUCatalog.shared.skus(matching: query).isEmpty {
+            throw .invalidInput("the tenant has no subscription to \(query) (it has: \(known.isEmpty ? "none" : known)); add it with `licensedesk skus add`")
+        }
+        throw .invalidInput("\(query) is not a SKU (the tenant has: \(known.isEmpty ? "none" : known))")
+    }
+
+    public func findPlan(_ query: String, in sku: SubscribedSku) throws(ModelError) -> String {
+        let folded = query.trimmingCharacters(in: .whitespaces).lowercased()
+        if let plan = sku.servicePlans.first(where: { $0.servicePlanId.lowercased() == folded || $0.servicePlanName.lowercased() == folded }) {
+            return plan.servicePlanId
+        }
+        let catalog = SKUCatalog.shared
+        let byFriendly = sku.planIds.filter { id in
+            guard let plan = catalog.plan(id: id) else { return false }
+            return plan.friendlyName.lowercased() == folded || plan.aliases.contains { $0.lowercased() == folded }
+        }
+        if byFriendly.count == 1 { return byFriendly[0] }
+        let names = sku.servicePlans.map(\.servicePlanName).sorted().joined(separator: ", ")
+        throw .invalidInput("\(query) is not a service plan of \(sku.skuPartNumber) (its plans: \(names))")
+    }
+
+    public func findGroup(_ query: String) throws(ModelError) -> Group {
+        if let group = group(id: query) { return group }
+        let folded = query.lowercased()
+        let matches = groups.filter { $0.displayName.lowercased() == folded || $0.id.lowercased() == folded }
+        if matches.count == 1 { return matches[0] }
+        if matches.count > 1 { throw .invalidInput("\(matches.count) groups are called \(query); name one by id") }
+        throw .invalidInput("no group is called \(query)")
+    }
+
+    public func findUser(_ query: String) throws(ModelError) -> User {
+        if let user = user(id: query) { return user }
+        let folded = query.lowercased()
+        if let user = users.first(where: { $0.userPrincipalName.lowercased() == folded || $0.id.lowercased() == folded }) {
+            return user
+        }
+        throw .invalidInput("no user has the UPN or id \(query)")
+    }
+}

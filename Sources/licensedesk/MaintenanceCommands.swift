@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import LicenseModel
+import LicenseStore
+
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the state directory: dangling references, seat counts, memberships and paths. Exit 1 if it finds anything.")
+    @OptionGroup var state: StateOptions
+    @Flag(help: "Fix what it finds (Global Administrator), then check again.") var repair = false
+    @Flag(help: "Print the findings as JSON.") var json = false
+
+    func run() throws {
+        var loaded = try state.loadOrSeed()
+        var findings = TenantDoctor.examine(loaded.tenant)
+        if repair && !findings.isEmpty {
+            loaded = try state.commit(.repairConsistency, against: loaded).state
+            let before = findings.count
+            findings = TenantDoctor.examine(loaded.tenant)
+            if !json { print("Repaired \(before - findings.count) of \(before) findings") }
+        }
+        if json {
+            try JSONOutput.print(findings)
+        } else if findings.isEmpty {
+            print("No problems found in \(state.store.directory)")
+        } else {
+            for finding in findings {
+                print("\(finding.kind.rawValue): \(TerminalText.inert(finding.object)) \(TerminalText.inert(finding.explanation))")
+            }
+        }
+        if !findings.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Who changed what, and when, in Entra's audit vocabulary.")
+    @OptionGroup var state: StateOptions
+    @Option(help: "Only records at or after this ISO 8601 time.") var since: String?
+    @Option(help: "Only records made by this OS user.") var user: String?
+    @Option(help: "Only records whose target contains this text.") var object: String?
+    @Flag(help: "Print the records as JSON.") var json = false
+
+    func run() throws {
+        var query = AuditQuery(user: user, object: object)
+        if let since {
+            guard let date = ISO8601DateFormatter().date(from: since) else {
+                throw ModelError.invalidInput("--since must be an ISO 8601 time such as 2026-01-31T09:00:00Z")
+            }
+            query.since = date
+        }
+        let records = try state.store.audit(query)
+        if json { return try JSONOutput.print(records) }
+        let formatter = ISO8601DateFormatter()
+        for record in records {
+            let via = record.actor.sshClient.map { " from \($0)" } ?? ""
+            let detail = record.detail.isEmpty ? "" : ": \(record.detail)"
+            print(
+                "\(formatter.string(from: record.time))  \(record.actor.name)\(via)  \(record.activity)  \(TerminalText.inert(record.target))\(TerminalText.inert(detail))\(record.result == "success" ? "" : "  [\(record.result)]")")
+        }
+    }
+}
+
+struct CompactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact", abstract: "Rewrite the snapshot files from the journal and empty the journal.")
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        try state.store.compact()
+        print("Compacted \(state.store.directory)")
+    }
+}
