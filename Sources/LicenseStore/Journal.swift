@@ -60,6 +60,10 @@ enum JournalWriter {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
+        // The umask trimmed the mode on creation; set it explicitly (fails harmlessly on a
+        // file another admin owns, which already has it).
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_uid == getuid(), info.st_mode & 0o777 != mode { fchmod(fd, mode) }
         let ok = line.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {

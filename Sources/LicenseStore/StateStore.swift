@@ -25,6 +25,10 @@ public struct LoadedState: Sendable {
 public struct CommitResult: Sendable {
     public var state: LoadedState
     public var effects: ChangeEffects
+    public init(state: LoadedState, effects: ChangeEffects) {
+        self.state = state
+        self.effects = effects
+    }
 }
 
 /// A state directory: Graph-shaped snapshot files plus a journal of changes since.
@@ -93,25 +97,23 @@ public struct StateStore: Sendable {
     public func loadTenant() throws(StateError) -> Tenant { try load().tenant }
 
     func loadUnlocked() throws(StateError) -> LoadedState {
-        var (tenant, desk) = try SnapshotFiles(store: self).read()
+        let (tenant, desk) = try SnapshotFiles(store: self).read()
         var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
         guard let data = try DurableFile.read(path(StateFileName.journal)) else { return state }
         let journal = try JournalReader.read(data, file: path(StateFileName.journal))
         for entry in journal.entries where entry.sequence > state.sequence {
-            try replay(entry, into: &tenant, state: &state)
+            try replay(entry, into: &state)
         }
-        state.tenant = tenant
         if journal.tornTail != nil {
             state.notices.append("the journal's last line was cut short by a crash; it was not applied")
         }
-        desk.journalSequence = state.sequence
         return state
     }
 
-    func replay(_ entry: JournalEntry, into tenant: inout Tenant, state: inout LoadedState) throws(StateError) {
+    func replay(_ entry: JournalEntry, into state: inout LoadedState) throws(StateError) {
         var context = entry.context
         context.roles = nil  // checked when the change was first made
-        do { try tenant.apply(entry.change, context: context) } catch {
+        do { try state.tenant.apply(entry.change, context: context) } catch {
             throw .unreadable(
                 file: path(StateFileName.journal), line: nil, column: nil,
                 reason: "entry \(entry.sequence) no longer applies: \(error)")
@@ -128,62 +130,73 @@ public struct StateStore: Sendable {
     public func refresh(_ state: inout LoadedState) throws(StateError) -> Bool {
         let lock = try? DirectoryLock(directory: directory, exclusive: false)
         defer { withExtendedLifetime(lock) {} }
+        let before = state.sequence
+        _ = try refreshUnlocked(&state)
+        return state.sequence != before
+    }
+
+    /// Replays journal entries newer than `state`; returns how many lines the journal holds.
+    func refreshUnlocked(_ state: inout LoadedState) throws(StateError) -> Int {
         let desk = try SnapshotFiles(store: self).readDesk()
         if desk.journalSequence > state.sequence {
+            // Compacted past what we hold: the journal no longer has our entries.
             state = try loadUnlocked()
-            return true
+            return 0
         }
-        guard let data = try DurableFile.read(path(StateFileName.journal)) else { return false }
+        guard let data = try DurableFile.read(path(StateFileName.journal)) else { return 0 }
         let journal = try JournalReader.read(data, file: path(StateFileName.journal))
-        var tenant = state.tenant
-        var changed = false
         for entry in journal.entries where entry.sequence > state.sequence {
-            try replay(entry, into: &tenant, state: &state)
-            changed = true
+            try replay(entry, into: &state)
         }
-        state.tenant = tenant
-        return changed
+        return journal.entries.count
     }
 
     // MARK: - Changing
 
-    /// Applies a change and makes it durable. `basedOn` names the version of each object the
-    /// admin saw; a change to an object someone changed since is refused (`StateError.conflict`).
+    /// Applies a change to the stored tenant and makes it durable, loading the state first.
     @discardableResult
     public func commit(_ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil) throws -> CommitResult {
+        guard isWritable else { throw StateError.readOnly(directory: directory) }
+        var state = try load()
+        let effects = try commit(change, context: context, basedOn: basedOn, onto: &state)
+        return CommitResult(state: state, effects: effects)
+    }
+
+    /// Applies a change to `state` and makes it durable: under the exclusive lock, first brings
+    /// `state` up to date with what others committed (reading only the journal), then checks
+    /// `basedOn` — the version of each object the admin saw — and refuses a change to an object
+    /// someone changed since (`StateError.conflict`), then applies, appends and fsyncs. The
+    /// cost does not grow with the tenant, but for the occasional compaction.
+    public func commit(
+        _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil, onto state: inout LoadedState
+    ) throws -> ChangeEffects {
         // The journal keeps whole seconds; applying with the same time keeps replay identical.
         var context = context
         context.now = Date(timeIntervalSince1970: context.now.timeIntervalSince1970.rounded(.down))
         guard isWritable else { throw StateError.readOnly(directory: directory) }
         let lock = try DirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
-        let notices = try Recovery(store: self).run()
-        var state = try loadUnlocked()
-        state.notices = notices + state.notices
+        let recovery = Recovery(store: self)
+        if recovery.isNeeded { state.notices += try recovery.run() }
+        let journalLines = try refreshUnlocked(&state)
         for (object, seen) in basedOn ?? [:] {
             if let version = state.versions[object], version.sequence > seen {
                 throw StateError.conflict(object: describe(object, in: state.tenant), version: version)
             }
         }
-        var tenant = state.tenant
-        let effects = try tenant.apply(change, context: context)
+        let effects = try state.tenant.apply(change, context: context)
         var journalContext = context
         journalContext.roles = nil
         let entry = JournalEntry(sequence: state.sequence + 1, context: journalContext, change: change, basedOn: basedOn ?? [:])
         try JournalWriter.append(try encodeLine(entry), to: path(StateFileName.journal), mode: fileMode)
-        state.tenant = tenant
         state.sequence = entry.sequence
         for object in change.touchedObjects {
             state.versions[object] = ObjectVersion(
                 sequence: entry.sequence, actor: context.actor, time: context.now, activity: change.activity)
         }
         try appendAudit(effects.events, sequence: entry.sequence, identity: ActorIdentity.current())
-        if let data = try DurableFile.read(path(StateFileName.journal)),
-            data.reduce(0, { $0 + ($1 == 0x0A ? 1 : 0) }) >= compactionThreshold
-        {
-            try SnapshotFiles(store: self).compact(state)
-        }
-        return CommitResult(state: state, effects: effects)
+        if journalLines + 1 >= compactionThreshold { try SnapshotFiles(store: self).compact(state) }
+        return effects
     }
 
     /// Rewrites the snapshot from the journal and empties the journal.

@@ -14,7 +14,7 @@ struct RulesBenchCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        let population = SyntheticUsers.make(count: users)
+        let population = SyntheticTenant.users(count: users)
         print("generated \(users) users in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
         let views = population.map { RuleView($0) }
         let ext10 = StringSlot.extensionAttribute(10)
@@ -24,17 +24,17 @@ struct RulesBenchCommand: ParsableCommand {
                 "five clauses",
                 #"(user.department -eq "Sales" -or user.department -eq "Marketing") -and user.city -startsWith "sea" -and user.accountEnabled -eq true -and user.usageLocation -in ["US", "GB"] -and user.jobTitle -ne null"#,
                 { view in
-                    let department = view.user.strings.folded(6)
+                    let department = view.user.strings.folded(Slots.department)
                     guard department == "sales" || department == "marketing" else { return false }
-                    guard view.user.strings.folded(3)?.hasPrefix("sea") ?? false else { return false }
+                    guard view.user.strings.folded(Slots.city)?.hasPrefix("sea") ?? false else { return false }
                     guard view.user.accountEnabled == true else { return false }
                     guard let location = view.user.strings.folded(StringSlot.usageLocation), location == "us" || location == "gb"
                     else { return false }
-                    return view.user.strings.folded(10) != nil
+                    return view.user.strings.folded(Slots.jobTitle) != nil
                 }
             ),
             ("match", #"user.mail -match "^a.*@contoso\.com$""#, { view in
-                guard let mail = view.user.strings.folded(11) else { return false }
+                guard let mail = view.user.strings.folded(Slots.mail) else { return false }
                 return mail.hasPrefix("a") && mail.hasSuffix("@contoso.com")
             }),
             ("any", #"user.proxyAddresses -any (_ -startsWith "smtp:a")"#, { view in
@@ -69,43 +69,10 @@ struct RulesBenchCommand: ParsableCommand {
     }
 }
 
-/// Deterministic synthetic users with realistic attribute spreads, for benchmarks.
-enum SyntheticUsers {
-    static func make(count: Int, seed: UInt64 = 42) -> [User] {
-        var generator = SplitMix(seed: seed)
-        let departments = ["Sales", "Marketing", "IT", "Finance", "HR", "R&D", "Support", "Legal", "Operations", "Retail"]
-        let cities = ["Seattle", "London", "Paris", "Berlin", "Tokyo", "Sydney", "Toronto", "Zürich", "Madrid", "Seoul"]
-        let locations = ["US", "GB", "FR", "DE", "JP", "AU", "CA", "CH", "ES", "KR"]
-        let tiers = ["E3 All", "E3 with Selected Services", "E5", "F3", nil]
-        let letters = Array("abcdefghijklmnopqrstuvwxyz")
-        return (0..<count).map { index in
-            let first = String(letters[Int(generator.next() % 26)]) + "user\(index)"
-            var user = User(
-                id: String(format: "%08x-0000-4000-8000-%012x", index, index), userPrincipalName: "\(first)@contoso.com",
-                displayName: "User \(index)")
-            user.accountEnabled = generator.next() % 10 != 0
-            let place = Int(generator.next() % 10)
-            user.strings[3] = cities[place]
-            user.usageLocation = locations[place]
-            user.strings[6] = departments[Int(generator.next() % 10)]
-            if generator.next() % 4 != 0 { user.strings[10] = "Specialist" }
-            user.strings[11] = "\(first)@contoso.com"
-            user.setExtensionAttribute(10, tiers[Int(generator.next() % 5)])
-            user.proxyAddresses = ["SMTP:\(first)@contoso.com", "smtp:\(first)@contoso.onmicrosoft.com"]
-            return user
-        }
-    }
-}
-
-/// A small seeded generator so synthetic tenants are the same every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Slots the hand-written loops read directly.
+enum Slots {
+    static let city = StringSlot.slot(named: "city")!
+    static let department = StringSlot.slot(named: "department")!
+    static let jobTitle = StringSlot.slot(named: "jobTitle")!
+    static let mail = StringSlot.slot(named: "mail")!
 }

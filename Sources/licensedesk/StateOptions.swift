@@ -35,9 +35,11 @@ struct StateOptions: ParsableArguments {
         let identity = ActorIdentity.current()
         let roles = try StateStore.roles(for: identity, in: store.directory)
         let context = ChangeContext(now: Date(), actor: identity.name, roles: roles)
-        let result = try store.commit(change, context: context, basedOn: state.basedOn(change))
-        for notice in result.state.notices { Notice.note(notice) }
-        return result
+        var updated = state
+        updated.notices = []
+        let effects = try store.commit(change, context: context, basedOn: state.basedOn(change), onto: &updated)
+        for notice in updated.notices { Notice.note(notice) }
+        return CommitResult(state: updated, effects: effects)
     }
 }
 

@@ -11,10 +11,11 @@ extension Tenant {
             throw .refused(
                 "\(change.activity) needs the \(change.requiredRole.rawValue) or Global Administrator role; \(context.actor) has \(held)")
         }
-        var copy = self
+        // No copy of the tenant is taken (copying a million users per change would make every
+        // change cost the tenant's size): instead every operation below checks everything
+        // before its first mutation, so a refused change leaves the tenant untouched.
         var effects = ChangeEffects()
-        try copy.carryOut(change, context, &effects)
-        self = copy
+        try carryOut(change, context, &effects)
         return effects
     }
 
