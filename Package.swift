@@ -6,7 +6,9 @@ let package = Package(
     name: "LicenseDesk",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "licensedesk", targets: ["licensedesk"])
+        .executable(name: "licensedesk", targets: ["licensedesk"]),
+        // For the libFuzzer harnesses in Tests/Fuzz only.
+        .library(name: "LicenseDeskFuzzing", targets: ["LicenseDeskFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -37,6 +39,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The properties the fuzzers check, shared with the test suite.
+        .target(
+            name: "LicenseDeskFuzzing", dependencies: ["MembershipRules", "LicenseModel", "LicenseStore", "TerminalKit"]),
         // Fake terminal, tenant builders, process helpers for tests.
         .target(
             name: "TestSupport",
@@ -44,8 +49,8 @@ let package = Package(
         ),
         .testTarget(name: "MembershipRulesTests", dependencies: ["MembershipRules"]),
         .testTarget(name: "LicenseModelTests", dependencies: ["LicenseModel", "TestSupport"]),
-        .testTarget(name: "LicenseStoreTests", dependencies: ["LicenseStore", "TestSupport"]),
-        .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit", "TestSupport"]),
+        .testTarget(name: "LicenseStoreTests", dependencies: ["LicenseStore", "TestSupport", "LicenseDeskFuzzing"]),
+        .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit", "TestSupport", "LicenseDeskFuzzing"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "TestSupport"]),

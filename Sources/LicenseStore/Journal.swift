@@ -88,3 +88,18 @@ enum JournalWriter {
         }
     }
 }
+
+/// Reading a journal from outside the store (the fuzzers, `doctor`).
+public enum JournalFile {
+    public struct Contents: Sendable {
+        public var entries: [JournalEntry]
+        /// Bytes up to the end of the last whole line.
+        public var goodLength: Int
+        public var hasTornTail: Bool
+    }
+
+    public static func read(_ data: Data) throws(StateError) -> Contents {
+        let contents = try JournalReader.read(data, file: "journal")
+        return Contents(entries: contents.entries, goodLength: contents.goodLength, hasTornTail: contents.tornTail != nil)
+    }
+}

@@ -17,6 +17,12 @@ public struct RolesFile: Codable, Sendable {
         self.groups = groups
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        users = try c.decodeIfPresent([String: [String]].self, forKey: .users) ?? [:]
+        groups = try c.decodeIfPresent([String: [String]].self, forKey: .groups) ?? [:]
+    }
+
     /// The roles of an identity, or nil when the directory has no roles file.
     static func rolesOf(_ identity: ActorIdentity, in directory: String) throws(StateError) -> Set<DirectoryRole>? {
         let path = (directory as NSString).appendingPathComponent(StateFileName.roles)

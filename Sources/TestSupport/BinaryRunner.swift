@@ -20,8 +20,15 @@ public struct BinaryRunner {
     }
 
     public static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try runProgram(binaryPath, arguments, input: input, environment: environment)
+    }
+
+    /// Runs any program (e.g. setpriv wrapping the binary) the same way.
+    public static func runProgram(
+        _ program: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binaryPath)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["LICENSEDESK_STATE"] = nil

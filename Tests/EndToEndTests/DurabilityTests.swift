@@ -21,7 +21,7 @@ struct DurabilityTests {
         var killedMidCommit = 0
         for round in 0..<Self.kills {
             let churn = try RunningProcess([
-                "debug", "churn", "--count", "100000", "--users", "20", "--seed", "\(round + 1)", "--compact-every", "25",
+                "debug", "churn", "--count", "100000", "--users", "20", "--seed", "\(round + 1)", "--compact-every", "100",
                 "--state", directory.path,
             ])
             // Let it load and commit a little, then kill it at a random moment.
