@@ -67,6 +67,8 @@ public struct Tenant: Sendable {
     var groupIndex: [String: Int] = [:]
     /// user id → ids of the groups it is a direct member of.
     var memberships: [String: Set<String>] = [:]
+    /// folded proxy address or mail → ids of the users holding it.
+    var proxyOwners: [String: Set<String>] = [:]
 
     public init(organization: Organization) {
         self.organization = organization
@@ -93,6 +95,8 @@ public struct Tenant: Sendable {
         for group in groups {
             for member in group.members { memberships[member, default: []].insert(group.id) }
         }
+        proxyOwners = [:]
+        for user in users { indexProxies(of: user, adding: true) }
     }
 
     // MARK: - Reading

@@ -79,7 +79,7 @@ struct GroupsCommand: ParsableCommand {
 
     struct License: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Licences a group assigns.", subcommands: [AddLicense.self, RemoveLicense.self])
+            abstract: "Licences a group assigns.", subcommands: [AddLicense.self, RemoveLicense.self, SwapLicense.self])
     }
 
     struct AddLicense: ParsableCommand {
@@ -127,6 +127,31 @@ struct GroupsCommand: ParsableCommand {
             let result = try state.commit(.removeGroupLicense(groupID: target.id, skuId: subscription.skuId), against: loaded)
             if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
             print("\(Describe.inert(target.displayName)): \(subscription.skuPartNumber) removed; queued for processing")
+        }
+    }
+
+    struct SwapLicense: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "swap", abstract: "Replace one SKU by another in one step (E1 → E3), so members never hold both.")
+        @OptionGroup var state: StateOptions
+        @Argument(help: "Group name or id.") var group: String
+        @Argument(help: "The SKU to remove.") var from: String
+        @Argument(help: "The SKU to add.") var to: String
+        @Option(name: .customLong("disable"), help: "A plan of the new SKU to switch off (repeatable).") var disable: [String] = []
+        @Flag(help: "Print the Graph group.") var json = false
+
+        func run() throws {
+            let loaded = try state.loadOrSeed()
+            let tenant = loaded.tenant
+            let target = try tenant.findGroup(group)
+            let old = try tenant.findSku(from)
+            let new = try tenant.findSku(to)
+            let disabled = try disable.map { try tenant.findPlan($0, in: new) }
+            let result = try state.commit(
+                .replaceGroupLicenses(groupID: target.id, add: [AssignedLicense(skuId: new.skuId, disabledPlans: disabled)], remove: [old.skuId]),
+                against: loaded)
+            if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
+            print("\(Describe.inert(target.displayName)): \(result.effects.events.map(\.detail).joined()); queued for processing")
         }
     }
 

@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 swift build --sanitize=fuzzer -Xswiftc -parse-as-library
 mkdir -p corpus/rules corpus/journal corpus/sanitizer
+for kind in rules journal sanitizer; do cp -n Seeds/$kind/* corpus/$kind/ 2>/dev/null || true; done
 export SWIFT_BACKTRACE=enable=no
 for target in FuzzRules:rules FuzzJournal:journal FuzzSanitizer:sanitizer; do
     name="${target%%:*}"; dir="corpus/${target##*:}"

@@ -18,7 +18,7 @@ extension TenantChange {
     /// The role that may make this change (a Global Administrator may make every change).
     public var requiredRole: DirectoryRole {
         switch self {
-        case .addSku, .setSeats, .addGroupLicense, .removeGroupLicense, .setGroupPlan, .addUserLicense,
+        case .addSku, .setSeats, .addGroupLicense, .removeGroupLicense, .setGroupPlan, .replaceGroupLicenses, .addUserLicense,
             .removeUserLicense, .reprocessGroup, .reprocessUser, .processPending:
             .licenseAdministrator
         case .repairConsistency:
@@ -45,7 +45,8 @@ extension TenantChange {
             .reprocessGroup(let group):
             [group]
         case .addGroupMember(let group, let user), .removeGroupMember(let group, let user): [group, user]
-        case .addGroupLicense(let group, _, _), .removeGroupLicense(let group, _), .setGroupPlan(let group, _, _, _):
+        case .addGroupLicense(let group, _, _), .removeGroupLicense(let group, _), .setGroupPlan(let group, _, _, _),
+            .replaceGroupLicenses(let group, _, _):
             [group]
         case .addUserLicense(let user, _, _), .removeUserLicense(let user, _): [user]
         case .processPending, .repairConsistency: []

@@ -47,7 +47,9 @@ extension Tenant {
                 try UserAttributeWriter.set(name, to: value, on: &user)
                 changes.append("\(name) -> \(value ?? "null")")
             }
+            indexProxies(of: users[index], adding: false)
             users[index] = user
+            indexProxies(of: user, adding: true)
             pending.enqueue(userID, in: \.membershipUsers)
             audit(user.userPrincipalName, changes.joined(separator: ", "))
         case .removeUser(let userID):
@@ -83,6 +85,9 @@ extension Tenant {
             if enabled { disabled.remove(planId) } else { disabled.insert(planId) }
             let detail = try setGroupLicense(groupID, skuId, disabledPlans: Array(disabled))
             audit(groups[index].displayName, detail)
+        case .replaceGroupLicenses(let groupID, let add, let remove):
+            let detail = try replaceGroupLicenses(groupID, add: add, remove: remove)
+            audit(groups[try groupIndex(groupID)].displayName, detail)
         case .addUserLicense(let userID, let skuId, let disabledPlans):
             let detail = try assignDirect(userID, skuId, disabledPlans: disabledPlans, now: context.now)
             audit(users[try userIndex(userID)].userPrincipalName, detail)

@@ -36,6 +36,7 @@ extension Tenant {
         }
         userIndex[user.id] = users.count
         users.append(user)
+        indexProxies(of: user, adding: true)
         pending.enqueue(user.id, in: \.membershipUsers)
     }
 

@@ -81,6 +81,14 @@ extension Tenant {
             throw .refused(EntraMessage.mutuallyExclusive(catalog.friendlyName(ofPlan: a), catalog.friendlyName(ofPlan: b)))
         }
         let old = user.licenseAssignmentStates.first { $0.isDirect && $0.skuId == skuId }
+        let newPath = LicenseAssignmentState(
+            skuId: skuId, disabledPlans: license.disabledPlans, assignedByGroup: nil, state: .active, error: .none,
+            lastUpdatedDateTime: now)
+        let after = user.licenseAssignmentStates.filter { !($0.isDirect && $0.skuId == skuId) } + [newPath]
+        try refuseDependencyViolation(before: user.licenseAssignmentStates, after: after)
+        if old == nil, duplicatesProxyAddress(of: user, gaining: enabled) {
+            throw .refused("Proxy address is already being used: another user has an address \(user.userPrincipalName) would get.")
+        }
         user.licenseAssignmentStates.removeAll { $0.isDirect && $0.skuId == skuId }
         user.licenseAssignmentStates.append(
             LicenseAssignmentState(
@@ -104,11 +112,50 @@ extension Tenant {
             throw .invalidInput("\(user.userPrincipalName) has no licence for SKU \(skuId)")
         }
         let seatsBefore = LicenseEngine.seatsHeld(by: user)
+        try refuseDependencyViolation(
+            before: user.licenseAssignmentStates, after: user.licenseAssignmentStates.filter { !($0.isDirect && $0.skuId == skuId) })
         user.licenseAssignmentStates.removeAll { $0.isDirect && $0.skuId == skuId }
         let conflicted = Set(user.licenseAssignmentStates.filter { $0.error == .mutuallyExclusiveViolation }.compactMap(\.assignedByGroup))
         users[index] = user
         // R17: the removal may clear conflict errors on the user's group paths at once.
         LicenseEngine.reconcile(&self, userAt: index, seatsBefore: seatsBefore, retry: conflicted.contains, now: now)
         return "\(sku(id: skuId)?.skuPartNumber ?? skuId) direct path removed"
+    }
+}
+
+extension Tenant {
+    /// Direct changes are checked at once: one that would leave a dependent plan without its
+    /// prerequisite is refused with Entra's message.
+    func refuseDependencyViolation(before: [LicenseAssignmentState], after: [LicenseAssignmentState]) throws(ModelError) {
+        guard let (plan, needs) = LicenseEngine.newDependencyViolation(before: before, after: after, in: self) else { return }
+        let catalog = SKUCatalog.shared
+        throw .refused(EntraMessage.dependency(catalog.friendlyName(ofPlan: plan), dependsOn: needs.map(catalog.friendlyName(ofPlan:))))
+    }
+
+    /// R16: remove some SKUs and add others in one step, so members never hold both (no
+    /// conflict between old and new) nor neither.
+    mutating func replaceGroupLicenses(_ groupID: String, add: [AssignedLicense], remove: [String]) throws(ModelError) -> String {
+        let index = try groupIndex(groupID)
+        for skuId in remove where !groups[index].assignedLicenses.contains(where: { $0.skuId == skuId }) {
+            throw .invalidInput("group \(groups[index].displayName) has no licence for SKU \(skuId)")
+        }
+        var licenses = groups[index].assignedLicenses.filter { !remove.contains($0.skuId) }
+        for license in add {
+            let sku = subscribedSkus[try skuIndex(license.skuId)]
+            for plan in license.disabledPlans where !sku.planIds.contains(plan) {
+                throw .invalidInput("\(SKUCatalog.shared.name(ofPlan: plan)) is not a service plan of \(sku.skuPartNumber)")
+            }
+            licenses.removeAll { $0.skuId == license.skuId }
+            licenses.append(license)
+        }
+        try checkGroupDependencies(licenses)
+        groups[index].assignedLicenses = licenses.sorted { $0.skuId < $1.skuId }
+        groups[index].licenseProcessingState = .queuedForProcessing
+        pending.enqueue(groupID, in: \.licenseGroups)
+        let skus = subscribedSkus
+        func names(_ ids: [String]) -> String {
+            ids.map { id in skus.first { $0.skuId == id }?.skuPartNumber ?? id }.joined(separator: ", ")
+        }
+        return "removed [\(names(remove))], added [\(names(add.map(\.skuId)))]"
     }
 }

@@ -41,6 +41,8 @@ public enum TenantChange: Codable, Hashable, Sendable {
     case addGroupLicense(groupID: String, skuId: String, disabledPlans: [String])
     case removeGroupLicense(groupID: String, skuId: String)
     case setGroupPlan(groupID: String, skuId: String, planId: String, enabled: Bool)
+    /// Graph's group assignLicense with both lists: removal and addition together (R16).
+    case replaceGroupLicenses(groupID: String, add: [AssignedLicense], remove: [String])
     case addUserLicense(userID: String, skuId: String, disabledPlans: [String])
     case removeUserLicense(userID: String, skuId: String)
     case reprocessGroup(groupID: String)
@@ -62,7 +64,7 @@ public enum TenantChange: Codable, Hashable, Sendable {
         case .addGroupMember: "Add member to group"
         case .removeGroupMember: "Remove member from group"
         case .deleteGroup: "Delete group"
-        case .addGroupLicense, .removeGroupLicense, .setGroupPlan: "Set group license"
+        case .addGroupLicense, .removeGroupLicense, .setGroupPlan, .replaceGroupLicenses: "Set group license"
         case .addUserLicense, .removeUserLicense: "Change user license"
         case .reprocessGroup: "Reprocess group license"
         case .reprocessUser: "Reprocess user license"

@@ -32,13 +32,21 @@ enum LicenseEngine {
         let licensedGroups = tenant.groups(of: user.id).filter { !$0.assignedLicenses.isEmpty }
         let wanted = Set(licensedGroups.flatMap { group in group.assignedLicenses.map { "\(group.id)|\($0.skuId)" } })
 
-        // Leaving a group (or the group dropping a SKU) removes that path (R5).
-        let before = user.licenseAssignmentStates.count
-        user.licenseAssignmentStates.removeAll { path in
-            guard let group = path.assignedByGroup else { return false }
-            return !wanted.contains("\(group)|\(path.skuId)")
+        // Leaving a group (or the group dropping a SKU) removes that path (R5), unless the
+        // removal would strand a plan that depends on one only this path gives: then the path
+        // stays, applied, with DependencyViolation until that is fixed (X4).
+        for path in user.licenseAssignmentStates {
+            guard let group = path.assignedByGroup, !wanted.contains("\(group)|\(path.skuId)") else { continue }
+            let others = user.licenseAssignmentStates.filter { $0 != path }
+            if path.state.isApplied, newDependencyViolation(before: user.licenseAssignmentStates, after: others, in: tenant) != nil {
+                if path.error != .dependencyViolation {
+                    replace(path, in: &user, state: .activeWithError, error: .dependencyViolation, now: now)
+                }
+                continue
+            }
+            user.licenseAssignmentStates = others
+            outcome.removed += 1
         }
-        outcome.removed = before - user.licenseAssignmentStates.count
 
         for group in licensedGroups {
             let existing = user.licenseAssignmentStates.filter { $0.assignedByGroup == group.id }
@@ -72,18 +80,34 @@ enum LicenseEngine {
                 break
             }
         }
+        if failure == nil {
+            // All of the group's paths together must not leave a dependent plan without its
+            // prerequisite (e.g. a toggle switching off Skype while Audio Conferencing needs it).
+            var after = user.licenseAssignmentStates.filter { $0.assignedByGroup != group.id }
+            after += group.assignedLicenses.map {
+                LicenseAssignmentState(skuId: $0.skuId, disabledPlans: $0.disabledPlans, assignedByGroup: group.id, state: .active, error: .none, lastUpdatedDateTime: now)
+            }
+            if let (plan, _) = newDependencyViolation(before: user.licenseAssignmentStates, after: after, in: tenant),
+                let license = group.assignedLicenses.first(where: { tenant.sku(id: $0.skuId)?.planIds.contains(plan) ?? false })
+                    ?? group.assignedLicenses.first
+            {
+                failure = (license.skuId, .dependencyViolation)
+            }
+        }
         for license in group.assignedLicenses {
             let previous = user.licenseAssignmentStates.first { $0.assignedByGroup == group.id && $0.skuId == license.skuId }
             user.licenseAssignmentStates.removeAll { $0.assignedByGroup == group.id && $0.skuId == license.skuId }
             let error: LicenseError
             if let failure { error = failure.skuId == license.skuId ? failure.error : .other } else { error = .none }
-            // A path that was applied stays applied with an error; a new one is an error only.
+            // A path that was applied stays applied, as it was, with the error; a new one is an
+            // error only.
             let wasApplied = previous?.state.isApplied ?? false
             let state: LicenseAssignmentStatus = error == .none ? .active : (wasApplied ? .activeWithError : .error)
-            let changed = previous?.state != state || previous?.error != error || previous?.disabledPlans != license.disabledPlans
+            let disabled = (error != .none && wasApplied) ? previous!.disabledPlans : license.disabledPlans
+            let changed = previous?.state != state || previous?.error != error || previous?.disabledPlans != disabled
             user.licenseAssignmentStates.append(
                 LicenseAssignmentState(
-                    skuId: license.skuId, disabledPlans: license.disabledPlans, assignedByGroup: group.id, state: state,
+                    skuId: license.skuId, disabledPlans: disabled, assignedByGroup: group.id, state: state,
                     error: error, lastUpdatedDateTime: changed ? now : (previous?.lastUpdatedDateTime ?? now)))
         }
         sortPaths(&user)
@@ -100,7 +124,43 @@ enum LicenseEngine {
         let holdsSeat = user.licenseAssignmentStates.contains { $0.skuId == license.skuId && $0.state.isApplied }
         if !holdsSeat && sku.availableUnits <= 0 { return .countViolation }
         if conflict(enabled, skuId: license.skuId, user: user, tenant: tenant) != nil { return .mutuallyExclusiveViolation }
+        if tenant.duplicatesProxyAddress(of: user, gaining: enabled) { return .uniquenessViolation }
         return nil
+    }
+
+    /// Plans enabled by the applied paths among `paths`.
+    static func enabledPlans(_ paths: [LicenseAssignmentState], in tenant: Tenant) -> Set<String> {
+        var plans: Set<String> = []
+        for path in paths where path.state.isApplied {
+            guard let sku = tenant.sku(id: path.skuId) else { continue }
+            plans.formUnion(Set(sku.planIds).subtracting(path.disabledPlans))
+        }
+        return plans
+    }
+
+    /// A dependent plan (and what it needs) that `after` leaves without its prerequisite while
+    /// `before` did not: the DependencyViolation of `specs/licensing.md` §3.1.
+    static func newDependencyViolation(
+        before: [LicenseAssignmentState], after: [LicenseAssignmentState], in tenant: Tenant
+    ) -> (String, [String])? {
+        let planBefore = enabledPlans(before, in: tenant)
+        let planAfter = enabledPlans(after, in: tenant)
+        for plan in planAfter.sorted() {
+            guard let dependency = SKUCatalog.shared.dependency(of: plan) else { continue }
+            let satisfiedAfter = dependency.requiresAnyOf.contains(where: planAfter.contains)
+            let satisfiedBefore = !planBefore.contains(plan) || dependency.requiresAnyOf.contains(where: planBefore.contains)
+            if !satisfiedAfter && satisfiedBefore { return (plan, dependency.requiresAnyOf) }
+        }
+        return nil
+    }
+
+    static func replace(
+        _ path: LicenseAssignmentState, in user: inout User, state: LicenseAssignmentStatus, error: LicenseError, now: Date
+    ) {
+        guard let index = user.licenseAssignmentStates.firstIndex(of: path) else { return }
+        user.licenseAssignmentStates[index].state = state
+        user.licenseAssignmentStates[index].error = error
+        user.licenseAssignmentStates[index].lastUpdatedDateTime = now
     }
 
     /// The first pair of mutually exclusive plans between `enabled` (of `skuId`) and the plans
