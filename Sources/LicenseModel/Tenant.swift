@@ -67,6 +67,10 @@ public struct Tenant: Sendable {
     var groupIndex: [String: Int] = [:]
     /// user id → ids of the groups it is a direct member of.
     var memberships: [String: Set<String>] = [:]
+    /// group id → its compiled membership rule.
+    var compiledRules: [String: MembershipRule] = [:]
+    /// folded userPrincipalName → user id.
+    var upnIndex: [String: String] = [:]
     /// folded proxy address or mail → ids of the users holding it.
     var proxyOwners: [String: Set<String>] = [:]
 
@@ -92,11 +96,17 @@ public struct Tenant: Sendable {
         userIndex = Dictionary(users.enumerated().map { ($0.element.id, $0.offset) }) { first, _ in first }
         groupIndex = Dictionary(groups.enumerated().map { ($0.element.id, $0.offset) }) { first, _ in first }
         memberships = [:]
+        compiledRules = [:]
         for group in groups {
+            if let text = group.membershipRule, let rule = try? MembershipRule(text) { compiledRules[group.id] = rule }
             for member in group.members { memberships[member, default: []].insert(group.id) }
         }
         proxyOwners = [:]
-        for user in users { indexProxies(of: user, adding: true) }
+        upnIndex = [:]
+        for user in users {
+            indexProxies(of: user, adding: true)
+            upnIndex[user.userPrincipalName.lowercased()] = user.id
+        }
     }
 
     // MARK: - Reading
@@ -112,8 +122,11 @@ public struct Tenant: Sendable {
     }
 
     public func ruleView(of user: User) -> RuleView {
-        RuleView(user, memberOf: Set((memberships[user.id] ?? []).map(RuleText.fold)))
+        RuleView(user, memberOf: memberships[user.id] ?? [])
     }
+
+    /// The compiled rule of a dynamic group (compiled once, when the rule is set or loaded).
+    public func compiledRule(of groupID: String) -> MembershipRule? { compiledRules[groupID] }
 
     /// Users with at least one licence error.
     public var usersWithLicenseErrors: [User] { users.filter(\.hasLicenseErrors) }

@@ -1,41 +1,71 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A child process whose standard output is read line by line as it arrives, so a test can
 /// act on what it has acknowledged so far and then kill it.
+///
+/// Spawned with posix_spawn and read on a thread of its own with plain read(2): Foundation's
+/// Process with a readabilityHandler crashed now and then under a kill loop.
 public final class RunningProcess: @unchecked Sendable {
-    private let process = Process()
+    private let pid: pid_t
     private let lock = NSLock()
-    private var buffer = Data()
     private var lines: [String] = []
-    private let finished = DispatchSemaphore(value: 0)
+    private var exited = false
+    private var status: Int32 = 0
+    private let readerDone = DispatchSemaphore(value: 0)
 
     public init(_ arguments: [String], binary: String = BinaryRunner.binaryPath) throws {
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["LICENSEDESK_STATE"] = nil
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self.finished.signal()
-                return
-            }
-            self.lock.lock()
-            self.buffer.append(data)
-            while let newline = self.buffer.firstIndex(of: 0x0A) {
-                self.lines.append(String(decoding: self.buffer[..<newline], as: UTF8.self))
-                self.buffer.removeSubrange(...newline)
-            }
-            self.lock.unlock()
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+        let environment = ProcessInfo.processInfo.environment.filter { $0.key != "LICENSEDESK_STATE" }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
-        try process.run()
+        var child: pid_t = 0
+        let result = posix_spawn(&child, binary, &actions, nil, argv, envp)
+        close(fds[1])
+        guard result == 0 else {
+            close(fds[0])
+            throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL)
+        }
+        pid = child
+        let readFD = fds[0]
+        Thread.detachNewThread { [self] in
+            var pending = Data()
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(readFD, &chunk, chunk.count)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                pending.append(contentsOf: chunk[0..<count])
+                var complete: [String] = []
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    complete.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                    pending.removeSubrange(pending.startIndex...newline)
+                }
+                if !complete.isEmpty {
+                    lock.lock()
+                    lines += complete
+                    lock.unlock()
+                }
+            }
+            close(readFD)
+            readerDone.signal()
+        }
     }
 
     /// Whole lines printed so far.
@@ -45,27 +75,52 @@ public final class RunningProcess: @unchecked Sendable {
         return lines
     }
 
+    private var isRunning: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if exited { return false }
+        var code: Int32 = 0
+        if waitpid(pid, &code, WNOHANG) == pid {
+            exited = true
+            status = code
+            return false
+        }
+        return true
+    }
+
     /// Waits until a line starting with `prefix` has been printed, or the process ended.
     public func waitForLine(startingWith prefix: String, timeout: TimeInterval = 60) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if output.contains(where: { $0.hasPrefix(prefix) }) { return true }
-            if !process.isRunning { return output.contains(where: { $0.hasPrefix(prefix) }) }
+            if !isRunning { return output.contains(where: { $0.hasPrefix(prefix) }) }
             usleep(2_000)
         }
         return false
     }
 
     public func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        _ = finished.wait(timeout: .now() + 5)
+        if isRunning { Glibc.kill(pid, SIGKILL) }
+        _ = wait()
     }
 
-    /// Waits for a normal exit; returns the status.
+    /// Waits for the process to end and its output to be read; returns its exit status.
+    @discardableResult
     public func wait() -> Int32 {
-        process.waitUntilExit()
-        _ = finished.wait(timeout: .now() + 5)
-        return process.terminationStatus
+        lock.lock()
+        if !exited {
+            var code: Int32 = 0
+            lock.unlock()
+            while waitpid(pid, &code, 0) < 0 && errno == EINTR {}
+            lock.lock()
+            exited = true
+            status = code
+        }
+        let code = status
+        lock.unlock()
+        readerDone.wait()
+        readerDone.signal()
+        // Normal exit: the exit code; killed: 128 + signal, as shells report it.
+        return code & 0x7F == 0 ? (code >> 8) & 0xFF : 128 + (code & 0x7F)
     }
 }

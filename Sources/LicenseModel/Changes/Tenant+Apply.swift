@@ -47,6 +47,13 @@ extension Tenant {
                 try UserAttributeWriter.set(name, to: value, on: &user)
                 changes.append("\(name) -> \(value ?? "null")")
             }
+            if user.userPrincipalName.lowercased() != users[index].userPrincipalName.lowercased() {
+                if upnIndex[user.userPrincipalName.lowercased()] != nil {
+                    throw .invalidInput("a user with UPN \(user.userPrincipalName) already exists")
+                }
+                upnIndex[users[index].userPrincipalName.lowercased()] = nil
+                upnIndex[user.userPrincipalName.lowercased()] = user.id
+            }
             indexProxies(of: users[index], adding: false)
             users[index] = user
             indexProxies(of: user, adding: true)

@@ -25,7 +25,7 @@ extension Tenant {
 
     mutating func createUser(_ draft: UserDraft) throws(ModelError) {
         guard userIndex[draft.id] == nil else { throw .invalidInput("a user with id \(draft.id) already exists") }
-        guard !users.contains(where: { $0.userPrincipalName.lowercased() == draft.userPrincipalName.lowercased() }) else {
+        guard upnIndex[draft.userPrincipalName.lowercased()] == nil else {
             throw .invalidInput("a user with UPN \(draft.userPrincipalName) already exists")
         }
         var user = User(id: draft.id, userPrincipalName: draft.userPrincipalName, displayName: draft.displayName)
@@ -37,6 +37,7 @@ extension Tenant {
         userIndex[user.id] = users.count
         users.append(user)
         indexProxies(of: user, adding: true)
+        upnIndex[user.userPrincipalName.lowercased()] = user.id
         pending.enqueue(user.id, in: \.membershipUsers)
     }
 
@@ -66,7 +67,7 @@ extension Tenant {
         var group = Group(id: id, displayName: displayName)
         group.description = description
         if let rule {
-            try Self.check(rule)
+            compiledRules[id] = try Self.check(rule)
             group.groupTypes = ["DynamicMembership"]
             group.membershipRule = rule
             group.membershipRuleProcessingState = "On"
@@ -81,8 +82,9 @@ extension Tenant {
     /// (`specs/licensing.md` §4, rule change semantics).
     mutating func setGroupRule(_ groupID: String, _ rule: String) throws(ModelError) -> String? {
         let index = try groupIndex(groupID)
-        try Self.check(rule)
+        let compiled = try Self.check(rule)
         let old = groups[index].membershipRule
+        compiledRules[groupID] = compiled
         if !groups[index].isDynamic {
             for member in groups[index].members {
                 memberships[member]?.remove(groupID)
@@ -133,8 +135,9 @@ extension Tenant {
         return group.displayName
     }
 
-    static func check(_ rule: String) throws(ModelError) {
-        do { _ = try MembershipRule(rule) } catch {
+    @discardableResult
+    static func check(_ rule: String) throws(ModelError) -> MembershipRule {
+        do { return try MembershipRule(rule) } catch {
             throw .invalidInput("invalid membership rule: \(error.first.description)")
         }
     }

@@ -54,6 +54,14 @@ public enum SyntheticTenant {
         }
     }
 
+    /// The tenant with its users replaced by synthetic users of the same count (same ids).
+    public static func withUsers(_ tenant: Tenant, seed: UInt64 = 42) -> Tenant {
+        var copy = tenant
+        copy.users = users(count: tenant.users.count, seed: seed)
+        copy.rebuildIndexes()
+        return copy
+    }
+
     /// A whole tenant, processed: memberships evaluated and licences assigned.
     public static func make(users count: Int, groups groupCount: Int, seed: UInt64 = 42) -> Tenant {
         let e3 = "6fd2c87f-b296-42f0-b197-1e91e994b900"

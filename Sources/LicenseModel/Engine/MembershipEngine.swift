@@ -12,7 +12,7 @@ enum MembershipEngine {
     /// the join order; new members are appended in the tenant's user order.
     static func evaluateGroup(_ tenant: inout Tenant, groupAt index: Int, now: Date) -> Change {
         let group = tenant.groups[index]
-        guard let text = group.membershipRule, let rule = try? MembershipRule(text) else {
+        guard let rule = tenant.compiledRules[group.id] else {
             tenant.groups[index].membershipProcessingStatus = .failed
             return Change()
         }
@@ -31,7 +31,7 @@ enum MembershipEngine {
         var changes: [String: Change] = [:]
         for index in tenant.groups.indices where tenant.groups[index].isDynamic && !tenant.groups[index].isPaused {
             let group = tenant.groups[index]
-            guard let text = group.membershipRule, let rule = try? MembershipRule(text) else { continue }
+            guard let rule = tenant.compiledRules[group.id] else { continue }
             let matches = rule.matches(tenant.ruleView(of: user), context: context)
             let isMember = tenant.memberships[userID]?.contains(group.id) ?? false
             guard matches != isMember else { continue }

@@ -4,7 +4,8 @@ import MembershipRules
 /// A user together with what rules need from the rest of the tenant (its groups).
 public struct RuleView: RuleSubject {
     public let user: User
-    /// Folded ids of the groups the user is a direct member of.
+    /// Ids of the groups the user is a direct member of (shared with the tenant's index, so a
+    /// view costs no allocation; folded only when a memberOf rule asks).
     public let memberOf: Set<String>
 
     public init(_ user: User, memberOf: Set<String> = []) {
@@ -58,7 +59,9 @@ public struct RuleView: RuleSubject {
         }
     }
 
-    public func isMember(ofGroup foldedID: String) -> Bool { memberOf.contains(foldedID) }
+    public func isMember(ofGroup foldedID: String) -> Bool {
+        memberOf.contains(foldedID) || memberOf.contains { RuleText.fold($0) == foldedID }
+    }
 
     public var foldedManagerID: String? { RuleText.foldOrNull(user.manager) }
 }

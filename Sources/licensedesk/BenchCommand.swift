@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import LicenseModel
+import LicenseStore
+import MembershipRules
+
+/// `licensedesk bench`: measures and prints; never passes or fails. Figures for the issues'
+/// targets come from a release build: `swift run -c release licensedesk bench`.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure evaluation, processing and state speed on a synthetic tenant (prints figures).")
+    @Option(help: "Users.") var users = 10_000
+    @Option(help: "Dynamic groups.") var groups = 20
+    @Option(help: "Attribute changes timed one by one.") var changes = 1_000
+    @Option(help: "Saves timed one by one.") var saves = 100
+    @Option(help: "Scratch directory for the state files (default: a temporary one, removed after).") var scratch: String?
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        var figures = BenchFigures(users: users, groups: groups)
+        let context = ChangeContext(now: Date(timeIntervalSince1970: 1_768_467_600), actor: "bench")
+
+        // Membership: every group evaluated over every user, then licences processed.
+        var tenant = Tenant(organization: Organization(id: "bench", displayName: "Bench", countryLetterCode: "US"))
+        try tenant.apply(.addSku(skuId: "6fd2c87f-b296-42f0-b197-1e91e994b900", seats: users, edition: nil), context: context)
+        try tenant.apply(.addSku(skuId: "efccb6f7-5641-4e0e-bd10-b4976e1bf68e", seats: users, edition: nil), context: context)
+        figures.generateSeconds = try time {
+            for user in SyntheticTenant.users(count: users) {
+                try tenant.apply(.createUser(UserDraft(id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName)), context: context)
+            }
+        }
+        // Replace the drafts by the synthetic users with all their attributes (the draft path
+        // above is what a real import costs; the attributes are set in bulk for speed).
+        tenant = SyntheticTenant.withUsers(tenant)
+        for index in 0..<groups {
+            let id = String(format: "6e0a0000-0000-4000-8000-%012d", index)
+            try tenant.apply(.createGroup(id: id, displayName: "Synthetic \(index)", description: nil, membershipRule: SyntheticTenant.rule(index)), context: context)
+        }
+        figures.membershipSeconds = try time { try tenant.apply(.processPending, context: context) }
+        let memberships = tenant.groups.reduce(0) { $0 + $1.members.count }
+        for (index, group) in tenant.groups.enumerated() where index % 2 == 0 {
+            let sku = index % 4 == 0 ? "6fd2c87f-b296-42f0-b197-1e91e994b900" : "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"
+            try tenant.apply(.addGroupLicense(groupID: group.id, skuId: sku, disabledPlans: []), context: context)
+        }
+        figures.licenseSeconds = try time { try tenant.apply(.processPending, context: context) }
+        figures.memberships = memberships
+        figures.assignmentPaths = tenant.users.reduce(0) { $0 + $1.licenseAssignmentStates.count }
+
+        // One user's attribute change, re-evaluated against every group, licences updated.
+        var samples: [Double] = []
+        var generator = SplitMix(seed: 7)
+        let tiers = ["E3 All", "Sales", "Marketing", "IT"]
+        for step in 0..<changes {
+            let user = tenant.users[Int(generator.next() % UInt64(tenant.users.count))]
+            let change = TenantChange.setUserAttributes(userID: user.id, values: ["department": tiers[step % tiers.count]])
+            samples.append(try time {
+                try tenant.apply(change, context: context)
+                try tenant.apply(.processPending, context: context)
+            })
+        }
+        figures.attributeChangeP50 = percentile(samples, 0.5)
+        figures.attributeChangeP99 = percentile(samples, 0.99)
+
+        // State on disk: write, load, one change's save, compaction.
+        let directory = scratch ?? NSTemporaryDirectory() + "licensedesk-bench-\(getpid())"
+        defer { if scratch == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        var store = StateStore(directory: directory)
+        store.compactionThreshold = Int.max
+        figures.snapshotWriteSeconds = try time { try store.initialise(with: tenant, force: true) }
+        figures.stateBytes = StateFileName.all.reduce(0) { total, name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? Int) ?? 0
+            return total + (size ?? 0)
+        }
+        var loaded = try store.load()
+        figures.loadSeconds = try time { loaded = try store.load() }
+        var saveSamples: [Double] = []
+        for step in 0..<saves {
+            let user = loaded.tenant.users[step % loaded.tenant.users.count]
+            let change = TenantChange.setUserAttributes(userID: user.id, values: ["extensionAttribute7": "\(step)"])
+            saveSamples.append(try time { try store.commit(change, context: context, basedOn: loaded.basedOn(change), onto: &loaded) })
+        }
+        figures.saveP50 = percentile(saveSamples, 0.5)
+        figures.saveP99 = percentile(saveSamples, 0.99)
+        figures.compactionSeconds = try time { try store.compact() }
+        figures.peakResidentMegabytes = peakResidentMegabytes()
+
+        if json { return try JSONOutput.print(figures) }
+        print(figures.table)
+    }
+
+    func time(_ body: () throws -> Void) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    func percentile(_ samples: [Double], _ fraction: Double) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        let sorted = samples.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * fraction + 0.5))]
+    }
+
+    func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
+
+struct BenchFigures: Encodable {
+    var users: Int
+    var groups: Int
+    var memberships = 0
+    var assignmentPaths = 0
+    var generateSeconds = 0.0
+    var membershipSeconds = 0.0
+    var licenseSeconds = 0.0
+    var attributeChangeP50 = 0.0
+    var attributeChangeP99 = 0.0
+    var snapshotWriteSeconds = 0.0
+    var stateBytes = 0
+    var loadSeconds = 0.0
+    var saveP50 = 0.0
+    var saveP99 = 0.0
+    var compactionSeconds = 0.0
+    var peakResidentMegabytes = 0.0
+
+    var table: String {
+        let megabytes = Double(stateBytes) / 1e6
+        let rows: [(String, String)] = [
+            ("tenant", "\(users) users × \(groups) groups; \(memberships) memberships, \(assignmentPaths) assignment paths"),
+            ("create users (as changes)", String(format: "%.2f s", generateSeconds)),
+            ("full membership evaluation", String(format: "%.2f s", membershipSeconds)),
+            ("full licence processing", String(format: "%.2f s", licenseSeconds)),
+            ("one attribute change, all groups, licences", String(format: "p50 %.3f ms, p99 %.3f ms", attributeChangeP50 * 1e3, attributeChangeP99 * 1e3)),
+            ("write snapshot", String(format: "%.2f s (%.1f MB)", snapshotWriteSeconds, megabytes)),
+            ("load state", String(format: "%.2f s (%.1f MB/s)", loadSeconds, loadSeconds > 0 ? megabytes / loadSeconds : 0)),
+            ("save one change (journal append + fsync)", String(format: "p50 %.2f ms, p99 %.2f ms", saveP50 * 1e3, saveP99 * 1e3)),
+            ("compaction", String(format: "%.2f s", compactionSeconds)),
+            ("peak resident memory", String(format: "%.0f MB", peakResidentMegabytes)),
+        ]
+        return rows.map { $0.0.padding(toLength: 44, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+}
