@@ -1,3 +1,4 @@
+import Foundation
 import LicenseModel
 import LicenseStore
 import TerminalKit
@@ -9,45 +10,194 @@ public enum Reaction: Equatable, Sendable {
     case quit
 }
 
-/// The console's state and its synchronous, deterministic event handling: screen tests drive
-/// it directly with no sleeps. This first version shows the tenant summary; the panes of the
-/// console issue grow from here.
+/// The console: its state, and synchronous, deterministic event handling, so screen tests
+/// drive it directly with no sleeps. Every change goes through the store's one commit path.
 public final class ConsoleApp {
-    public private(set) var tenant: Tenant
-    public let stateDirectory: String
-    private var unicode: Bool
+    public internal(set) var loaded: LoadedState
+    public var state = ConsoleState()
+    public let store: StateStore
+    let actor: String
+    let roles: Set<DirectoryRole>?
+    public internal(set) var theme: Theme
+    /// Set when `:theme` picked a new one; the loop hands it to the terminal.
+    public internal(set) var themeChanged = false
+    let themeSearchPath: [String]
+    public var glyphs: Glyphs
+    /// Rows of the last drawn list panes, for paging.
+    var lastSize = TerminalSize(columns: 100, rows: 30)
+    private var lastRefresh = Date()
 
-    public init(tenant: Tenant, stateDirectory: String, unicode: Bool = true) {
-        self.tenant = tenant
-        self.stateDirectory = stateDirectory
-        self.unicode = unicode
+    public init(
+        loaded: LoadedState, store: StateStore, actor: String, roles: Set<DirectoryRole>?, theme: Theme,
+        themeSearchPath: [String] = [], unicode: Bool = true
+    ) {
+        self.loaded = loaded
+        self.store = store
+        self.actor = actor
+        self.roles = roles
+        self.theme = theme
+        self.themeSearchPath = themeSearchPath
+        glyphs = unicode ? .unicode : .ascii
+        state.readOnly = !store.isWritable
+        state.selectedGroupID = loaded.tenant.groups.first?.id
+        if !loaded.notices.isEmpty { say(.warn, loaded.notices.joined(separator: "; ")) }
     }
+
+    public var tenant: Tenant { loaded.tenant }
+    var presentation: Presentation { Presentation(tenant: tenant, glyphs: glyphs) }
+
+    // MARK: - Events
 
     public func handle(_ event: TerminalEvent) -> Reaction {
         switch event {
-        case .key(.character("q")), .key(.control("c")): .quit
-        case .key(.control("l")), .resize: .redraw
-        default: .none
+        case .resize(let size):
+            lastSize = size
+            return .redraw
+        case .key(let key):
+            return handle(key)
         }
     }
 
-    /// Draws the whole screen for a size.
-    public func render(size: TerminalSize) -> Frame {
-        SummaryScreen(tenant: tenant, stateDirectory: stateDirectory, unicode: unicode).render(size: size)
-    }
-}
-
-/// Runs the event loop on a terminal until the app says quit.
-public enum ConsoleLoop {
-    public static func run(_ app: ConsoleApp, on terminal: any Terminal) {
-        terminal.present(app.render(size: terminal.size))
-        while true {
-            guard let event = terminal.nextEvent(timeoutMilliseconds: 250) else { continue }
-            switch app.handle(event) {
-            case .quit: return
-            case .redraw: terminal.present(app.render(size: terminal.size))
-            case .none: break
+    private func handle(_ key: Key) -> Reaction {
+        if key == .control("c") { return .quit }
+        switch state.mode {
+        case .filter: return handleFilterKey(key)
+        case .command: return handleCommandKey(key)
+        case .help, .audit:
+            if key == .escape || key == .character("q") || key == .character("?") {
+                state.mode = .browse
+                return .redraw
             }
+            return scrollDetail(key)
+        case .userDetail:
+            if key == .escape || key == .character("q") {
+                state.mode = .browse
+                return .redraw
+            }
+            return scrollDetail(key)
+        case .browse:
+            if key == .escape, !state[state.focus].filter.isEmpty {
+                state[state.focus].filter = ""
+                return .redraw
+            }
+            if case .character(let c) = key, let number = c.wholeNumberValue, let pane = Pane(rawValue: number) {
+                state.focus = pane
+                return .redraw
+            }
+            guard let binding = Self.bindings.first(where: { $0.keys.contains(key) }) else { return .none }
+            if let panes = binding.panes, !panes.contains(state.focus) {
+                say(.info, "\(binding.keyNames) \(binding.help) — in the \(panes.map(\.title).sorted().joined(separator: " or ")) pane")
+                return .redraw
+            }
+            if let reason = binding.disabledReason(self) {
+                say(.warn, reason)
+                return .redraw
+            }
+            return binding.action(self)
         }
+    }
+
+    private func scrollDetail(_ key: Key) -> Reaction {
+        switch key {
+        case .character("j"), .down: state.detailOffset += 1
+        case .character("k"), .up: state.detailOffset = max(0, state.detailOffset - 1)
+        case .pageDown: state.detailOffset += pageSize
+        case .pageUp: state.detailOffset = max(0, state.detailOffset - pageSize)
+        case .character("g"), .home: state.detailOffset = 0
+        default: return .none
+        }
+        return .redraw
+    }
+
+    /// Called by the loop when no key came: picks up other admins' changes (within a second).
+    public func tick(now: Date = Date()) -> Reaction {
+        guard now.timeIntervalSince(lastRefresh) >= 1 else { return .none }
+        lastRefresh = now
+        let before = loaded.sequence
+        do {
+            if try store.refresh(&loaded), loaded.sequence != before {
+                say(.info, "updated: another admin's change landed (journal \(loaded.sequence))")
+                return .redraw
+            }
+        } catch {
+            say(.error, "could not read the state: \(error)")
+            return .redraw
+        }
+        return .none
+    }
+
+    func say(_ level: StatusMessage.Level, _ text: String) {
+        state.status = StatusMessage(level: level, text: text)
+    }
+
+    // MARK: - Lists
+
+    func rows(for pane: Pane) -> [Row] {
+        let filter = state[pane].filter
+        switch pane {
+        case .users: return presentation.userRows(filter: filter)
+        case .groups: return presentation.groupRows(filter: filter)
+        case .licences: return presentation.licenceRows(groupID: state.selectedGroupID, filter: filter)
+        case .pending: return presentation.pendingRows()
+        }
+    }
+
+    var pageSize: Int { max(1, Screen.layout(lastSize).pane(state.focus).height - 2) }
+
+    func move(by delta: Int) -> Reaction {
+        let count = rows(for: state.focus).count
+        var list = state[state.focus]
+        list.selection = max(0, min(count - 1, list.selection + delta))
+        state[state.focus] = list
+        followSelection()
+        return .redraw
+    }
+
+    func move(to index: Int) -> Reaction {
+        let count = rows(for: state.focus).count
+        state[state.focus].selection = max(0, min(count - 1, index))
+        followSelection()
+        return .redraw
+    }
+
+    /// The Licences pane follows the selected group.
+    func followSelection() {
+        guard state.focus == .groups else { return }
+        let rows = rows(for: .groups)
+        let index = state[.groups].selection
+        if rows.indices.contains(index), let id = rows[index].id, id != state.selectedGroupID {
+            state.selectedGroupID = id
+            state[.licences] = ListState()
+        }
+    }
+
+    func cycleFocus(by delta: Int) -> Reaction {
+        let all = Pane.allCases
+        let index = all.firstIndex(of: state.focus)!
+        state.focus = all[(index + delta + all.count) % all.count]
+        return .redraw
+    }
+
+    func drillIn() -> Reaction {
+        let rows = rows(for: state.focus)
+        let index = state[state.focus].selection
+        guard rows.indices.contains(index), let id = rows[index].id else { return .none }
+        switch state.focus {
+        case .users:
+            state.mode = .userDetail(id)
+            state.detailOffset = 0
+        case .groups:
+            state.selectedGroupID = id
+            state.focus = .licences
+            state[.licences] = ListState()
+        default: break
+        }
+        return .redraw
+    }
+
+    func selectedRow(_ pane: Pane) -> Row? {
+        let rows = rows(for: pane)
+        let index = state[pane].selection
+        return rows.indices.contains(index) ? rows[index] : nil
     }
 }

@@ -36,29 +36,14 @@ enum CursesKeys {
     }
 }
 
-/// Colours for style tokens on a 16-colour terminal; -1 is the terminal's own colour.
+/// Curses attributes for a theme style.
 enum CursesPalette {
-    static func colors(for token: StyleToken) -> (Int16, Int16) {
-        switch token {
-        case .header: (Int16(COLOR_WHITE), Int16(COLOR_BLUE))
-        case .borderFocus: (Int16(COLOR_CYAN), -1)
-        case .selection: (Int16(COLOR_BLACK), Int16(COLOR_CYAN))
-        case .toggleOn: (Int16(COLOR_GREEN), -1)
-        case .pending: (Int16(COLOR_YELLOW), -1)
-        case .error, .statusError: (Int16(COLOR_RED), -1)
-        case .statusWarn: (Int16(COLOR_YELLOW), -1)
-        case .footer: (Int16(COLOR_BLACK), Int16(COLOR_WHITE))
-        default: (-1, -1)
-        }
-    }
-
-    static func attributes(for token: StyleToken, colors: Bool) -> attr_t {
-        switch token {
-        case .header, .borderFocus, .error, .statusError: ld_a_bold()
-        case .selection: colors ? ld_a_normal() : ld_a_reverse()
-        case .footer: colors ? ld_a_normal() : ld_a_reverse()
-        case .dim, .toggleOff: ld_a_dim()
-        default: ld_a_normal()
-        }
+    static func attributes(_ style: TokenStyle) -> attr_t {
+        var value = ld_a_normal()
+        if style.bold { value |= ld_a_bold() }
+        if style.reverse { value |= ld_a_reverse() }
+        if style.underline { value |= ld_a_underline() }
+        if style.dim { value |= ld_a_dim() }
+        return value
     }
 }

@@ -8,12 +8,12 @@ import TerminalKit
 public final class CursesTerminal: Terminal {
     private let window: UnsafeMutablePointer<WINDOW>
     public let supportsUnicode: Bool
-    private let pairs: [StyleToken: Int16]
-    private let attributes: [StyleToken: attr_t]
+    private var pairs: [StyleToken: Int16] = [:]
+    private var attributes: [StyleToken: attr_t] = [:]
 
     /// Starts curses on the controlling terminal. `setlocale` comes first so ncursesw
     /// sends UTF-8.
-    public init(colors: Bool) {
+    public init(theme: Theme) {
         _ = ld_set_locale_from_environment()
         supportsUnicode = ld_locale_is_utf8() != 0
         // Honour an ESCDELAY the admin set; otherwise Esc should act within ~50 ms (100 over SSH).
@@ -27,24 +27,29 @@ public final class CursesTerminal: Terminal {
         nonl()
         keypad(window, true)
         curs_set(0)
-        var pairs: [StyleToken: Int16] = [:]
-        if colors && has_colors() {
+        if has_colors() {
             start_color()
             use_default_colors()
-            for (index, token) in StyleToken.allCases.enumerated() {
-                let (foreground, background) = CursesPalette.colors(for: token)
-                init_pair(Int16(index + 1), foreground, background)
-                pairs[token] = Int16(index + 1)
-            }
         }
-        self.pairs = pairs
-        var attributes: [StyleToken: attr_t] = [:]
-        for token in StyleToken.allCases { attributes[token] = CursesPalette.attributes(for: token, colors: !pairs.isEmpty) }
-        self.attributes = attributes
+        setTheme(theme)
     }
 
     deinit {
         endwin()
+    }
+
+    /// One colour pair per style token; attributes only when the theme or terminal has no colour.
+    public func setTheme(_ theme: Theme) {
+        pairs = [:]
+        if theme.usesColor && has_colors() {
+            for (index, token) in StyleToken.allCases.enumerated() {
+                let style = theme.style(token)
+                init_pair(Int16(index + 1), style.foreground.number, style.background.number)
+                pairs[token] = Int16(index + 1)
+            }
+        }
+        attributes = [:]
+        for token in StyleToken.allCases { attributes[token] = CursesPalette.attributes(theme.style(token)) }
     }
 
     public var size: TerminalSize {

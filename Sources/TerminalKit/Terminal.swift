@@ -32,4 +32,6 @@ public protocol Terminal: AnyObject {
     func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent?
     /// Shows a frame; only what changed need reach the terminal.
     func present(_ frame: Frame)
+    /// Switches colours and attributes to a theme.
+    func setTheme(_ theme: Theme)
 }

@@ -19,6 +19,9 @@ public final class FakeTerminal: Terminal {
 
     public func present(_ frame: Frame) { frames.append(frame) }
 
+    public private(set) var themes: [Theme] = []
+    public func setTheme(_ theme: Theme) { themes.append(theme) }
+
     /// The text of the last frame, rows right-trimmed.
     public var screen: [String] { frames.last?.lines ?? [] }
 }

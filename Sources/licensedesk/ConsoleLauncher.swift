@@ -6,13 +6,21 @@ import LicenseStore
 
 /// Opens the console on the real terminal, and restores the terminal on the way out.
 enum ConsoleLauncher {
-    static func run(tenant: Tenant, store: StateStore) throws {
+    static func run(state: LoadedState, store: StateStore, themeName: String?) throws {
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
             throw ModelError.invalidInput("the console needs a terminal; use a subcommand (licensedesk --help) in scripts")
         }
-        let colors = ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-        let terminal = CursesTerminal(colors: colors)
-        let app = ConsoleApp(tenant: tenant, stateDirectory: store.directory, unicode: terminal.supportsUnicode)
+        let (theme, warning) = ThemeLoader.resolve(flag: themeName)
+        let identity = ActorIdentity.current()
+        let roles = try StateStore.roles(for: identity, in: store.directory)
+        let terminal = CursesTerminal(theme: theme)
+        let app = ConsoleApp(
+            loaded: state, store: store, actor: identity.name, roles: roles, theme: theme,
+            themeSearchPath: ThemeLoader.searchPath(), unicode: terminal.supportsUnicode)
+        if let warning { app.state.status = StatusMessage(level: .warn, text: warning) }
+        if !terminal.supportsUnicode && warning == nil {
+            app.state.status = StatusMessage(level: .info, text: "the locale is not UTF-8: drawing with ASCII")
+        }
         ConsoleLoop.run(app, on: terminal)
     }
 }

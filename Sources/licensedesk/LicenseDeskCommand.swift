@@ -27,8 +27,7 @@ struct LicenseDeskCommand: ParsableCommand {
     var theme: String?
 
     func run() throws {
-        let tenant = try state.loadOrSeed().tenant
-        try ConsoleLauncher.run(tenant: tenant, store: state.store)
+        try ConsoleLauncher.run(state: try state.loadOrSeed(), store: state.store, themeName: theme)
     }
 }
 

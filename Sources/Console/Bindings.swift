@@ -1,0 +1,76 @@
+import TerminalKit
+
+/// A key binding as data: the keys, what it does, where it works, and why it can't act now.
+/// The same table handles keys, fills the footer and builds the `?` help, so they can't drift.
+public struct Binding: Sendable {
+    public let keys: [Key]
+    /// Short label for the footer ("toggle").
+    public let label: String
+    /// One line for the help screen.
+    public let help: String
+    /// Panes where it works; nil for everywhere.
+    public let panes: Set<Pane>?
+    let disabledReason: @Sendable (ConsoleApp) -> String?
+    let action: @Sendable (ConsoleApp) -> Reaction
+
+    public var keyNames: String { keys.map(Binding.name).joined(separator: "/") }
+
+    static func name(_ key: Key) -> String {
+        switch key {
+        case .character(" "): "Space"
+        case .character(let c): String(c)
+        case .control(let c): "Ctrl-\(c.uppercased())"
+        case .up: "↑"
+        case .down: "↓"
+        case .left: "←"
+        case .right: "→"
+        case .pageUp: "PgUp"
+        case .pageDown: "PgDn"
+        case .home: "Home"
+        case .end: "End"
+        case .enter: "Enter"
+        case .escape: "Esc"
+        case .tab: "Tab"
+        case .backTab: "Shift-Tab"
+        case .backspace: "Backspace"
+        case .delete: "Del"
+        case .function(let n): "F\(n)"
+        }
+    }
+}
+
+extension ConsoleApp {
+    /// Every binding of the browse mode, in help order.
+    static let bindings: [Binding] = [
+        Binding(keys: [.character("j"), .down], label: "down", help: "move down", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: 1) }),
+        Binding(keys: [.character("k"), .up], label: "up", help: "move up", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: -1) }),
+        Binding(keys: [.pageDown], label: "page", help: "page down", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: $0.pageSize) }),
+        Binding(keys: [.pageUp], label: "page", help: "page up", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: -$0.pageSize) }),
+        Binding(keys: [.character("g"), .home], label: "top", help: "first row", panes: nil, disabledReason: { _ in nil }, action: { $0.move(to: 0) }),
+        Binding(keys: [.character("G"), .end], label: "bottom", help: "last row", panes: nil, disabledReason: { _ in nil }, action: { $0.move(to: Int.max) }),
+        Binding(keys: [.tab], label: "next pane", help: "focus the next pane", panes: nil, disabledReason: { _ in nil }, action: { $0.cycleFocus(by: 1) }),
+        Binding(keys: [.backTab], label: "prev pane", help: "focus the previous pane", panes: nil, disabledReason: { _ in nil }, action: { $0.cycleFocus(by: -1) }),
+        Binding(keys: [.character("1"), .character("2"), .character("3"), .character("4")], label: "pane", help: "focus pane 1 Users, 2 Groups, 3 Licences, 4 Pending", panes: nil, disabledReason: { _ in nil }, action: { _ in .none }),
+        Binding(keys: [.enter], label: "open", help: "open the user, or the group's licences", panes: [.users, .groups], disabledReason: { _ in nil }, action: { $0.drillIn() }),
+        Binding(keys: [.character(" ")], label: "toggle", help: "switch the selected service plan on or off for the group; members are reprocessed", panes: [.licences], disabledReason: { $0.toggleDisabledReason }, action: { $0.toggleSelectedPlan() }),
+        Binding(keys: [.character("R")], label: "reprocess", help: "reprocess the selected group: every member's licences again", panes: [.groups, .licences], disabledReason: { $0.reprocessDisabledReason }, action: { $0.reprocessSelectedGroup() }),
+        Binding(keys: [.character("/")], label: "filter", help: "filter the list as you type; Enter keeps it, Esc clears it", panes: nil, disabledReason: { _ in nil }, action: { $0.startFilter() }),
+        Binding(keys: [.character("n")], label: "next", help: "next match", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: 1) }),
+        Binding(keys: [.character("N")], label: "prev", help: "previous match", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: -1) }),
+        Binding(keys: [.character("e")], label: "edit rule", help: "edit the group's rule (not built yet: use `licensedesk groups set-rule`)", panes: [.groups], disabledReason: { _ in "editing rules in the console is not built yet: use licensedesk groups set-rule" }, action: { _ in .none }),
+        Binding(keys: [.character("A")], label: "audit", help: "show the audit log", panes: nil, disabledReason: { _ in nil }, action: { $0.openAudit() }),
+        Binding(keys: [.character(":")], label: "command", help: ":user <upn>, :group <name>, :theme <name>, :audit, :q", panes: nil, disabledReason: { _ in nil }, action: { $0.startCommand() }),
+        Binding(keys: [.character("?")], label: "help", help: "this help", panes: nil, disabledReason: { _ in nil }, action: { $0.openHelp() }),
+        Binding(keys: [.control("r")], label: "reload", help: "reload the state from disk", panes: nil, disabledReason: { _ in nil }, action: { $0.reload() }),
+        Binding(keys: [.control("l")], label: "redraw", help: "redraw the screen", panes: nil, disabledReason: { _ in nil }, action: { _ in .redraw }),
+        Binding(keys: [.character("q")], label: "quit", help: "quit", panes: nil, disabledReason: { _ in nil }, action: { _ in .quit }),
+    ]
+
+    /// The footer's keys for the focused pane.
+    func footerBindings() -> [Binding] {
+        let wanted = ["toggle", "reprocess", "open", "filter", "next pane", "help", "quit"]
+        return Self.bindings.filter { binding in
+            wanted.contains(binding.label) && (binding.panes?.contains(state.focus) ?? true)
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import LicenseModel
+import LicenseStore
+import TerminalKit
+
+/// The actions that change the tenant: each builds a `TenantChange` and commits it through the
+/// store, then processes the queued work, as Entra would shortly after.
+extension ConsoleApp {
+    var toggleDisabledReason: String? {
+        if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
+        guard let row = selectedRow(.licences), let id = row.id else {
+            return "Space toggles a service plan: move to a plan row ([x] or [ ])"
+        }
+        _ = id
+        return nil
+    }
+
+    var reprocessDisabledReason: String? {
+        if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
+        guard let groupID = state.focus == .groups ? selectedRow(.groups)?.id : state.selectedGroupID,
+            let group = tenant.group(id: groupID)
+        else { return "select a group to reprocess" }
+        if group.assignedLicenses.isEmpty { return "\(group.displayName) assigns no licences: nothing to reprocess" }
+        return nil
+    }
+
+    func toggleSelectedPlan() -> Reaction {
+        guard let groupID = state.selectedGroupID, let id = selectedRow(.licences)?.id,
+            let group = tenant.group(id: groupID)
+        else { return .none }
+        let parts = id.split(separator: "|").map(String.init)
+        let (skuId, planId) = (parts[0], parts[1])
+        let enabled = group.assignedLicenses.first { $0.skuId == skuId }?.disabledPlans.contains(planId) ?? false
+        let name = SKUCatalog.shared.friendlyName(ofPlan: planId)
+        guard commit(.setGroupPlan(groupID: groupID, skuId: skuId, planId: planId, enabled: enabled)) != nil else { return .redraw }
+        commit(.processPending)
+        let sku = tenant.sku(id: skuId)
+        let licence = tenant.group(id: groupID)?.assignedLicenses.first { $0.skuId == skuId }
+        let count = (sku?.planIds.count ?? 0) - (licence?.disabledPlans.count ?? 0)
+        say(.info, "\(name) \(enabled ? "on" : "off"): \(count) of \(sku?.planIds.count ?? 0) enabled; \(outcome(of: groupID))")
+        return .redraw
+    }
+
+    func reprocessSelectedGroup() -> Reaction {
+        guard let groupID = state.focus == .groups ? selectedRow(.groups)?.id : state.selectedGroupID,
+            let group = tenant.group(id: groupID)
+        else { return .none }
+        guard let queued = commit(.reprocessGroup(groupID: groupID)) else { return .redraw }
+        commit(.processPending)
+        say(.info, "\(queued.notes.first ?? "queued \(group.displayName)"); \(outcome(of: groupID))")
+        return .redraw
+    }
+
+    /// "17 members processed, 0 with errors" for the status line.
+    func outcome(of groupID: String) -> String {
+        let members = tenant.group(id: groupID)?.members.count ?? 0
+        let errors = tenant.membersWithLicenseErrors(of: groupID).count
+        return "\(members) members processed, \(errors) with errors"
+    }
+
+    /// Commits through the store; a refusal, conflict or I/O problem lands in the status line.
+    @discardableResult
+    func commit(_ change: TenantChange) -> ChangeEffects? {
+        let basedOn = loaded.basedOn(change)
+        do {
+            let context = ChangeContext(now: Date(), actor: actor, roles: roles)
+            return try store.commit(change, context: context, basedOn: basedOn, onto: &loaded)
+        } catch let error as StateError {
+            if case .conflict = error {
+                // commit brought our copy up to date: the screen now shows the other change.
+                say(.error, "\(error)")
+            } else {
+                say(.error, error.description)
+            }
+        } catch {
+            say(.error, "\(error)")
+        }
+        return nil
+    }
+
+    func reload() -> Reaction {
+        do {
+            loaded = try store.load()
+            say(.info, "reloaded from \(store.directory) (journal \(loaded.sequence))")
+        } catch {
+            say(.error, "could not reload: \(error)")
+        }
+        return .redraw
+    }
+
+    // MARK: - Typing
+
+    func startFilter() -> Reaction {
+        state.mode = .filter
+        state.input = state[state.focus].filter
+        return .redraw
+    }
+
+    func handleFilterKey(_ key: Key) -> Reaction {
+        switch key {
+        case .escape:
+            state[state.focus].filter = ""
+            state.mode = .browse
+        case .enter:
+            state.mode = .browse
+        case .backspace:
+            if !state.input.isEmpty { state.input.removeLast() }
+        case .character(let c):
+            state.input.append(c)
+        default:
+            return .none
+        }
+        if state.mode == .filter || key == .enter {
+            state[state.focus].filter = state.input
+            state[state.focus].selection = 0
+            state[state.focus].offset = 0
+        }
+        return .redraw
+    }
+
+    func startCommand() -> Reaction {
+        state.mode = .command
+        state.input = ""
+        return .redraw
+    }
+
+    func handleCommandKey(_ key: Key) -> Reaction {
+        switch key {
+        case .escape:
+            state.mode = .browse
+        case .backspace:
+            if state.input.isEmpty { state.mode = .browse } else { state.input.removeLast() }
+        case .character(let c):
+            state.input.append(c)
+        case .enter:
+            state.mode = .browse
+            return runCommand(state.input)
+        default:
+            return .none
+        }
+        return .redraw
+    }
+
+    /// `:user alice`, `:group E3 All`, `:theme light`, `:audit`, `:q`.
+    func runCommand(_ line: String) -> Reaction {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let verb = trimmed.split(separator: " ").first.map { String($0).lowercased() } ?? ""
+        let argument = trimmed.dropFirst(verb.count).trimmingCharacters(in: .whitespaces)
+        switch verb {
+        case "q", "quit": return .quit
+        case "audit": return openAudit()
+        case "user":
+            do {
+                let user = try tenant.findUser(argument)
+                state.mode = .userDetail(user.id)
+                state.detailOffset = 0
+            } catch { say(.error, error.description) }
+        case "group":
+            do {
+                let group = try tenant.findGroup(argument)
+                state.selectedGroupID = group.id
+                state.focus = .groups
+                state[.groups].filter = ""
+                state[.groups].selection = tenant.groups.firstIndex { $0.id == group.id } ?? 0
+                state[.licences] = ListState()
+            } catch { say(.error, error.description) }
+        case "theme":
+            switch ThemeLoader.load(named: argument, searchPath: themeSearchPath) {
+            case .success(let theme):
+                self.theme = theme
+                themeChanged = true
+                say(.info, "theme \(theme.name)")
+            case .failure(let error):
+                say(.error, error.description)
+            }
+        default:
+            say(.error, "unknown command :\(verb); try :user <upn>, :group <name>, :theme <name>, :audit, :q")
+        }
+        return .redraw
+    }
+
+    func openHelp() -> Reaction {
+        state.mode = .help
+        state.detailOffset = 0
+        return .redraw
+    }
+
+    func openAudit() -> Reaction {
+        state.mode = .audit
+        state.detailOffset = 0
+        return .redraw
+    }
+
+    /// The help text, from the binding table.
+    func helpRows() -> [Row] {
+        var rows = [Row("Keys", style: .header)]
+        for binding in Self.bindings {
+            let scope = binding.panes.map { " (" + $0.map(\.title).sorted().joined(separator: ", ") + ")" } ?? ""
+            rows.append(Row("  \(binding.keyNames.padding(toLength: 14, withPad: " ", startingAt: 0)) \(binding.help)\(scope)"))
+            if let reason = binding.disabledReason(self) {
+                rows.append(Row("                 now: \(reason)", style: .dim))
+            }
+        }
+        rows.append(Row("  Esc            back, close, clear the filter"))
+        rows.append(Row(""))
+        rows.append(Row("Esc or q closes this help", style: .dim))
+        return rows
+    }
+
+    func auditRows() -> [Row] {
+        let records = (try? store.audit()) ?? []
+        let formatter = ISO8601DateFormatter()
+        var rows = [Row("Audit log (newest first)", style: .header)]
+        for record in records.reversed().prefix(500) {
+            let style: StyleToken = record.result == "success" ? .text : .error
+            rows.append(Row("\(formatter.string(from: record.time))  \(record.actor.name)  \(record.activity)  \(record.target)", style: style))
+            if !record.detail.isEmpty { rows.append(Row("    \(record.detail)", style: .dim)) }
+        }
+        if records.isEmpty { rows.append(Row("No changes recorded yet", style: .dim)) }
+        return rows
+    }
+}

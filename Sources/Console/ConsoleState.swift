@@ -1,0 +1,73 @@
+import TerminalKit
+
+/// The four panes of the console, by their number key.
+public enum Pane: Int, CaseIterable, Sendable {
+    case users = 1, groups, licences, pending
+
+    public var title: String {
+        switch self {
+        case .users: "Users"
+        case .groups: "Groups"
+        case .licences: "Licences"
+        case .pending: "Pending"
+        }
+    }
+}
+
+/// What the keyboard is talking to.
+public enum ConsoleMode: Equatable, Sendable {
+    case browse
+    /// Typing a filter for the focused pane.
+    case filter
+    /// Typing a `:` command.
+    case command
+    case help
+    /// The detail view of one user.
+    case userDetail(String)
+    case audit
+}
+
+/// A message in the status line, with its level (shown as a word, not only a colour).
+public struct StatusMessage: Equatable, Sendable {
+    public enum Level: String, Sendable { case info = "", warn = "Warning: ", error = "Error: " }
+    public var level: Level
+    public var text: String
+    public init(level: Level, text: String) {
+        self.level = level
+        self.text = text
+    }
+}
+
+/// Per-pane list state: the selected row, the scroll offset, the filter.
+public struct ListState: Equatable, Sendable {
+    public var selection = 0
+    public var offset = 0
+    public var filter = ""
+
+    /// Keeps the selection inside `count` rows and visible in `height` rows.
+    mutating func clamp(count: Int, height: Int) {
+        selection = max(0, min(selection, count - 1))
+        if selection < offset { offset = selection }
+        if height > 0, selection >= offset + height { offset = selection - height + 1 }
+        offset = max(0, min(offset, max(0, count - height)))
+    }
+}
+
+/// Everything the console shows besides the tenant.
+public struct ConsoleState: Equatable, Sendable {
+    public var focus: Pane = .groups
+    public var lists: [Pane: ListState] = Dictionary(uniqueKeysWithValues: Pane.allCases.map { ($0, ListState()) })
+    public var mode: ConsoleMode = .browse
+    /// Text being typed in the command line.
+    public var input = ""
+    public var status: StatusMessage?
+    /// The group whose licences the Licences pane shows (the groups selection, by id).
+    public var selectedGroupID: String?
+    public var detailOffset = 0
+    public var readOnly = false
+
+    public subscript(pane: Pane) -> ListState {
+        get { lists[pane] ?? ListState() }
+        set { lists[pane] = newValue }
+    }
+}

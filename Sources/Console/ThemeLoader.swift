@@ -1,0 +1,42 @@
+import Foundation
+import TerminalKit
+
+/// Finds and reads theme files: `--theme`, then `LICENSEDESK_THEME`, then `default`; NO_COLOR
+/// means monochrome. Search path: `./themes`, `$XDG_CONFIG_HOME/licensedesk/themes`, the
+/// install prefix's `share/licensedesk/themes` (beside the binary). A bad file is reported and
+/// the built-in default is used.
+public enum ThemeLoader {
+    public static func searchPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var path = [FileManager.default.currentDirectoryPath + "/themes"]
+        let config = environment["XDG_CONFIG_HOME"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        path.append(config + "/licensedesk/themes")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        path.append(binary.deletingLastPathComponent().appendingPathComponent("share/licensedesk/themes").path)
+        return path
+    }
+
+    /// The theme to start with, and a warning when a file was bad or missing.
+    public static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> (Theme, String?)
+    {
+        if environment["NO_COLOR"].map({ !$0.isEmpty }) ?? false, flag == nil { return (.monochrome, nil) }
+        let name = flag ?? environment["LICENSEDESK_THEME"] ?? "default"
+        switch load(named: name, searchPath: searchPath(environment: environment)) {
+        case .success(let theme): return (theme, nil)
+        case .failure(let error): return (.builtInDefault, "\(error.description); using the built-in default theme")
+        }
+    }
+
+    public static func load(named name: String, searchPath: [String]) -> Result<Theme, ThemeError> {
+        let file = name.hasSuffix(".theme") || name.contains("/") ? [name] : searchPath.map { "\($0)/\(name).theme" }
+        for candidate in file where FileManager.default.fileExists(atPath: candidate) {
+            guard let text = try? String(contentsOfFile: candidate, encoding: .utf8) else {
+                return .failure(ThemeError(file: candidate, line: 0, reason: "can't be read as UTF-8 text"))
+            }
+            do { return .success(try ThemeParser.parse(text, file: candidate)) } catch { return .failure(error) }
+        }
+        if name == "default" { return .success(.builtInDefault) }
+        if name == "monochrome" { return .success(.monochrome) }
+        return .failure(ThemeError(file: name, line: 0, reason: "no theme called \(name) in " + searchPath.joined(separator: ", ")))
+    }
+}

@@ -1,0 +1,56 @@
+import Console
+import Foundation
+import LicenseModel
+import LicenseStore
+import TerminalKit
+
+/// A console on the demo tenant in a temporary state directory, driven key by key.
+public final class ConsoleHarness {
+    public let directory = TemporaryDirectory("licensedesk-console")
+    public let store: StateStore
+    public let app: ConsoleApp
+    public var size: TerminalSize
+
+    public init(tenant: Tenant = DemoTenant.make(), columns: Int = 100, rows: Int = 30, unicode: Bool = true) throws {
+        store = StateStore(directory: directory.path)
+        try store.initialise(with: tenant, force: false)
+        app = ConsoleApp(loaded: try store.load(), store: store, actor: "tester", roles: nil, theme: .builtInDefault, unicode: unicode)
+        size = TerminalSize(columns: columns, rows: rows)
+    }
+
+    /// Sends keys: single characters, or names such as "Enter", "Esc", "Tab", "Space", "Down".
+    @discardableResult
+    public func press(_ keys: String...) -> [String] {
+        for key in keys { _ = app.handle(.key(Self.key(key))) }
+        return screen
+    }
+
+    /// Types text character by character.
+    public func type(_ text: String) {
+        for character in text { _ = app.handle(.key(.character(character))) }
+    }
+
+    public var frame: Frame { Screen.render(app, size: size) }
+    public var screen: [String] { frame.lines }
+    public var text: String { screen.joined(separator: "\n") }
+
+    static func key(_ name: String) -> Key {
+        switch name {
+        case "Enter": .enter
+        case "Esc": .escape
+        case "Tab": .tab
+        case "BackTab": .backTab
+        case "Space": .character(" ")
+        case "Down": .down
+        case "Up": .up
+        case "PgDn": .pageDown
+        case "PgUp": .pageUp
+        case "Home": .home
+        case "End": .end
+        case "Backspace": .backspace
+        case "C-r": .control("r")
+        case "C-l": .control("l")
+        default: .character(name.first!)
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Console
+import Foundation
+import LicenseModel
+import LicenseStore
+import TerminalKit
+import TestSupport
+import Testing
+
+@Suite("Console screens on a fake terminal")
+struct ConsoleScreenTests {
+    /// Selects "E3 with Selected Services" and moves to its Forms plan row.
+    func onFormsPlan(_ console: ConsoleHarness) {
+        console.press("2", "j", "Enter")
+        for _ in 0..<5 { console.press("j") }
+    }
+
+    @Test("the layout shows the header counts, the four panes and the footer keys")
+    func layout() throws {
+        let console = try ConsoleHarness()
+        let screen = console.text
+        #expect(console.screen[0].contains("Contoso Ltd · Users 44 · Groups 2 · Pending 0 · Licence errors 0"))
+        for title in ["1 Users", "2 Groups", "3 Licences: E3 All", "4 Pending"] { #expect(screen.contains(title)) }
+        #expect(screen.contains("ENTERPRISEPACK  16 of 16 enabled  seats 34 of 36 used"))
+        #expect(console.screen.last?.contains("q quit") == true)
+    }
+
+    @Test("Space on a plan turns 3 of 16 into 4 of 16 and the members gain the plan, through the store")
+    func spaceToggles() throws {
+        let console = try ConsoleHarness()
+        onFormsPlan(console)
+        #expect(console.text.contains("ENTERPRISEPACK  3 of 16 enabled"))
+        #expect(console.text.contains("[ ] Microsoft Forms (Plan E3)"))
+        console.press("Space")
+        #expect(console.text.contains("ENTERPRISEPACK  4 of 16 enabled"))
+        #expect(console.text.contains("[x] Microsoft Forms (Plan E3)"))
+        #expect(console.text.contains("Microsoft Forms (Plan E3) on: 4 of 16 enabled; 17 members processed, 0 with errors"))
+        let stored = try console.store.loadTenant()
+        let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
+        let member = try #require(stored.user(id: DemoTenant.userID(4)))
+        #expect(member.assignedPlans.contains { $0.servicePlanId == forms && $0.capabilityStatus == "Enabled" })
+        console.press("Space")
+        #expect(console.text.contains("ENTERPRISEPACK  3 of 16 enabled"))
+    }
+
+    @Test("R on a group whose members had CountViolation, after seats were raised, clears the errors")
+    func reprocessClearsErrors() throws {
+        var tenant = DemoTenant.make()
+        let context = ChangeContext(now: DemoTenant.createdAt, actor: "setup")
+        for number in 1...4 {
+            try tenant.apply(
+                .createUser(UserDraft(id: "extra-\(number)", userPrincipalName: "extra\(number)@contoso.com", displayName: "Extra \(number)", attributes: ["extensionAttribute10": "E3 All"])),
+                context: context)
+        }
+        try tenant.apply(.processPending, context: context)
+        let console = try ConsoleHarness(tenant: tenant)
+        #expect(console.screen[0].contains("Licence errors 2"))
+        #expect(console.text.contains("2 errors"))
+        try console.store.commit(.setSeats(skuId: DemoTenant.e3SkuID, seats: 40), context: context)
+        _ = console.app.tick(now: Date().addingTimeInterval(5))
+        #expect(console.text.contains("seats 36 of 40 used"))
+        #expect(console.screen[0].contains("Licence errors 2"))
+        console.press("2")
+        console.press("R")
+        #expect(console.screen[0].contains("Licence errors 0"))
+        #expect(console.text.contains("21 members of E3 All queued for reprocessing; 21 members processed, 0 with errors"))
+        #expect(console.text.contains("seats 38 of 40 used"))
+    }
+
+    @Test("/ filters the focused list as you type and shows N of M; Esc clears it")
+    func filter() throws {
+        let console = try ConsoleHarness()
+        console.press("1", "/")
+        console.type("sales")
+        #expect(console.text.contains("/sales"))
+        console.press("Enter")
+        let users = console.screen.filter { $0.contains("@contoso.com") }
+        #expect(console.text.contains("1 Users /sales 0 of 44") || !users.isEmpty)
+        console.press("/")
+        console.press("Backspace", "Backspace", "Backspace", "Backspace", "Backspace")
+        console.type("megan")
+        #expect(console.text.contains("1 of 44"))
+        #expect(console.text.contains("Megan Bowen"))
+        console.press("Enter", "Esc")
+        #expect(!console.text.contains("1 of 44"))
+    }
+
+    @Test("? shows help built from the binding table, with why a key can't act now")
+    func help() throws {
+        let console = try ConsoleHarness()
+        console.press("?")
+        let text = console.text
+        #expect(text.contains("Space"))
+        #expect(text.contains("switch the selected service plan on or off"))
+        #expect(text.contains("reprocess the selected group"))
+        #expect(text.contains("now: Space toggles a service plan: move to a plan row"))
+        console.press("Esc")
+        #expect(console.text.contains("2 Groups"))
+    }
+
+    @Test("a key that can't act says why in the status line")
+    func disabledKeys() throws {
+        let console = try ConsoleHarness()
+        console.press("1", "Space")
+        #expect(console.screen[console.screen.count - 2].hasPrefix("Space switch the selected service plan on or off"))
+        console.press("3", "Space")
+        #expect(console.screen[console.screen.count - 2].contains("move to a plan row"))
+    }
+
+    @Test("Enter on a user opens its detail: every path and where each plan comes from")
+    func userDetail() throws {
+        let console = try ConsoleHarness()
+        console.press(":")
+        console.type("user megan.bowen@contoso.com")
+        console.press("Enter")
+        let text = console.text
+        #expect(text.contains("direct: Active, 2 of 16 plans"))
+        #expect(text.contains("via group E3 with Selected Services: Active, 3 of 16 plans"))
+        #expect(text.contains("Exchange Online (Plan 2)  from direct, group E3 with Selected Services"))
+        console.press("Esc")
+        #expect(console.text.contains("4 Pending"))
+    }
+
+    @Test("a 20×6 terminal shows the too-small screen with the size needed")
+    func tooSmall() throws {
+        let console = try ConsoleHarness(columns: 20, rows: 6)
+        #expect(console.screen[0] == "Terminal too small")
+        #expect(console.screen[1].hasPrefix("need 70×18"))
+    }
+
+    @Test("a display name holding ESC[2J renders inert")
+    func hostileDisplayName() throws {
+        var tenant = DemoTenant.make()
+        try tenant.apply(
+            .createUser(UserDraft(id: "eve", userPrincipalName: "eve@contoso.com", displayName: "Eve\u{1b}[2J\u{1b}]0;pwned\u{7}")),
+            context: ChangeContext(now: DemoTenant.createdAt, actor: "setup"))
+        let console = try ConsoleHarness(tenant: tenant)
+        console.press("1", "G")
+        #expect(console.text.contains("Eve␛[2J␛]0;pwned␇"))
+        #expect(!console.frame.cells.contains { $0.character.unicodeScalars.contains { $0.value < 0x20 } })
+    }
+
+    @Test("ASCII glyphs when the locale is not UTF-8")
+    func asciiFallback() throws {
+        let console = try ConsoleHarness(unicode: false)
+        #expect(console.screen[1].hasPrefix("+- 1 Users -"))
+        #expect(!console.text.contains("┌"))
+    }
+
+    @Test("another admin's change shows up at the next tick")
+    func liveRefresh() throws {
+        let console = try ConsoleHarness()
+        try console.store.commit(.setSeats(skuId: DemoTenant.e3SkuID, seats: 99), context: ChangeContext(actor: "bob"))
+        #expect(console.app.tick(now: Date().addingTimeInterval(2)) == .redraw)
+        #expect(console.text.contains("seats 34 of 99 used"))
+        #expect(console.text.contains("another admin's change landed"))
+    }
+
+    @Test("the audit view lists changes made in the console, newest first")
+    func auditView() throws {
+        let console = try ConsoleHarness()
+        onFormsPlan(console)
+        console.press("Space", "A")
+        let me = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        #expect(console.text.contains("\(me)  Set group license  E3 with Selected Services"))
+        #expect(console.text.contains("ENTERPRISEPACK: 3 of 16 -> 4 of 16 enabled"))
+    }
+
+    @Test("a bad theme file gives its file and line, and the default is used")
+    func badTheme() throws {
+        let directory = TemporaryDirectory()
+        try "[tokens]\nheader = #ffffff/#000000, 16: white/purple\n".write(toFile: directory.file("broken.theme"), atomically: true, encoding: .utf8)
+        let result = ThemeLoader.load(named: "broken", searchPath: [directory.path])
+        guard case .failure(let error) = result else {
+            Issue.record("a bad theme loaded")
+            return
+        }
+        #expect(error.description.hasPrefix(directory.file("broken.theme") + ":2:"))
+        let (theme, warning) = ThemeLoader.resolve(flag: directory.file("broken.theme"))
+        #expect(theme.name == "default")
+        #expect(warning?.contains("broken.theme:2") == true)
+    }
+
+    @Test("the shipped themes all parse; NO_COLOR picks monochrome")
+    func shippedThemes() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for name in ["default", "light", "monochrome", "high-contrast"] {
+            let result = ThemeLoader.load(named: name, searchPath: [root.appendingPathComponent("themes").path])
+            guard case .success(let theme) = result else {
+                Issue.record("\(name): \(result)")
+                continue
+            }
+            #expect(theme.name == name)
+        }
+        #expect(ThemeLoader.resolve(flag: nil, environment: ["NO_COLOR": "1"]).0.usesColor == false)
+    }
+}
