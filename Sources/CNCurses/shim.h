@@ -13,6 +13,8 @@
 #endif
 
 #include <locale.h>
+#include <signal.h>
+#include <pthread.h>
 #include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,20 @@ static inline int ld_set_locale_from_environment(void) {
 static inline int ld_locale_is_utf8(void) {
     const char *codeset = nl_langinfo(CODESET);
     return codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+}
+
+/// A process may start with SIGWINCH blocked (inherited, or blocked by a runtime library):
+/// ncurses' own handler then never runs and KEY_RESIZE never comes. Unblock the signals the
+/// terminal needs on this (the curses) thread.
+static inline void ld_unblock_terminal_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGWINCH);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGTSTP);
+    sigaddset(&set, SIGCONT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 /// Writes one cell: a character, attributes and a colour pair, through setcchar.

@@ -20,6 +20,7 @@ public final class CursesTerminal: Terminal {
         if ProcessInfo.processInfo.environment["ESCDELAY"] == nil {
             set_escdelay(ProcessInfo.processInfo.environment["SSH_TTY"] == nil ? 50 : 100)
         }
+        ld_unblock_terminal_signals()
         initscr()
         window = ld_stdscr()!
         cbreak()

@@ -21,6 +21,19 @@ public final class TmuxSession {
         try Self.tmux(["send-keys", "-t", name] + keys)
     }
 
+    /// Copies everything the program sends to the terminal into a file (nil stops).
+    public func pipe(to file: String?) throws {
+        if let file {
+            try Self.tmux(["pipe-pane", "-o", "-t", name, "cat >> \(file)"])
+        } else {
+            try Self.tmux(["pipe-pane", "-t", name])
+        }
+    }
+
+    public func resize(columns: Int, rows: Int) throws {
+        try Self.tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+    }
+
     public func capture() throws -> String {
         try Self.tmux(["capture-pane", "-p", "-t", name])
     }

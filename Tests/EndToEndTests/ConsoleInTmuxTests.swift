@@ -1,31 +1,90 @@
 import Foundation
+import LicenseModel
+import LicenseStore
 import TestSupport
 import Testing
 
 @Suite("Console in a real terminal (tmux)", .serialized)
 struct ConsoleInTmuxTests {
-    @Test("the console opens on the demo tenant, shows the summary and quits on q")
-    func opensAndQuits() throws {
-        let directory = TemporaryDirectory()
-        let session = try TmuxSession(
-            command: "env LC_ALL=C.UTF-8 TERM=tmux-256color \(BinaryRunner.binaryPath) --state \(directory.path)")
-        let screen = try #require(try session.waitFor("q quit"))
-        #expect(screen.contains("Contoso Ltd"))
-        #expect(screen.contains("E3 with Selected Services"))
-        #expect(screen.contains("3 of 16 enabled"))
-        try session.sendKeys("q")
-        #expect(session.waitForExit())
-        #expect(FileManager.default.fileExists(atPath: directory.file("users.json")))
+    static func command(_ directory: TemporaryDirectory, extra: String = "") -> String {
+        "env LC_ALL=C.UTF-8 TERM=tmux-256color \(extra) \(BinaryRunner.binaryPath) --state \(directory.path)"
     }
 
-    @Test("a window smaller than the minimum shows the too-small screen")
-    func tooSmall() throws {
+    /// The walkthrough: find "E3 with Selected Services", toggle a plan, reprocess, quit.
+    static func walkthrough(_ session: TmuxSession) throws {
+        #expect(try session.waitFor("q quit") != nil, "the console never drew")
+        try session.sendKeys("2", "j", "Enter")
+        #expect(try session.waitFor("3 Licences: E3 with Selected Services") != nil)
+        #expect(try session.waitFor("3 of 16 enabled") != nil)
+        for _ in 0..<5 { try session.sendKeys("j") }
+        try session.sendKeys("Space")
+        let toggled = try session.waitFor("4 of 16 enabled")
+        #expect(toggled?.contains("[x] Microsoft Forms (Plan E3)") == true)
+        try session.sendKeys("R")
+        #expect(try session.waitFor("17 members of E3 with Selected Services queued for reprocessing") != nil)
+        try session.sendKeys("q")
+        #expect(session.waitForExit())
+    }
+
+    static func checkStateOnDisk(_ directory: TemporaryDirectory) throws {
+        let tenant = try StateStore(directory: directory.path).loadTenant()
+        let group = try #require(tenant.group(id: DemoTenant.e3SelectedGroupID))
+        #expect(group.assignedLicenses.first?.disabledPlans.count == 12)
+        let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
+        let member = try #require(tenant.user(id: DemoTenant.userID(4)))
+        #expect(member.assignedPlans.contains { $0.servicePlanId == forms && $0.capabilityStatus == "Enabled" })
+    }
+
+    @Test("on the demo tenant: go to the group, toggle a plan, press R, quit; the state on disk shows the change")
+    func walkthroughLocally() throws {
+        let directory = TemporaryDirectory()
+        let session = try TmuxSession(command: Self.command(directory))
+        try Self.walkthrough(session)
+        try Self.checkStateOnDisk(directory)
+    }
+
+    @Test("a window smaller than the minimum shows the too-small screen, and a resize brings the panes back")
+    func tooSmallThenResize() throws {
+        let directory = TemporaryDirectory()
+        let session = try TmuxSession(command: Self.command(directory), columns: 40, rows: 8)
+        let screen = try #require(try session.waitFor("Terminal too small"))
+        #expect(screen.contains("need 70×18, have 40×8"))
+        try session.resize(columns: 100, rows: 30)
+        #expect(try session.waitFor("2 Groups") != nil)
+        try session.sendKeys("q")
+        #expect(session.waitForExit())
+    }
+
+    @Test("with LANG=C the console draws ASCII boxes and says so")
+    func asciiLocale() throws {
         let directory = TemporaryDirectory()
         let session = try TmuxSession(
-            command: "env LC_ALL=C.UTF-8 TERM=tmux-256color \(BinaryRunner.binaryPath) --state \(directory.path)", columns: 40,
-            rows: 8)
-        let screen = try #require(try session.waitFor("Terminal too small"))
-        #expect(screen.contains("need 60×12, have 40×8"))
+            command: "env LC_ALL=C LANG=C TERM=tmux-256color \(BinaryRunner.binaryPath) --state \(directory.path)")
+        let screen = try #require(try session.waitFor("q quit"))
+        #expect(screen.contains("+- 1 Users -"))
+        #expect(screen.contains("the locale is not UTF-8"))
+        try session.sendKeys("q")
+        #expect(session.waitForExit())
+    }
+
+    @Test("Esc reaches the console quickly: it clears a filter")
+    func escape() throws {
+        let directory = TemporaryDirectory()
+        let session = try TmuxSession(command: Self.command(directory))
+        #expect(try session.waitFor("q quit") != nil)
+        try session.sendKeys("1", "/", "m", "e", "g", "a", "n", "Enter")
+        #expect(try session.waitFor("1 of 44") != nil)
+        try session.sendKeys("Escape")
+        let deadline = Date().addingTimeInterval(5)
+        var cleared = false
+        while Date() < deadline {
+            if !(try session.capture().contains("1 of 44")) {
+                cleared = true
+                break
+            }
+            usleep(20_000)
+        }
+        #expect(cleared)
         try session.sendKeys("q")
         #expect(session.waitForExit())
     }
