@@ -62,6 +62,8 @@ public final class ConsoleApp {
         if key == .control("c") { return .quit }
         switch state.mode {
         case .filter: return handleFilterKey(key)
+        case .editRule(let groupID): return handleRuleKey(key, groupID: groupID)
+        case .confirmRule(let groupID): return handleConfirmKey(key, groupID: groupID)
         case .command: return handleCommandKey(key)
         case .help, .audit:
             if key == .escape || key == .character("q") || key == .character("?") {

@@ -25,6 +25,10 @@ public enum ConsoleMode: Equatable, Sendable {
     /// The detail view of one user.
     case userDetail(String)
     case audit
+    /// Editing a group's rule, validated as you type.
+    case editRule(String)
+    /// The impact of the edited rule, waiting for y or n.
+    case confirmRule(String)
 }
 
 /// A message in the status line, with its level (shown as a word, not only a colour).
@@ -65,6 +69,8 @@ public struct ConsoleState: Equatable, Sendable {
     public var selectedGroupID: String?
     public var detailOffset = 0
     public var readOnly = false
+    /// The impact preview lines of the rule waiting for confirmation.
+    public var previewLines: [String] = []
 
     public subscript(pane: Pane) -> ListState {
         get { lists[pane] ?? ListState() }

@@ -52,6 +52,8 @@ public enum Screen {
         case .help: drawOverlay("Help", app.helpRows(), app, &frame, size)
         case .audit: drawOverlay("Audit", app.auditRows(), app, &frame, size)
         case .userDetail(let id): drawOverlay("User", app.presentation.userDetail(id), app, &frame, size)
+        case .editRule(let id): drawOverlay("Edit rule: \(app.tenant.group(id: id)?.displayName ?? id)", app.ruleEditorRows(), app, &frame, size)
+        case .confirmRule(let id): drawOverlay("Save rule of \(app.tenant.group(id: id)?.displayName ?? id)?", app.confirmRows(), app, &frame, size)
         default:
             for pane in Pane.allCases { drawPane(pane, app, &frame, layout.pane(pane)) }
         }
@@ -143,6 +145,8 @@ public enum Screen {
         let text: String
         switch app.state.mode {
         case .help, .audit, .userDetail: text = " j/k scroll · Esc back · q close"
+        case .editRule: text = " type the rule · Enter preview the impact · Esc cancel"
+        case .confirmRule: text = " y save · n edit again · Esc cancel"
         case .filter: text = " type to filter · Enter keep · Esc clear"
         case .command: text = " :user <upn> · :group <name> · :theme <name> · :audit · :q · Enter run · Esc cancel"
         case .browse:

@@ -9,7 +9,7 @@ struct GroupsCommand: ParsableCommand {
         commandName: "groups", abstract: "Groups: rules, members, licences, plan toggles, reprocess.",
         subcommands: [
             Create.self, Members.self, SetRule.self, License.self, Plan.self, Reprocess.self, Show.self, List.self,
-            Delete.self,
+            Delete.self, PreviewCommand.self, PauseCommand.self, ResumeCommand.self,
         ])
 
     struct Create: ParsableCommand {

@@ -194,3 +194,41 @@ struct ConsoleScreenTests {
         #expect(ThemeLoader.resolve(flag: nil, environment: ["NO_COLOR": "1"]).0.usesColor == false)
     }
 }
+
+@Suite("Rule editor in the console")
+struct RuleEditorTests {
+    @Test("e edits the rule with live validation, shows the impact, and y saves it through the store")
+    func editRule() throws {
+        let console = try ConsoleHarness()
+        console.press("2", "e")
+        #expect(console.text.contains(#"user.extensionAttribute10 -eq "E3 All"_"#))
+        #expect(console.text.contains("valid: user.extensionAttribute10 -eq \"E3 All\""))
+        console.type(" -and user.citty -ne \"Seattle\"")
+        #expect(console.text.contains("Error: column 45: Attribute not supported. user.citty is not a user property"))
+        let lines = console.screen
+        let ruleRow = try #require(lines.firstIndex { $0.contains("user.citty") })
+        #expect(lines[ruleRow + 1].contains("^^^^^^^^^^"))
+        for _ in 0..<17 { console.press("Backspace") }
+        console.type("ty -ne \"Seattle\"")
+        #expect(console.text.contains("valid:"))
+        #expect(console.text.contains("16 of 44 users match"))
+        console.press("Enter")
+        #expect(console.text.contains("E3 All: 0 would join, 1 would leave"))
+        #expect(console.text.contains("ENTERPRISEPACK: seats used -1"))
+        console.press("y")
+        #expect(console.text.contains("rule saved; 16 members processed, 0 with errors"))
+        let stored = try console.store.loadTenant()
+        #expect(stored.group(id: DemoTenant.e3AllGroupID)?.membershipRule == #"user.extensionAttribute10 -eq "E3 All" -and user.city -ne "Seattle""#)
+        #expect(stored.group(id: DemoTenant.e3AllGroupID)?.members.count == 16)
+    }
+
+    @Test("Esc leaves the rule as it was; a static group has no rule to edit")
+    func cancel() throws {
+        let console = try ConsoleHarness()
+        console.press("2", "e")
+        console.type(" -or true")
+        console.press("Esc")
+        #expect(console.text.contains("rule not changed"))
+        #expect(try console.store.loadTenant().group(id: DemoTenant.e3AllGroupID)?.membershipRule == #"user.extensionAttribute10 -eq "E3 All""#)
+    }
+}

@@ -23,7 +23,7 @@ extension TenantChange {
             .licenseAdministrator
         case .repairConsistency:
             .globalAdministrator
-        case .createGroup, .setGroupRule, .addGroupMember, .removeGroupMember, .deleteGroup:
+        case .createGroup, .setGroupRule, .setGroupPaused, .addGroupMember, .removeGroupMember, .deleteGroup:
             .groupsAdministrator
         case .createUser, .setUserAttributes, .removeUser:
             .userAdministrator
@@ -41,7 +41,7 @@ extension TenantChange {
         case .addSku(let sku, _, _), .setSeats(let sku, _): [sku]
         case .createUser(let draft): [draft.id]
         case .setUserAttributes(let user, _), .removeUser(let user), .reprocessUser(let user): [user]
-        case .createGroup(let group, _, _, _), .setGroupRule(let group, _), .deleteGroup(let group),
+        case .createGroup(let group, _, _, _), .setGroupRule(let group, _), .deleteGroup(let group), .setGroupPaused(let group, _),
             .reprocessGroup(let group):
             [group]
         case .addGroupMember(let group, let user), .removeGroupMember(let group, let user): [group, user]

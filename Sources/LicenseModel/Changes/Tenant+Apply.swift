@@ -68,6 +68,13 @@ extension Tenant {
         case .setGroupRule(let groupID, let rule):
             let old = try setGroupRule(groupID, rule)
             audit(groups[try groupIndex(groupID)].displayName, "membershipRule: \(old ?? "none") -> \(rule)")
+        case .setGroupPaused(let groupID, let paused):
+            let index = try groupIndex(groupID)
+            guard groups[index].isDynamic else { throw .invalidInput("\(groups[index].displayName) is not a dynamic group") }
+            groups[index].membershipRuleProcessingState = paused ? "Paused" : "On"
+            // A paused group keeps its pending changes; resuming evaluates it in full.
+            if !paused { pending.enqueue(groupID, in: \.membershipGroups) }
+            audit(groups[index].displayName, "membershipRuleProcessingState -> \(paused ? "Paused" : "On")")
         case .addGroupMember(let groupID, let userID):
             try changeStaticMembership(groupID, userID, add: true)
             audit(groups[try groupIndex(groupID)].displayName, "member added: \(userID)")

@@ -35,6 +35,8 @@ public enum TenantChange: Codable, Hashable, Sendable {
     case removeUser(userID: String)
     case createGroup(id: String, displayName: String, description: String?, membershipRule: String?)
     case setGroupRule(groupID: String, rule: String)
+    /// membershipRuleProcessingState Paused (true) or On (false); a resumed group is evaluated.
+    case setGroupPaused(groupID: String, paused: Bool)
     case addGroupMember(groupID: String, userID: String)
     case removeGroupMember(groupID: String, userID: String)
     case deleteGroup(groupID: String)
@@ -60,7 +62,7 @@ public enum TenantChange: Codable, Hashable, Sendable {
         case .setUserAttributes: "Update user"
         case .removeUser: "Delete user"
         case .createGroup: "Add group"
-        case .setGroupRule: "Update group"
+        case .setGroupRule, .setGroupPaused: "Update group"
         case .addGroupMember: "Add member to group"
         case .removeGroupMember: "Remove member from group"
         case .deleteGroup: "Delete group"

@@ -1,0 +1,93 @@
+import Foundation
+import LicenseModel
+import MembershipRules
+import TerminalKit
+
+/// `e`: edit a dynamic group's rule with live validation (the caret sits under the problem),
+/// then the impact preview, then y to save.
+extension ConsoleApp {
+    var editDisabledReason: String? {
+        if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
+        guard let id = selectedRow(.groups)?.id, let group = tenant.group(id: id) else { return "select a group" }
+        if !group.isDynamic { return "\(group.displayName) is a static group: it has no rule" }
+        return nil
+    }
+
+    func startEditingRule() -> Reaction {
+        guard let id = selectedRow(.groups)?.id, let group = tenant.group(id: id) else { return .none }
+        state.input = group.membershipRule ?? ""
+        state.mode = .editRule(id)
+        return .redraw
+    }
+
+    func handleRuleKey(_ key: Key, groupID: String) -> Reaction {
+        switch key {
+        case .escape:
+            state.mode = .browse
+            say(.info, "rule not changed")
+        case .backspace:
+            if !state.input.isEmpty { state.input.removeLast() }
+        case .character(let c):
+            state.input.append(c)
+        case .enter:
+            guard (try? MembershipRule(state.input)) != nil else {
+                say(.error, "the rule has problems: fix them first")
+                return .redraw
+            }
+            do {
+                let preview = try tenant.preview(.setGroupRule(groupID: groupID, rule: state.input), context: ChangeContext(actor: actor))
+                state.previewLines = preview.summary(limit: 200)
+                state.mode = .confirmRule(groupID)
+            } catch {
+                say(.error, error.description)
+            }
+        default:
+            return .none
+        }
+        return .redraw
+    }
+
+    func handleConfirmKey(_ key: Key, groupID: String) -> Reaction {
+        switch key {
+        case .character("y"), .character("Y"):
+            let rule = state.input
+            state.mode = .browse
+            guard commit(.setGroupRule(groupID: groupID, rule: rule)) != nil else { return .redraw }
+            commit(.processPending)
+            say(.info, "rule saved; \(outcome(of: groupID))")
+        case .character("n"), .character("N"):
+            state.mode = .editRule(groupID)
+        case .escape, .character("q"):
+            state.mode = .browse
+            say(.info, "rule not changed")
+        default:
+            return .none
+        }
+        return .redraw
+    }
+
+    /// The editor: the rule, then "valid" with its canonical form, or each problem with a caret.
+    func ruleEditorRows() -> [Row] {
+        var rows = [Row("Rule (\(state.input.count) of \(RuleLimits.maximumLength) characters):", style: .dim), Row(state.input + "_")]
+        do {
+            let rule = try MembershipRule(state.input)
+            rows.append(Row(""))
+            rows.append(Row("\(glyphs.on) valid: \(rule.canonicalText)", style: .toggleOn))
+            let matching = tenant.users.filter { rule.matches(tenant.ruleView(of: $0)) }.count
+            rows.append(Row("\(matching) of \(tenant.users.count) users match. Enter shows who joins, who leaves, and the licences that move.", style: .dim))
+        } catch {
+            // The caret line sits right under the rule line above.
+            for problem in error.problems {
+                let caret = String(repeating: " ", count: max(0, problem.range.lowerBound)) + String(repeating: "^", count: max(1, min(problem.range.count, 40)))
+                rows.append(Row(caret, style: .error))
+                rows.append(Row("Error: column \(problem.column): \(problem.text)", style: .error))
+            }
+        }
+        return rows
+    }
+
+    func confirmRows() -> [Row] {
+        [Row("Rule: \(state.input)"), Row("")] + state.previewLines.map { Row($0) }
+            + [Row(""), Row("y saves the rule (members and licences follow), n edits again, Esc cancels", style: .dim)]
+    }
+}

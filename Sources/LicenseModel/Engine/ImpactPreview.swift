@@ -1,0 +1,112 @@
+import Foundation
+
+/// What a change would do, worked out by applying it (and the processing it queues) to a copy
+/// of the tenant: the same code path as the real thing, so the preview equals the outcome.
+public struct ImpactPreview: Equatable, Sendable, Codable {
+    public struct Membership: Equatable, Sendable, Codable {
+        public var groupID: String
+        public var groupName: String
+        public var joined: [String]
+        public var left: [String]
+    }
+    public struct UserImpact: Equatable, Sendable, Codable {
+        public var userID: String
+        public var userPrincipalName: String
+        public var gainedSkus: [String]
+        public var lostSkus: [String]
+        public var gainedPlans: [String]
+        public var lostPlans: [String]
+        /// Licence errors the user would newly have.
+        public var newErrors: [String]
+    }
+    public var memberships: [Membership]
+    public var users: [UserImpact]
+    /// skuPartNumber → change in seats used.
+    public var seatChanges: [String: Int]
+
+    public var isEmpty: Bool { memberships.isEmpty && users.isEmpty && seatChanges.isEmpty }
+}
+
+extension Tenant {
+    /// The impact of a change, including the queued processing it sets off. Nothing changes.
+    public func preview(_ change: TenantChange, context: ChangeContext) throws(ModelError) -> ImpactPreview {
+        var after = self
+        try after.apply(change, context: context)
+        try after.apply(.processPending, context: context)
+        return Self.difference(from: self, to: after)
+    }
+
+    static func difference(from before: Tenant, to after: Tenant) -> ImpactPreview {
+        var memberships: [ImpactPreview.Membership] = []
+        for group in after.groups {
+            let old = Set(before.group(id: group.id)?.members ?? [])
+            let new = Set(group.members)
+            if old != new {
+                memberships.append(
+                    .init(groupID: group.id, groupName: group.displayName, joined: group.members.filter { !old.contains($0) },
+                        left: (before.group(id: group.id)?.members ?? []).filter { !new.contains($0) }))
+            }
+        }
+        var users: [ImpactPreview.UserImpact] = []
+        for user in after.users {
+            let old = before.user(id: user.id)
+            guard old?.assignedLicenses != user.assignedLicenses || old?.licenseAssignmentStates.map(\.error) != user.licenseAssignmentStates.map(\.error)
+            else { continue }
+            let oldPlans = Self.enabledPlans(old, in: before)
+            let newPlans = Self.enabledPlans(user, in: after)
+            let oldSkus = Set(old?.assignedLicenses.map(\.skuId) ?? [])
+            let newSkus = Set(user.assignedLicenses.map(\.skuId))
+            let oldErrors = Set(old?.licenseAssignmentStates.filter { $0.error != .none }.map { "\($0.skuId)|\($0.assignedByGroup ?? "")|\($0.error.rawValue)" } ?? [])
+            let newErrors = user.licenseAssignmentStates.filter { $0.error != .none && !oldErrors.contains("\($0.skuId)|\($0.assignedByGroup ?? "")|\($0.error.rawValue)") }
+            let impact = ImpactPreview.UserImpact(
+                userID: user.id, userPrincipalName: user.userPrincipalName,
+                gainedSkus: newSkus.subtracting(oldSkus).map { after.sku(id: $0)?.skuPartNumber ?? $0 }.sorted(),
+                lostSkus: oldSkus.subtracting(newSkus).map { before.sku(id: $0)?.skuPartNumber ?? $0 }.sorted(),
+                gainedPlans: newPlans.subtracting(oldPlans).map(SKUCatalog.shared.name(ofPlan:)).sorted(),
+                lostPlans: oldPlans.subtracting(newPlans).map(SKUCatalog.shared.name(ofPlan:)).sorted(),
+                newErrors: newErrors.map { "\(after.sku(id: $0.skuId)?.skuPartNumber ?? $0.skuId): \($0.error.rawValue)" })
+            if !(impact.gainedPlans.isEmpty && impact.lostPlans.isEmpty && impact.newErrors.isEmpty) { users.append(impact) }
+        }
+        var seats: [String: Int] = [:]
+        for sku in after.subscribedSkus {
+            let delta = sku.consumedUnits - (before.sku(id: sku.skuId)?.consumedUnits ?? 0)
+            if delta != 0 { seats[sku.skuPartNumber] = delta }
+        }
+        return ImpactPreview(memberships: memberships, users: users, seatChanges: seats)
+    }
+
+    static func enabledPlans(_ user: User?, in tenant: Tenant) -> Set<String> {
+        guard let user else { return [] }
+        var plans: Set<String> = []
+        for licence in user.assignedLicenses {
+            guard let sku = tenant.sku(id: licence.skuId) else { continue }
+            plans.formUnion(Set(sku.planIds).subtracting(licence.disabledPlans))
+        }
+        return plans
+    }
+}
+
+extension ImpactPreview {
+    /// Lines for people: "3 join E3 All, 1 leaves", per-user gains and losses, seats.
+    public func summary(limit: Int = 20) -> [String] {
+        if isEmpty { return ["No user's membership, licences or plans would change."] }
+        var lines: [String] = []
+        for membership in memberships {
+            lines.append("\(membership.groupName): \(membership.joined.count) would join, \(membership.left.count) would leave")
+        }
+        for (sku, delta) in seatChanges.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(sku): seats used \(delta > 0 ? "+" : "")\(delta)")
+        }
+        for user in users.prefix(limit) {
+            var parts: [String] = []
+            if !user.gainedSkus.isEmpty { parts.append("gains \(user.gainedSkus.joined(separator: ", "))") }
+            if !user.lostSkus.isEmpty { parts.append("loses \(user.lostSkus.joined(separator: ", "))") }
+            if !user.gainedPlans.isEmpty { parts.append("+\(user.gainedPlans.joined(separator: ", +"))") }
+            if !user.lostPlans.isEmpty { parts.append("-\(user.lostPlans.joined(separator: ", -"))") }
+            if !user.newErrors.isEmpty { parts.append("errors: \(user.newErrors.joined(separator: ", "))") }
+            lines.append("  \(user.userPrincipalName): \(parts.joined(separator: "; "))")
+        }
+        if users.count > limit { lines.append("  … and \(users.count - limit) more users") }
+        return lines
+    }
+}
