@@ -2,26 +2,85 @@ import Foundation
 import MembershipRules
 
 /// Work the directory still has to do, as Entra ID queues it: membership evaluation for groups
-/// and users, then licence processing.
+/// and users, then licence processing. Each queue keeps its order (the order work arrived) and
+/// a set beside it, so queueing a million users costs a million steps, not a million squared.
 public struct PendingWork: Codable, Hashable, Sendable {
     /// Dynamic groups whose whole membership must be evaluated (new group, rule change).
-    public var membershipGroups: [String] = []
+    public internal(set) var membershipGroups: [String] = []
     /// Users whose attributes changed: evaluate them against every dynamic group.
-    public var membershipUsers: [String] = []
+    public internal(set) var membershipUsers: [String] = []
     /// Groups whose licences must be processed for every member (licence change, reprocess).
-    public var licenseGroups: [String] = []
+    public internal(set) var licenseGroups: [String] = []
     /// Users whose group memberships changed: reconcile their group paths.
-    public var licenseUsers: [String] = []
+    public internal(set) var licenseUsers: [String] = []
+    private var queued: [Set<String>] = [[], [], [], []]
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case membershipGroups, membershipUsers, licenseGroups, licenseUsers }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        membershipGroups = try c.decodeIfPresent([String].self, forKey: .membershipGroups) ?? []
+        membershipUsers = try c.decodeIfPresent([String].self, forKey: .membershipUsers) ?? []
+        licenseGroups = try c.decodeIfPresent([String].self, forKey: .licenseGroups) ?? []
+        licenseUsers = try c.decodeIfPresent([String].self, forKey: .licenseUsers) ?? []
+        queued = [Set(membershipGroups), Set(membershipUsers), Set(licenseGroups), Set(licenseUsers)]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(membershipGroups, forKey: .membershipGroups)
+        try c.encode(membershipUsers, forKey: .membershipUsers)
+        try c.encode(licenseGroups, forKey: .licenseGroups)
+        try c.encode(licenseUsers, forKey: .licenseUsers)
+    }
+
+    public static func == (lhs: PendingWork, rhs: PendingWork) -> Bool {
+        lhs.membershipGroups == rhs.membershipGroups && lhs.membershipUsers == rhs.membershipUsers
+            && lhs.licenseGroups == rhs.licenseGroups && lhs.licenseUsers == rhs.licenseUsers
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(membershipGroups)
+        hasher.combine(membershipUsers)
+        hasher.combine(licenseGroups)
+        hasher.combine(licenseUsers)
+    }
 
     public var isEmpty: Bool {
         membershipGroups.isEmpty && membershipUsers.isEmpty && licenseGroups.isEmpty && licenseUsers.isEmpty
     }
     public var count: Int { membershipGroups.count + membershipUsers.count + licenseGroups.count + licenseUsers.count }
 
+    private static func slot(_ list: WritableKeyPath<PendingWork, [String]>) -> Int {
+        switch list {
+        case \PendingWork.membershipGroups: 0
+        case \PendingWork.membershipUsers: 1
+        case \PendingWork.licenseGroups: 2
+        default: 3
+        }
+    }
+
+    /// Queues an id once.
     mutating func enqueue(_ id: String, in list: WritableKeyPath<PendingWork, [String]>) {
-        if !self[keyPath: list].contains(id) { self[keyPath: list].append(id) }
+        let index = Self.slot(list)
+        guard queued[index].insert(id).inserted else { return }
+        self[keyPath: list].append(id)
+    }
+
+    /// Takes everything queued in one list, leaving it empty.
+    mutating func drain(_ list: WritableKeyPath<PendingWork, [String]>) -> [String] {
+        queued[Self.slot(list)] = []
+        let items = self[keyPath: list]
+        self[keyPath: list] = []
+        return items
+    }
+
+    /// Drops an id from a list (a deleted user or group).
+    mutating func remove(_ id: String, from list: WritableKeyPath<PendingWork, [String]>) {
+        guard queued[Self.slot(list)].remove(id) != nil else { return }
+        self[keyPath: list].removeAll { $0 == id }
     }
 }
 

@@ -54,7 +54,7 @@ extension Tenant {
             }
         }
         for list in [\PendingWork.membershipUsers, \PendingWork.licenseUsers] as [WritableKeyPath<PendingWork, [String]>] {
-            pending[keyPath: list].removeAll { $0 == userID }
+            pending.remove(userID, from: list)
         }
         rebuildIndexes()
     }
@@ -129,7 +129,7 @@ extension Tenant {
         }
         groups.remove(at: index)
         for list in [\PendingWork.membershipGroups, \PendingWork.licenseGroups] as [WritableKeyPath<PendingWork, [String]>] {
-            pending[keyPath: list].removeAll { $0 == groupID }
+            pending.remove(groupID, from: list)
         }
         rebuildIndexes()
         return group.displayName

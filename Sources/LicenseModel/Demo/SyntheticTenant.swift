@@ -55,9 +55,9 @@ public enum SyntheticTenant {
     }
 
     /// The tenant with its users replaced by synthetic users of the same count (same ids).
-    public static func withUsers(_ tenant: Tenant, seed: UInt64 = 42) -> Tenant {
+    public static func withUsers(_ tenant: Tenant, count: Int? = nil, seed: UInt64 = 42) -> Tenant {
         var copy = tenant
-        copy.users = users(count: tenant.users.count, seed: seed)
+        copy.users = users(count: count ?? tenant.users.count, seed: seed)
         copy.rebuildIndexes()
         return copy
     }

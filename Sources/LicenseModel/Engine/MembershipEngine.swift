@@ -76,12 +76,11 @@ enum PendingWorkRunner {
         var events: [AuditEvent] = []
         let now = context.now
         // Paused groups keep their pending evaluation until resumed.
-        let groupsToEvaluate = tenant.pending.membershipGroups
-        tenant.pending.membershipGroups = []
+        let groupsToEvaluate = tenant.pending.drain(\.membershipGroups)
         for groupID in groupsToEvaluate {
             guard let index = tenant.groupIndex[groupID] else { continue }
             if tenant.groups[index].isPaused {
-                tenant.pending.membershipGroups.append(groupID)
+                tenant.pending.enqueue(groupID, in: \.membershipGroups)
                 continue
             }
             let change = MembershipEngine.evaluateGroup(&tenant, groupAt: index, now: now)
@@ -91,20 +90,17 @@ enum PendingWorkRunner {
                     activity: "Update group membership", target: tenant.groups[index].displayName,
                     detail: "\(change.joined.count) joined, \(change.left.count) left", actor: context.actor, time: now))
         }
-        let usersToEvaluate = tenant.pending.membershipUsers
-        tenant.pending.membershipUsers = []
+        let usersToEvaluate = tenant.pending.drain(\.membershipUsers)
         for userID in usersToEvaluate {
             let changes = MembershipEngine.evaluateUser(&tenant, userID: userID, now: now)
             if !changes.isEmpty { tenant.pending.enqueue(userID, in: \.licenseUsers) }
         }
-        let usersToLicense = tenant.pending.licenseUsers
-        tenant.pending.licenseUsers = []
+        let usersToLicense = tenant.pending.drain(\.licenseUsers)
         for userID in usersToLicense {
             guard let index = tenant.userIndex[userID] else { continue }
             LicenseEngine.reconcile(&tenant, userAt: index, retry: { _ in false }, now: now)
         }
-        let groupsToLicense = tenant.pending.licenseGroups
-        tenant.pending.licenseGroups = []
+        let groupsToLicense = tenant.pending.drain(\.licenseGroups)
         for groupID in groupsToLicense {
             events += processGroupLicenses(&tenant, groupID: groupID, context: context)
         }
