@@ -14,17 +14,24 @@ public struct ActorIdentity: Codable, Hashable, Sendable {
     public var sshClient: String?
     public var groups: [String]
 
-    public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> ActorIdentity {
+    /// The identity of this process, looked up once: the passwd and group look-ups below are
+    /// not all reentrant, and tests commit from many threads at once.
+    public static func current() -> ActorIdentity { cached }
+    private static let cached = lookUp(environment: ProcessInfo.processInfo.environment)
+
+    static func lookUp(environment: [String: String]) -> ActorIdentity {
         let uid = getuid()
         var name = "uid \(uid)"
         var groups: [String] = []
-        if let entry = getpwuid(uid) {
-            name = String(cString: entry.pointee.pw_name)
-            let primary = entry.pointee.pw_gid
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        if getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil {
+            name = String(cString: entry.pw_name)
             var count: Int32 = 64
             var ids = [gid_t](repeating: 0, count: 64)
-            if getgrouplist(entry.pointee.pw_name, primary, &ids, &count) >= 0 {
-                groups = ids.prefix(Int(count)).compactMap { gid in getgrgid(gid).map { String(cString: $0.pointee.gr_name) } }
+            if getgrouplist(entry.pw_name, entry.pw_gid, &ids, &count) >= 0 {
+                groups = ids.prefix(Int(count)).compactMap(groupName)
             }
         }
         var loginUID: UInt32?
@@ -35,5 +42,13 @@ public struct ActorIdentity: Codable, Hashable, Sendable {
         }
         let ssh = environment["SSH_CONNECTION"]?.split(separator: " ").first.map(String.init)
         return ActorIdentity(uid: uid, name: name, loginUID: loginUID, sshClient: ssh, groups: groups.sorted())
+    }
+
+    private static func groupName(_ gid: gid_t) -> String? {
+        var group = Glibc.group()
+        var result: UnsafeMutablePointer<Glibc.group>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        guard getgrgid_r(gid, &group, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return String(cString: group.gr_name)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LicenseStore
 
 #if canImport(Glibc)
     import Glibc
@@ -48,7 +49,7 @@ public final class SSHServer {
 
     /// The ssh command line that runs `remote` on this server in a terminal.
     public func sshCommand(_ remote: String) -> String {
-        let user = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        let user = ActorIdentity.current().name
         return "ssh -tt -p \(port) -i \(directory.file("client_key")) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \(user)@127.0.0.1 '\(remote)'"
     }
 

@@ -61,20 +61,17 @@ public final class TmuxSession {
 
     @discardableResult
     static func tmux(_ arguments: [String], capture: Bool = true) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        let out = Pipe()
-        process.standardOutput = capture ? out : FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = capture ? out.fileHandleForReading.readDataToEndOfFile() : Data()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TmuxError(arguments: arguments, status: process.terminationStatus)
+        // The first new-session forks the tmux server, which keeps any pipe it inherits open, so
+        // it gets /dev/null instead of pipes; the output of other calls is read normally.
+        let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/tmux"
+        if !capture {
+            let status = try Spawn.runDetached(tmux, arguments, environment: ProcessInfo.processInfo.environment)
+            guard status == 0 else { throw TmuxError(arguments: arguments, status: status) }
+            return ""
         }
-        return String(decoding: data, as: UTF8.self)
+        let output = try Spawn.run(tmux, arguments, input: nil, environment: ProcessInfo.processInfo.environment)
+        guard output.status == 0 else { throw TmuxError(arguments: arguments, status: output.status) }
+        return String(decoding: output.standardOutput, as: UTF8.self)
     }
 
     public struct TmuxError: Error, CustomStringConvertible {

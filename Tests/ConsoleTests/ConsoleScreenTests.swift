@@ -160,7 +160,7 @@ struct ConsoleScreenTests {
         let console = try ConsoleHarness()
         onFormsPlan(console)
         console.press("Space", "A")
-        let me = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        let me = ActorIdentity.current().name
         #expect(console.text.contains("\(me)  Set group license  E3 with Selected Services"))
         #expect(console.text.contains("ENTERPRISEPACK: 3 of 16 -> 4 of 16 enabled"))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LicenseStore
 import TestSupport
 import Testing
 
@@ -8,9 +9,16 @@ struct AccessTests {
     /// as ourselves on a directory with its write bits taken away.
     func runReadOnly(_ arguments: [String], directory: String) throws -> BinaryRunner.Result {
         if getuid() == 0 {
-            let binary = BinaryRunner.binaryPath
-            return try BinaryRunner.runProgram(
-                "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments)
+            // A copy nobody can reach: the clone may live under a directory only root can enter.
+            let copy = TemporaryDirectory("licensedesk-binary")
+            chmod(copy.path, 0o755)
+            let binary = copy.file("licensedesk")
+            try FileManager.default.copyItem(atPath: BinaryRunner.binaryPath, toPath: binary)
+            chmod(binary, 0o755)
+            return try withExtendedLifetime(copy) {
+                try BinaryRunner.runProgram(
+                    "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments)
+            }
         }
         return try BinaryRunner.run(arguments)
     }
@@ -41,7 +49,7 @@ struct AccessTests {
     func rolesFile() throws {
         let directory = TemporaryDirectory()
         #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0)
-        let me = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        let me = ActorIdentity.current().name
         try #"{"users": {"\#(me)": ["Global Reader"]}, "groups": {}}"#.write(
             toFile: directory.file("roles.json"), atomically: true, encoding: .utf8)
         let refused = try BinaryRunner.run(["groups", "reprocess", "E3 All", "--state", directory.path])
@@ -65,7 +73,7 @@ struct AccessTests {
         _ = try BinaryRunner.run(["init", "--state", directory.path])
         _ = try BinaryRunner.run(["skus", "set-seats", "EMS", "11", "--state", directory.path])
         _ = try BinaryRunner.run(["groups", "plan", "disable", "E3 All", "ENTERPRISEPACK", "SWAY", "--state", directory.path])
-        let me = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        let me = ActorIdentity.current().name
         let all = try BinaryRunner.run(["audit", "--state", directory.path])
         #expect(all.standardOutput.contains("\(me)  Update subscription  EMS: seats: 10 -> 11"))
         #expect(all.standardOutput.contains("Set group license  E3 All: ENTERPRISEPACK: 16 of 16 -> 15 of 16 enabled"))
