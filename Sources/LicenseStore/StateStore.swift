@@ -167,6 +167,7 @@ public struct StateStore: Sendable {
     /// `basedOn` — the version of each object the admin saw — and refuses a change to an object
     /// someone changed since (`StateError.conflict`), then applies, appends and fsyncs. The
     /// cost does not grow with the tenant, but for the occasional compaction.
+    @discardableResult
     public func commit(
         _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil, onto state: inout LoadedState
     ) throws -> ChangeEffects {

@@ -61,8 +61,8 @@ struct BenchCommand: ParsableCommand {
         store.compactionThreshold = Int.max
         figures.snapshotWriteSeconds = try time { try store.initialise(with: tenant, force: true) }
         figures.stateBytes = StateFileName.all.reduce(0) { total, name in
-            let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? Int) ?? 0
-            return total + (size ?? 0)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)
+            return total + ((attributes?[.size] as? Int) ?? 0)
         }
         var loaded = try store.load()
         figures.loadSeconds = try time { loaded = try store.load() }
