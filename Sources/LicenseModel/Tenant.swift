@@ -118,6 +118,7 @@ public struct Tenant: Sendable {
     public internal(set) var groups: [Group] = []
     public internal(set) var pending = PendingWork()
     public internal(set) var settings = TenantSettings()
+    public internal(set) var onPremises = OnPremisesDirectory()
     /// Top-level fields of the state files that LicenseDesk does not model (`@odata.context`…),
     /// kept so a load and a save lose nothing.
     public var fileExtras = FileExtras()
@@ -140,8 +141,10 @@ public struct Tenant: Sendable {
     /// Builds a tenant from stored parts, rebuilding the indexes.
     public init(
         organization: Organization, subscribedSkus: [SubscribedSku], users: [User], groups: [Group],
-        pending: PendingWork = PendingWork(), settings: TenantSettings = TenantSettings()
+        pending: PendingWork = PendingWork(), settings: TenantSettings = TenantSettings(),
+        onPremises: OnPremisesDirectory = OnPremisesDirectory()
     ) {
+        self.onPremises = onPremises
         self.organization = organization
         self.subscribedSkus = subscribedSkus
         self.users = users
@@ -203,5 +206,6 @@ extension Tenant: Equatable {
     public static func == (lhs: Tenant, rhs: Tenant) -> Bool {
         lhs.organization == rhs.organization && lhs.subscribedSkus == rhs.subscribedSkus && lhs.users == rhs.users
             && lhs.groups == rhs.groups && lhs.pending == rhs.pending && lhs.settings == rhs.settings
+            && lhs.onPremises == rhs.onPremises
     }
 }

@@ -25,7 +25,7 @@ struct SnapshotFiles {
         let desk: DeskFile = try decode(StateFileName.desk)
         var tenant = Tenant(
             organization: organization, subscribedSkus: skus.value, users: users.value, groups: groups.value,
-            pending: desk.pending, settings: desk.settings)
+            pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises)
         tenant.fileExtras = FileExtras(
             organization: organizations.extra, subscribedSkus: skus.extra, users: users.extra, groups: groups.extra)
         return (tenant, desk)
@@ -63,7 +63,7 @@ struct SnapshotFiles {
         try writeNext(StateFileName.groups, GraphListFile(tenant.groups), extras.groups)
         let desk = DeskFile(
             formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings,
-            journalSequence: state.sequence, versions: state.versions)
+            journalSequence: state.sequence, versions: state.versions, onPremises: tenant.onPremises)
         try DurableFile.replace(store.path(StateFileName.desk) + ".next", with: try encode(desk), mode: store.fileMode)
         let marker = CompactionMarker(sequence: state.sequence)
         try DurableFile.replace(store.path(StateFileName.compaction), with: try encode(marker), mode: store.fileMode)

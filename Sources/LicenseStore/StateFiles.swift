@@ -45,8 +45,14 @@ struct DeskFile: Codable {
     var journalSequence: Int
     /// Who last changed each object, as of the snapshot.
     var versions: [String: ObjectVersion]
+    /// The simulated on-premises AD and its sync configuration.
+    var onPremises: OnPremisesDirectory
 
-    init(formatVersion: Int, pending: PendingWork, settings: TenantSettings, journalSequence: Int, versions: [String: ObjectVersion]) {
+    init(
+        formatVersion: Int, pending: PendingWork, settings: TenantSettings, journalSequence: Int,
+        versions: [String: ObjectVersion], onPremises: OnPremisesDirectory
+    ) {
+        self.onPremises = onPremises
         self.formatVersion = formatVersion
         self.pending = pending
         self.settings = settings
@@ -61,6 +67,7 @@ struct DeskFile: Codable {
         settings = try c.decodeIfPresent(TenantSettings.self, forKey: .settings) ?? TenantSettings()
         journalSequence = try c.decodeIfPresent(Int.self, forKey: .journalSequence) ?? 0
         versions = try c.decodeIfPresent([String: ObjectVersion].self, forKey: .versions) ?? [:]
+        onPremises = try c.decodeIfPresent(OnPremisesDirectory.self, forKey: .onPremises) ?? OnPremisesDirectory()
     }
 }
 

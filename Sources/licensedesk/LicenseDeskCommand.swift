@@ -16,7 +16,7 @@ struct LicenseDeskCommand: ParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [
             InitCommand.self, StatusCommand.self, SkusCommand.self, UsersCommand.self, GroupsCommand.self, ProcessCommand.self,
-            RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self, GenerateCommand.self, BenchCommand.self, PendingCommand.self,
+            RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self, GenerateCommand.self, BenchCommand.self, PendingCommand.self, OnPremCommand.self, SyncCommand.self,
             DebugCommand.self,
         ]
     )

@@ -25,7 +25,8 @@ extension TenantChange {
             .globalAdministrator
         case .createGroup, .setGroupRule, .setGroupPaused, .addGroupMember, .removeGroupMember, .deleteGroup:
             .groupsAdministrator
-        case .createUser, .setUserAttributes, .removeUser:
+        case .createUser, .setUserAttributes, .removeUser, .addOnPremisesUser, .setOnPremisesUser, .removeOnPremisesUser,
+            .configureSync, .runSync:
             .userAdministrator
         }
     }
@@ -49,7 +50,9 @@ extension TenantChange {
             .replaceGroupLicenses(let group, _, _):
             [group]
         case .addUserLicense(let user, _, _), .removeUserLicense(let user, _): [user]
-        case .processPending, .repairConsistency: []
+        case .processPending, .repairConsistency, .runSync, .configureSync: []
+        case .addOnPremisesUser(let user): ["onprem:" + user.samAccountName.lowercased()]
+        case .setOnPremisesUser(let sam, _), .removeOnPremisesUser(let sam): ["onprem:" + sam.lowercased()]
         }
     }
 }

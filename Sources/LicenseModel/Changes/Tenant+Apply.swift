@@ -42,6 +42,7 @@ extension Tenant {
         case .setUserAttributes(let userID, let values):
             let index = try userIndex(userID)
             var user = users[index]
+            try refuseCloudEdit(of: Array(values.keys), on: user)
             var changes: [String] = []
             for (name, value) in values.sorted(by: { $0.key < $1.key }) {
                 try UserAttributeWriter.set(name, to: value, on: &user)
@@ -120,6 +121,23 @@ extension Tenant {
             audit(users[index].userPrincipalName, outcome.summary)
         case .processPending:
             effects.events += PendingWorkRunner.run(&self, context: context)
+        case .addOnPremisesUser(let user):
+            try addOnPremisesUser(user)
+            audit(user.samAccountName, "created on-premises")
+        case .setOnPremisesUser(let sam, let values):
+            try setOnPremisesUser(sam, values: values)
+            audit(sam, values.sorted { $0.key < $1.key }.map { "\($0.key) -> \($0.value ?? "null")" }.joined(separator: ", "))
+        case .removeOnPremisesUser(let sam):
+            try removeOnPremisesUser(sam)
+            audit(sam, "deleted on-premises")
+        case .configureSync(let include, let exclude, let scopes):
+            try configureSync(include: include, exclude: exclude, scopes: scopes)
+            audit("sync", "excluded: \(onPremises.configuration.excludedAttributes.sorted().joined(separator: ", ")); scopes: \(onPremises.configuration.scopes.joined(separator: "; "))")
+        case .runSync(let full):
+            let report = runSync(full: full, now: context.now)
+            effects.notes.append("created \(report.created.count), updated \(report.updated.count), deleted \(report.deleted.count)")
+            effects.notes += report.skipped.map { "skipped \($0)" }
+            audit("sync", "\(full ? "full" : "delta"): created \(report.created.count), updated \(report.updated.count), deleted \(report.deleted.count)")
         case .repairConsistency:
             repairConsistency()
             effects.events += PendingWorkRunner.run(&self, context: context)

@@ -51,6 +51,13 @@ public enum TenantChange: Codable, Hashable, Sendable {
     case reprocessUser(userID: String)
     /// Run queued membership and licence work to completion.
     case processPending
+    case addOnPremisesUser(OnPremisesUser)
+    /// AD attribute → value; nil clears.
+    case setOnPremisesUser(samAccountName: String, values: [String: String?])
+    case removeOnPremisesUser(samAccountName: String)
+    case configureSync(include: [String], exclude: [String], scopes: [String]?)
+    /// One Azure AD Connect cycle: delta, or full.
+    case runSync(full: Bool)
     /// Fix what `licensedesk doctor` finds, then process.
     case repairConsistency
 
@@ -72,6 +79,11 @@ public enum TenantChange: Codable, Hashable, Sendable {
         case .reprocessUser: "Reprocess user license"
         case .processPending: "Process pending work"
         case .repairConsistency: "Repair state"
+        case .addOnPremisesUser: "Add on-premises user"
+        case .setOnPremisesUser: "Update on-premises user"
+        case .removeOnPremisesUser: "Delete on-premises user"
+        case .configureSync: "Update sync configuration"
+        case .runSync: "Run sync cycle"
         }
     }
 }

@@ -6,7 +6,8 @@ extension User: Codable {
         var names: Set<String> = [
             "id", "userPrincipalName", "displayName", "accountEnabled", "onPremisesSyncEnabled", "otherMails",
             "proxyAddresses", "employeeHireDate", "manager", "assignedLicenses", "licenseAssignmentStates",
-            "assignedPlans", "onPremisesExtensionAttributes", "businessPhones",
+            "assignedPlans", "onPremisesExtensionAttributes", "businessPhones", "onPremisesImmutableId",
+            "onPremisesSamAccountName",
         ]
         names.formUnion(GraphUserField.topLevel.map(\.name))
         return names
@@ -21,6 +22,8 @@ extension User: Codable {
             displayName: try c.decodeIfPresent(String.self, forKey: key("displayName")) ?? "")
         accountEnabled = try c.decodeIfPresent(Bool.self, forKey: key("accountEnabled"))
         onPremisesSyncEnabled = try c.decodeIfPresent(Bool.self, forKey: key("onPremisesSyncEnabled"))
+        onPremisesImmutableId = try c.decodeIfPresent(String.self, forKey: key("onPremisesImmutableId"))
+        onPremisesSamAccountName = try c.decodeIfPresent(String.self, forKey: key("onPremisesSamAccountName"))
         for (slot, name) in GraphUserField.topLevel {
             strings[slot] = try c.decodeIfPresent(String.self, forKey: key(name))
         }
@@ -56,6 +59,8 @@ extension User: Codable {
         try c.encode(displayName, forKey: key("displayName"))
         try c.encodeIfPresent(accountEnabled, forKey: key("accountEnabled"))
         try c.encodeIfPresent(onPremisesSyncEnabled, forKey: key("onPremisesSyncEnabled"))
+        try c.encodeIfPresent(onPremisesImmutableId, forKey: key("onPremisesImmutableId"))
+        try c.encodeIfPresent(onPremisesSamAccountName, forKey: key("onPremisesSamAccountName"))
         for (slot, name) in GraphUserField.topLevel {
             try c.encodeIfPresent(strings[slot], forKey: key(name))
         }

@@ -11,6 +11,9 @@ public struct User: Hashable, Sendable, Identifiable {
     public var strings = UserStrings()
     /// dirSyncEnabled in rules; Graph's onPremisesSyncEnabled.
     public var onPremisesSyncEnabled: Bool?
+    /// The on-premises object's source anchor, for users created by sync.
+    public var onPremisesImmutableId: String?
+    public var onPremisesSamAccountName: String?
     public var otherMails: [String] = []
     public var proxyAddresses: [String] = []
     public var employeeHireDate: Date?
