@@ -8,6 +8,7 @@ import TerminalKit
 extension ConsoleApp {
     var toggleDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
+        if let busy = busyReason { return busy }
         guard let row = selectedRow(.licences), let id = row.id else {
             return "Space toggles a service plan: move to a plan row ([x] or [ ])"
         }
@@ -17,6 +18,7 @@ extension ConsoleApp {
 
     var reprocessDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
+        if let busy = busyReason { return busy }
         guard let groupID = state.focus == .groups ? selectedRow(.groups)?.id : state.selectedGroupID,
             let group = tenant.group(id: groupID)
         else { return "select a group to reprocess" }
@@ -33,11 +35,11 @@ extension ConsoleApp {
         let enabled = group.assignedLicenses.first { $0.skuId == skuId }?.disabledPlans.contains(planId) ?? false
         let name = SKUCatalog.shared.friendlyName(ofPlan: planId)
         guard commit(.setGroupPlan(groupID: groupID, skuId: skuId, planId: planId, enabled: enabled)) != nil else { return .redraw }
-        commit(.processPending)
         let sku = tenant.sku(id: skuId)
         let licence = tenant.group(id: groupID)?.assignedLicenses.first { $0.skuId == skuId }
         let count = (sku?.planIds.count ?? 0) - (licence?.disabledPlans.count ?? 0)
-        say(.info, "\(name) \(enabled ? "on" : "off"): \(count) of \(sku?.planIds.count ?? 0) enabled; \(outcome(of: groupID))")
+        say(.info, "\(name) \(enabled ? "on" : "off"): \(count) of \(sku?.planIds.count ?? 0) enabled; \(group.members.count) members queued")
+        startProcessing()
         return .redraw
     }
 
@@ -46,8 +48,8 @@ extension ConsoleApp {
             let group = tenant.group(id: groupID)
         else { return .none }
         guard let queued = commit(.reprocessGroup(groupID: groupID)) else { return .redraw }
-        commit(.processPending)
-        say(.info, "\(queued.notes.first ?? "queued \(group.displayName)"); \(outcome(of: groupID))")
+        say(.info, queued.notes.first ?? "queued \(group.displayName)")
+        startProcessing()
         return .redraw
     }
 

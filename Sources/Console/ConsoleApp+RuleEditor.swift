@@ -8,6 +8,7 @@ import TerminalKit
 extension ConsoleApp {
     var editDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
+        if let busy = busyReason { return busy }
         guard let id = selectedRow(.groups)?.id, let group = tenant.group(id: id) else { return "select a group" }
         if !group.isDynamic { return "\(group.displayName) is a static group: it has no rule" }
         return nil
@@ -53,8 +54,8 @@ extension ConsoleApp {
             let rule = state.input
             state.mode = .browse
             guard commit(.setGroupRule(groupID: groupID, rule: rule)) != nil else { return .redraw }
-            commit(.processPending)
-            say(.info, "rule saved; \(outcome(of: groupID))")
+            say(.info, "rule saved; membership is being evaluated")
+            startProcessing()
         case .character("n"), .character("N"):
             state.mode = .editRule(groupID)
         case .escape, .character("q"):

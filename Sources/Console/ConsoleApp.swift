@@ -25,7 +25,10 @@ public final class ConsoleApp {
     public var glyphs: Glyphs
     /// Rows of the last drawn list panes, for paging.
     var lastSize = TerminalSize(columns: 100, rows: 30)
-    private var lastRefresh = Date()
+    private var lastRefresh = Date.distantPast
+    var background: BackgroundProcessing?
+    /// Whether a background run is going (the loop then wakes ten times a second).
+    public var isProcessing: Bool { background?.isRunning ?? false }
 
     public init(
         loaded: LoadedState, store: StateStore, actor: String, roles: Set<DirectoryRole>?, theme: Theme,
@@ -111,21 +114,36 @@ public final class ConsoleApp {
         return .redraw
     }
 
-    /// Called by the loop when no key came: picks up other admins' changes (within a second).
+    /// Called by the loop when no key came: shows background progress, takes a finished run's
+    /// result, and picks up other admins' changes (within a second).
     public func tick(now: Date = Date()) -> Reaction {
+        if let job = background {
+            if job.isRunning {
+                if let text = progressText { say(.info, text) }
+                return .redraw
+            }
+            background = nil
+            lastRefresh = .distantPast
+            refreshNow()
+            say(.info, job.progress.snapshot.summary ?? "processing done")
+            return .redraw
+        }
         guard now.timeIntervalSince(lastRefresh) >= 1 else { return .none }
         lastRefresh = now
         let before = loaded.sequence
-        do {
-            if try store.refresh(&loaded), loaded.sequence != before {
-                say(.info, "updated: another admin's change landed (journal \(loaded.sequence))")
-                return .redraw
-            }
-        } catch {
-            say(.error, "could not read the state: \(error)")
+        if refreshNow(), loaded.sequence != before {
+            say(.info, "updated: another admin's change landed (journal \(loaded.sequence))")
             return .redraw
         }
         return .none
+    }
+
+    @discardableResult
+    func refreshNow() -> Bool {
+        do { return try store.refresh(&loaded, waiting: false) } catch {
+            say(.error, "could not read the state: \(error)")
+            return false
+        }
     }
 
     func say(_ level: StatusMessage.Level, _ text: String) {

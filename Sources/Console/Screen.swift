@@ -92,6 +92,7 @@ public enum Screen {
         list.clamp(count: rows.count, height: visible)
         app.state[pane] = list
         var title = "\(pane.rawValue) \(pane.title)"
+        if pane == .pending, let progress = app.progressText { title += ": \(progress)" }
         if pane == .licences, let group = app.state.selectedGroupID.flatMap({ app.tenant.group(id: $0) }) {
             title += ": \(group.displayName)"
         }
@@ -163,7 +164,8 @@ public enum ConsoleLoop {
     public static func run(_ app: ConsoleApp, on terminal: any Terminal) {
         terminal.present(Screen.render(app, size: terminal.size))
         while true {
-            guard let event = terminal.nextEvent(timeoutMilliseconds: 250) else {
+            // Ten times a second while processing runs, so progress moves; four otherwise.
+            guard let event = terminal.nextEvent(timeoutMilliseconds: app.isProcessing ? 100 : 250) else {
                 if app.tick() == .redraw { terminal.present(Screen.render(app, size: terminal.size)) }
                 continue
             }
@@ -173,7 +175,10 @@ public enum ConsoleLoop {
                 app.themeChanged = false
             }
             switch reaction {
-            case .quit: return
+            case .quit:
+                // Let a processing run finish writing before the process goes.
+                app.waitForBackgroundWork()
+                return
             case .redraw: terminal.present(Screen.render(app, size: terminal.size))
             case .none: break
             }

@@ -71,7 +71,7 @@ final class DirectoryLock {
     private let fd: Int32
 
     /// Exclusive for writers; shared for readers, so a reader never sees a compaction half done.
-    init(directory: String, exclusive: Bool = true) throws(StateError) {
+    init(directory: String, exclusive: Bool = true, wait: Bool = true) throws(StateError) {
         let path = (directory as NSString).appendingPathComponent(StateFileName.lock)
         var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if descriptor < 0 && errno == ENOENT {
@@ -80,7 +80,7 @@ final class DirectoryLock {
         }
         fd = descriptor
         guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
-        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+        while flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)) != 0 {
             if errno == EINTR { continue }
             let reason = String(cString: strerror(errno))
             close(fd)

@@ -127,8 +127,10 @@ public struct StateStore: Sendable {
 
     /// Brings a loaded state up to date with changes other admins committed since; returns
     /// whether anything changed. Falls back to a full load after a compaction.
-    public func refresh(_ state: inout LoadedState) throws(StateError) -> Bool {
-        let lock = try? DirectoryLock(directory: directory, exclusive: false)
+    public func refresh(_ state: inout LoadedState, waiting: Bool = true) throws(StateError) -> Bool {
+        // Without waiting, a writer holding the lock (a long processing run) means "not now".
+        let lock = try? DirectoryLock(directory: directory, exclusive: false, wait: waiting)
+        if !waiting && lock == nil { return false }
         defer { withExtendedLifetime(lock) {} }
         let before = state.sequence
         _ = try refreshUnlocked(&state)
@@ -169,7 +171,8 @@ public struct StateStore: Sendable {
     /// cost does not grow with the tenant, but for the occasional compaction.
     @discardableResult
     public func commit(
-        _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil, onto state: inout LoadedState
+        _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil, onto state: inout LoadedState,
+        progress: ProcessingProgress? = nil
     ) throws -> ChangeEffects {
         // The journal keeps whole seconds; applying with the same time keeps replay identical.
         var context = context
@@ -185,7 +188,7 @@ public struct StateStore: Sendable {
                 throw StateError.conflict(object: describe(object, in: state.tenant), version: version)
             }
         }
-        let effects = try state.tenant.apply(change, context: context)
+        let effects = try state.tenant.apply(change, context: context, progress: progress)
         var journalContext = context
         journalContext.roles = nil
         let entry = JournalEntry(sequence: state.sequence + 1, context: journalContext, change: change, basedOn: basedOn ?? [:])

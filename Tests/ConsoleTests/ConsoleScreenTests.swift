@@ -33,13 +33,16 @@ struct ConsoleScreenTests {
         console.press("Space")
         #expect(console.text.contains("ENTERPRISEPACK  4 of 16 enabled"))
         #expect(console.text.contains("[x] Microsoft Forms (Plan E3)"))
-        #expect(console.text.contains("Microsoft Forms (Plan E3) on: 4 of 16 enabled; 17 members processed, 0 with errors"))
+        #expect(console.text.contains("Microsoft Forms (Plan E3) on: 4 of 16 enabled; 17 members queued"))
+        console.app.waitForBackgroundWork()
+        #expect(console.text.contains("E3 with Selected Services [Users successfully assigned licenses: 17"))
         let stored = try console.store.loadTenant()
         let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
         let member = try #require(stored.user(id: DemoTenant.userID(4)))
         #expect(member.assignedPlans.contains { $0.servicePlanId == forms && $0.capabilityStatus == "Enabled" })
         console.press("Space")
         #expect(console.text.contains("ENTERPRISEPACK  3 of 16 enabled"))
+        console.app.waitForBackgroundWork()
     }
 
     @Test("R on a group whose members had CountViolation, after seats were raised, clears the errors")
@@ -61,8 +64,10 @@ struct ConsoleScreenTests {
         #expect(console.screen[0].contains("Licence errors 2"))
         console.press("2")
         console.press("R")
+        #expect(console.text.contains("21 members of E3 All queued for reprocessing"))
+        console.app.waitForBackgroundWork()
         #expect(console.screen[0].contains("Licence errors 0"))
-        #expect(console.text.contains("21 members of E3 All queued for reprocessing; 21 members processed, 0 with errors"))
+        #expect(console.text.contains("E3 All [Users successfully assigned licenses: 21, Users for whom license assignment failed: 0.]"))
         #expect(console.text.contains("seats 38 of 40 used"))
     }
 
@@ -146,6 +151,19 @@ struct ConsoleScreenTests {
         #expect(!console.text.contains("┌"))
     }
 
+    @Test("processing runs in the background: keys still work, a second change waits, progress shows")
+    func backgroundProcessing() throws {
+        let console = try ConsoleHarness(tenant: SyntheticTenant.make(users: 3_000, groups: 4))
+        console.press("2", "R")
+        console.press("j")
+        console.press("k")
+        let during = console.text
+        console.app.waitForBackgroundWork()
+        #expect(during.contains("queued for reprocessing") || during.contains("of"))
+        #expect(console.text.contains("[Users successfully assigned licenses:"))
+        #expect(!console.app.isProcessing)
+    }
+
     @Test("another admin's change shows up at the next tick")
     func liveRefresh() throws {
         let console = try ConsoleHarness()
@@ -159,7 +177,9 @@ struct ConsoleScreenTests {
     func auditView() throws {
         let console = try ConsoleHarness()
         onFormsPlan(console)
-        console.press("Space", "A")
+        console.press("Space")
+        console.app.waitForBackgroundWork()
+        console.press("A")
         let me = ActorIdentity.current().name
         #expect(console.text.contains("\(me)  Set group license  E3 with Selected Services"))
         #expect(console.text.contains("ENTERPRISEPACK: 3 of 16 -> 4 of 16 enabled"))
@@ -216,7 +236,8 @@ struct RuleEditorTests {
         #expect(console.text.contains("E3 All: 0 would join, 1 would leave"))
         #expect(console.text.contains("ENTERPRISEPACK: seats used -1"))
         console.press("y")
-        #expect(console.text.contains("rule saved; 16 members processed, 0 with errors"))
+        #expect(console.text.contains("rule saved; membership is being evaluated"))
+        console.app.waitForBackgroundWork()
         let stored = try console.store.loadTenant()
         #expect(stored.group(id: DemoTenant.e3AllGroupID)?.membershipRule == #"user.extensionAttribute10 -eq "E3 All" -and user.city -ne "Seattle""#)
         #expect(stored.group(id: DemoTenant.e3AllGroupID)?.members.count == 16)

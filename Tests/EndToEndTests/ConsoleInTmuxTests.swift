@@ -20,8 +20,9 @@ struct ConsoleInTmuxTests {
         try session.sendKeys("Space")
         let toggled = try session.waitFor("4 of 16 enabled")
         #expect(toggled?.contains("[x] Microsoft Forms (Plan E3)") == true)
+        #expect(try session.waitFor("Users successfully assigned licenses: 17") != nil)
         try session.sendKeys("R")
-        #expect(try session.waitFor("17 members of E3 with Selected Services queued for reprocessing") != nil)
+        #expect(try session.waitFor("E3 with Selected Services [Users successfully assigned licenses: 17") != nil)
         try session.sendKeys("q")
         #expect(session.waitForExit())
     }
@@ -33,6 +34,10 @@ struct ConsoleInTmuxTests {
         let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
         let member = try #require(tenant.user(id: DemoTenant.userID(4)))
         #expect(member.assignedPlans.contains { $0.servicePlanId == forms && $0.capabilityStatus == "Enabled" })
+        // R reached the store: the reprocess and the run it set off are in the audit log.
+        let audit = try StateStore(directory: directory.path).audit(AuditQuery(object: "E3 with Selected Services"))
+        #expect(audit.contains { $0.activity == "Reprocess group license" })
+        #expect(audit.filter { $0.activity == "Finish applying group based license to users" }.count == 2)
     }
 
     @Test("on the demo tenant: go to the group, toggle a plan, press R, quit; the state on disk shows the change")

@@ -5,7 +5,9 @@ extension Tenant {
     /// Applies one change: the only way a tenant changes. Throws without changing anything when
     /// the change is refused or names something that does not exist.
     @discardableResult
-    public mutating func apply(_ change: TenantChange, context: ChangeContext) throws(ModelError) -> ChangeEffects {
+    public mutating func apply(
+        _ change: TenantChange, context: ChangeContext, progress: ProcessingProgress? = nil
+    ) throws(ModelError) -> ChangeEffects {
         if let roles = context.roles, !change.isAllowed(for: roles) {
             let held = roles.isEmpty ? "no role" : roles.map(\.rawValue).sorted().joined(separator: ", ")
             throw .refused(
@@ -15,11 +17,13 @@ extension Tenant {
         // change cost the tenant's size): instead every operation below checks everything
         // before its first mutation, so a refused change leaves the tenant untouched.
         var effects = ChangeEffects()
-        try carryOut(change, context, &effects)
+        try carryOut(change, context, progress, &effects)
         return effects
     }
 
-    private mutating func carryOut(_ change: TenantChange, _ context: ChangeContext, _ effects: inout ChangeEffects)
+    private mutating func carryOut(
+        _ change: TenantChange, _ context: ChangeContext, _ progress: ProcessingProgress?, _ effects: inout ChangeEffects
+    )
         throws(ModelError)
     {
         func audit(_ target: String, _ detail: String) {
@@ -120,7 +124,7 @@ extension Tenant {
             let outcome = LicenseEngine.reconcile(&self, userAt: index, retry: { _ in true }, now: context.now)
             audit(users[index].userPrincipalName, outcome.summary)
         case .processPending:
-            effects.events += PendingWorkRunner.run(&self, context: context)
+            effects.events += PendingWorkRunner.run(&self, context: context, progress: progress)
         case .addOnPremisesUser(let user):
             try addOnPremisesUser(user)
             audit(user.samAccountName, "created on-premises")

@@ -10,7 +10,7 @@ enum MembershipEngine {
 
     /// Evaluates a dynamic group over every user. Members who still match keep their place in
     /// the join order; new members are appended in the tenant's user order.
-    static func evaluateGroup(_ tenant: inout Tenant, groupAt index: Int, now: Date) -> Change {
+    static func evaluateGroup(_ tenant: inout Tenant, groupAt index: Int, now: Date, progress: ProcessingProgress? = nil) -> Change {
         let group = tenant.groups[index]
         guard let rule = tenant.compiledRules[group.id] else {
             tenant.groups[index].membershipProcessingStatus = .failed
@@ -18,8 +18,10 @@ enum MembershipEngine {
         }
         let context = RuleContext(now: now)
         var matching = Set<String>()
-        for user in tenant.users where rule.matches(tenant.ruleView(of: user), context: context) {
-            matching.insert(user.id)
+        let total = tenant.users.count
+        for (done, user) in tenant.users.enumerated() {
+            if done % 1024 == 0 { progress?.report("Evaluating", group.displayName, done: done, total: total) }
+            if rule.matches(tenant.ruleView(of: user), context: context) { matching.insert(user.id) }
         }
         return setMembers(&tenant, groupAt: index, matching: matching, now: now)
     }
@@ -72,7 +74,7 @@ enum MembershipEngine {
 
 /// Drains the pending work queue in Entra's order: membership first, then licences.
 enum PendingWorkRunner {
-    static func run(_ tenant: inout Tenant, context: ChangeContext) -> [AuditEvent] {
+    static func run(_ tenant: inout Tenant, context: ChangeContext, progress: ProcessingProgress? = nil) -> [AuditEvent] {
         var events: [AuditEvent] = []
         let now = context.now
         // Paused groups keep their pending evaluation until resumed.
@@ -83,7 +85,8 @@ enum PendingWorkRunner {
                 tenant.pending.enqueue(groupID, in: \.membershipGroups)
                 continue
             }
-            let change = MembershipEngine.evaluateGroup(&tenant, groupAt: index, now: now)
+            tenant.groups[index].membershipProcessingStatus = .running
+            let change = MembershipEngine.evaluateGroup(&tenant, groupAt: index, now: now, progress: progress)
             for id in change.joined + change.left { tenant.pending.enqueue(id, in: \.licenseUsers) }
             events.append(
                 AuditEvent(
@@ -91,25 +94,29 @@ enum PendingWorkRunner {
                     detail: "\(change.joined.count) joined, \(change.left.count) left", actor: context.actor, time: now))
         }
         let usersToEvaluate = tenant.pending.drain(\.membershipUsers)
-        for userID in usersToEvaluate {
+        for (done, userID) in usersToEvaluate.enumerated() {
+            if done % 256 == 0 { progress?.report("Evaluating changed users", "", done: done, total: usersToEvaluate.count) }
             let changes = MembershipEngine.evaluateUser(&tenant, userID: userID, now: now)
             if !changes.isEmpty { tenant.pending.enqueue(userID, in: \.licenseUsers) }
         }
         let usersToLicense = tenant.pending.drain(\.licenseUsers)
-        for userID in usersToLicense {
+        for (done, userID) in usersToLicense.enumerated() {
+            if done % 256 == 0 { progress?.report("Processing licences", "", done: done, total: usersToLicense.count) }
             guard let index = tenant.userIndex[userID] else { continue }
             LicenseEngine.reconcile(&tenant, userAt: index, retry: { _ in false }, now: now)
         }
         let groupsToLicense = tenant.pending.drain(\.licenseGroups)
         for groupID in groupsToLicense {
-            events += processGroupLicenses(&tenant, groupID: groupID, context: context)
+            events += processGroupLicenses(&tenant, groupID: groupID, context: context, progress: progress)
         }
         return events
     }
 
     /// Processes every member of a group (a licence change or a reprocess), with the
     /// Start/Finish audit events of `specs/licensing.md` §1.3.
-    static func processGroupLicenses(_ tenant: inout Tenant, groupID: String, context: ChangeContext) -> [AuditEvent] {
+    static func processGroupLicenses(
+        _ tenant: inout Tenant, groupID: String, context: ChangeContext, progress: ProcessingProgress? = nil
+    ) -> [AuditEvent] {
         guard let groupIndex = tenant.groupIndex[groupID] else { return [] }
         let name = tenant.groups[groupIndex].displayName
         tenant.groups[groupIndex].licenseProcessingState = .processingInProgress
@@ -126,7 +133,8 @@ enum PendingWorkRunner {
         for user in tenant.users where user.licenseAssignmentStates.contains(where: { $0.assignedByGroup == groupID }) {
             if !toVisit.contains(user.id) { toVisit.append(user.id) }
         }
-        for userID in toVisit {
+        for (done, userID) in toVisit.enumerated() {
+            if done % 64 == 0 { progress?.report("Processing licences", name, done: done, total: toVisit.count) }
             guard let index = tenant.userIndex[userID] else { continue }
             LicenseEngine.reconcile(&tenant, userAt: index, retry: { $0 == groupID }, now: context.now)
             let failedHere = tenant.users[index].licenseAssignmentStates.contains {
