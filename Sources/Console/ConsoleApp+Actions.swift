@@ -53,13 +53,6 @@ extension ConsoleApp {
         return .redraw
     }
 
-    /// "17 members processed, 0 with errors" for the status line.
-    func outcome(of groupID: String) -> String {
-        let members = tenant.group(id: groupID)?.members.count ?? 0
-        let errors = tenant.membersWithLicenseErrors(of: groupID).count
-        return "\(members) members processed, \(errors) with errors"
-    }
-
     /// Commits through the store; a refusal, conflict or I/O problem lands in the status line.
     @discardableResult
     func commit(_ change: TenantChange) -> ChangeEffects? {

@@ -57,16 +57,13 @@ public struct Presentation {
             }, by: filter)
     }
 
-    /// The portal's words for membership processing (Not started, Evaluating, Update complete…).
+    /// The portal's words for membership processing, with a glyph for work still to come.
     public func membershipStatus(_ group: Group) -> String {
-        guard group.isDynamic else { return "static" }
-        if group.isPaused { return "Update paused" }
-        if tenant.pending.membershipGroups.contains(group.id) { return "\(glyphs.pending) Evaluating" }
-        switch group.membershipProcessingStatus {
-        case .notStarted, nil: return "\(glyphs.pending) Not started"
-        case .running: return "\(glyphs.pending) Evaluating"
-        case .succeeded: return "Update complete"
-        case .failed: return "\(glyphs.error) Processing error"
+        let status = tenant.portalStatus(of: group)
+        switch status {
+        case .notStarted, .evaluating: return "\(glyphs.pending) \(status.rawValue)"
+        case .processingError: return "\(glyphs.error) \(status.rawValue)"
+        default: return status.rawValue
         }
     }
 

@@ -277,7 +277,7 @@ struct GroupReport {
         if let description = group.description { lines.append(Describe.inert(description)) }
         if let rule = group.membershipRule {
             lines.append("Dynamic: \(Describe.inert(rule))")
-            let status = group.isPaused ? "Update paused" : ProcessingStatusText.portal(group.membershipProcessingStatus)
+            let status = tenant.portalStatus(of: group).rawValue
             lines.append("Membership processing: \(status)")
         } else {
             lines.append("Static group")
@@ -302,17 +302,5 @@ struct GroupReport {
         }
         if group.assignedLicenses.isEmpty { lines.append("No licences") }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// The portal's words for membership processing status.
-enum ProcessingStatusText {
-    static func portal(_ status: MembershipProcessingStatus?) -> String {
-        switch status {
-        case .notStarted, nil: "Not started"
-        case .running: "Evaluating"
-        case .succeeded: "Update complete"
-        case .failed: "Processing error"
-        }
     }
 }

@@ -105,7 +105,7 @@ struct PendingCommand: ParsableCommand {
             var queued: [String] = []
             if work.membershipGroups.contains(group.id) { queued.append("membership queued") }
             if work.licenseGroups.contains(group.id) { queued.append("licences queued") }
-            let status = group.isPaused ? "Update paused" : ProcessingStatusText.portal(group.membershipProcessingStatus)
+            let status = tenant.portalStatus(of: group).rawValue
             print("\(TerminalText.inert(group.displayName))\t\(group.isDynamic ? status : "static")\t\(group.licenseProcessingState?.rawValue ?? "-")\t\(queued.joined(separator: ", "))")
         }
         print("Users queued for membership evaluation: \(work.membershipUsers.count); for licences: \(work.licenseUsers.count)")
