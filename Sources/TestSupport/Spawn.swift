@@ -27,19 +27,14 @@ enum Spawn {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         for fd in [inPipe[0], outPipe[1], errPipe[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
+        let pid: pid_t
+        do {
+            pid = try spawn(program, arguments, environment: environment, actions: &actions)
+        } catch {
+            for fd in [inPipe[0], outPipe[1], errPipe[1], inPipe[1], outPipe[0], errPipe[0]] { close(fd) }
+            throw error
         }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, nil, argv, envp)
         for fd in [inPipe[0], outPipe[1], errPipe[1]] { close(fd) }
-        guard result == 0 else {
-            for fd in [inPipe[1], outPipe[0], errPipe[0]] { close(fd) }
-            throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL)
-        }
         let stdout = Drain(outPipe[0])
         let stderr = Drain(errPipe[0])
         if let input {
@@ -54,9 +49,7 @@ enum Spawn {
             }
         }
         close(inPipe[1])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let code = waitForExit(pid)
         return Output(status: code, standardOutput: stdout.wait(), standardError: stderr.wait())
     }
 
@@ -68,6 +61,13 @@ enum Spawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        return waitForExit(try spawn(program, arguments, environment: environment, actions: &actions))
+    }
+
+    /// posix_spawn with C copies of the arguments and environment.
+    static func spawn(
+        _ program: String, _ arguments: [String], environment: [String: String], actions: inout posix_spawn_file_actions_t
+    ) throws -> pid_t {
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -77,6 +77,11 @@ enum Spawn {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, program, &actions, nil, argv, envp)
         guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        return pid
+    }
+
+    /// The exit status, or 128 + the signal that killed it, as shells report it.
+    static func waitForExit(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
