@@ -17,8 +17,12 @@ struct Recovery {
         if names.contains(where: { $0 == StateFileName.compaction || $0.contains(".tmp.") || $0.hasSuffix(".next") }) {
             return true
         }
-        guard let data = try? DurableFile.read(store.path(StateFileName.journal)), let last = data.last else { return false }
-        return last != 0x0A
+        // A torn journal ends without a newline: one byte tells, no need to read the journal.
+        guard let handle = FileHandle(forReadingAtPath: store.path(StateFileName.journal)) else { return false }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size > 0 else { return false }
+        try? handle.seek(toOffset: size - 1)
+        return (try? handle.read(upToCount: 1))?.first != 0x0A
     }
 
     /// Returns what it did, for the admin.

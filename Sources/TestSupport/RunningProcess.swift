@@ -28,20 +28,16 @@ public final class RunningProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addclose(&actions, fds[1])
-        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
         let environment = ProcessInfo.processInfo.environment.filter { $0.key != "LICENSEDESK_STATE" }
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, binary, &actions, nil, argv, envp)
-        close(fds[1])
-        guard result == 0 else {
+        let child: pid_t
+        do {
+            child = try Spawn.spawn(binary, arguments, environment: environment, actions: &actions)
+        } catch {
             close(fds[0])
-            throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL)
+            close(fds[1])
+            throw error
         }
+        close(fds[1])
         pid = child
         let readFD = fds[0]
         Thread.detachNewThread { [self] in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalKit
 import LicenseModel
 import LicenseStore
 import MembershipRules
@@ -32,7 +33,7 @@ struct GroupsCommand: ParsableCommand {
             let result = try state.commit(.createGroup(id: id, displayName: name, description: description, membershipRule: rule), against: loaded)
             let group = try result.state.tenant.findGroup(id)
             if json { return try JSONOutput.print(group) }
-            print("Created \(Describe.inert(group.displayName)) (\(id))\(rule == nil ? "" : ": membership is evaluated on `licensedesk process`")")
+            print("Created \(TextSanitizer.inert(group.displayName)) (\(id))\(rule == nil ? "" : ": membership is evaluated on `licensedesk process`")")
         }
     }
 
@@ -73,7 +74,7 @@ struct GroupsCommand: ParsableCommand {
             let target = try loaded.tenant.findGroup(group)
             let result = try state.commit(.setGroupRule(groupID: target.id, rule: rule), against: loaded)
             if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
-            print("Rule of \(Describe.inert(target.displayName)) set; membership is evaluated on `licensedesk process`")
+            print("Rule of \(TextSanitizer.inert(target.displayName)) set; membership is evaluated on `licensedesk process`")
         }
     }
 
@@ -109,7 +110,7 @@ struct GroupsCommand: ParsableCommand {
             let result = try state.commit(
                 .addGroupLicense(groupID: target.id, skuId: subscription.skuId, disabledPlans: disabled), against: loaded)
             if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
-            print("\(Describe.inert(target.displayName)): \(result.effects.events.map(\.detail).joined()); queued for processing")
+            print("\(TextSanitizer.inert(target.displayName)): \(result.effects.events.map(\.detail).joined()); queued for processing")
         }
     }
 
@@ -126,7 +127,7 @@ struct GroupsCommand: ParsableCommand {
             let subscription = try loaded.tenant.findSku(sku)
             let result = try state.commit(.removeGroupLicense(groupID: target.id, skuId: subscription.skuId), against: loaded)
             if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
-            print("\(Describe.inert(target.displayName)): \(subscription.skuPartNumber) removed; queued for processing")
+            print("\(TextSanitizer.inert(target.displayName)): \(subscription.skuPartNumber) removed; queued for processing")
         }
     }
 
@@ -151,7 +152,7 @@ struct GroupsCommand: ParsableCommand {
                 .replaceGroupLicenses(groupID: target.id, add: [AssignedLicense(skuId: new.skuId, disabledPlans: disabled)], remove: [old.skuId]),
                 against: loaded)
             if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
-            print("\(Describe.inert(target.displayName)): \(result.effects.events.map(\.detail).joined()); queued for processing")
+            print("\(TextSanitizer.inert(target.displayName)): \(result.effects.events.map(\.detail).joined()); queued for processing")
         }
     }
 
@@ -219,7 +220,7 @@ struct GroupsCommand: ParsableCommand {
             if json { return try JSONOutput.print(tenant.groups) }
             for group in tenant.groups {
                 let licences = group.assignedLicenses.map { "\(Describe.skuName($0.skuId, in: tenant)) \(Describe.enabledCount($0, in: tenant))" }
-                print("\(Describe.inert(group.displayName))\t\(group.isDynamic ? "dynamic" : "static")\t\(group.members.count) members\t\(licences.joined(separator: ", "))")
+                print("\(TextSanitizer.inert(group.displayName))\t\(group.isDynamic ? "dynamic" : "static")\t\(group.members.count) members\t\(licences.joined(separator: ", "))")
             }
         }
     }
@@ -235,7 +236,7 @@ struct GroupsCommand: ParsableCommand {
             let target = try loaded.tenant.findGroup(group)
             try state.commit(.deleteGroup(groupID: target.id), against: loaded)
             if json { return try JSONOutput.print(["deleted": target.id]) }
-            print("Deleted \(Describe.inert(target.displayName))")
+            print("Deleted \(TextSanitizer.inert(target.displayName))")
         }
     }
 }
@@ -249,7 +250,7 @@ enum MemberChange {
             ? .addGroupMember(groupID: target.id, userID: member.id) : .removeGroupMember(groupID: target.id, userID: member.id)
         let result = try state.commit(change, against: loaded)
         if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
-        print("\(add ? "Added" : "Removed") \(Describe.inert(member.userPrincipalName)) \(add ? "to" : "from") \(Describe.inert(target.displayName)); licences follow on `licensedesk process`")
+        print("\(add ? "Added" : "Removed") \(TextSanitizer.inert(member.userPrincipalName)) \(add ? "to" : "from") \(TextSanitizer.inert(target.displayName)); licences follow on `licensedesk process`")
     }
 }
 
@@ -263,7 +264,7 @@ enum PlanToggle {
         let result = try state.commit(
             .setGroupPlan(groupID: target.id, skuId: subscription.skuId, planId: planId, enabled: enabled), against: loaded)
         if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
-        print("\(Describe.inert(target.displayName)): \(result.effects.events.map(\.detail).joined()); queued for processing")
+        print("\(TextSanitizer.inert(target.displayName)): \(result.effects.events.map(\.detail).joined()); queued for processing")
     }
 }
 
@@ -273,10 +274,10 @@ struct GroupReport {
     let tenant: Tenant
 
     var text: String {
-        var lines = ["\(Describe.inert(group.displayName))  (\(group.id))"]
-        if let description = group.description { lines.append(Describe.inert(description)) }
+        var lines = ["\(TextSanitizer.inert(group.displayName))  (\(group.id))"]
+        if let description = group.description { lines.append(TextSanitizer.inert(description)) }
         if let rule = group.membershipRule {
-            lines.append("Dynamic: \(Describe.inert(rule))")
+            lines.append("Dynamic: \(TextSanitizer.inert(rule))")
             let status = tenant.portalStatus(of: group).rawValue
             lines.append("Membership processing: \(status)")
         } else {
@@ -289,7 +290,7 @@ struct GroupReport {
             lines.append("Members with licence errors: \(errors.count)")
             for user in errors.prefix(20) {
                 let kinds = user.licenseAssignmentStates.filter { $0.assignedByGroup == group.id && $0.error != .none }.map(\.error.rawValue)
-                lines.append("  \(Describe.inert(user.userPrincipalName)): \(kinds.joined(separator: ", "))")
+                lines.append("  \(TextSanitizer.inert(user.userPrincipalName)): \(kinds.joined(separator: ", "))")
             }
         }
         let catalog = SKUCatalog.shared

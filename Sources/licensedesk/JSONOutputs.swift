@@ -1,4 +1,5 @@
 import Foundation
+import TerminalKit
 import LicenseModel
 
 /// JSON shapes the commands print with `--json`, Graph's where Graph has one.
@@ -40,7 +41,6 @@ enum Describe {
         return "via group \(tenant.group(id: group)?.displayName ?? group)"
     }
 
-    static func inert(_ text: String) -> String { TerminalText.inert(text) }
 }
 
 /// `prop=value` arguments; `null` (or nothing after =) clears.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalKit
 import LicenseModel
 import LicenseStore
 
@@ -26,7 +27,7 @@ struct DoctorCommand: ParsableCommand {
             print("No problems found in \(state.store.directory)")
         } else {
             for finding in findings {
-                print("\(finding.kind.rawValue): \(TerminalText.inert(finding.object)) \(TerminalText.inert(finding.explanation))")
+                print("\(finding.kind.rawValue): \(TextSanitizer.inert(finding.object)) \(TextSanitizer.inert(finding.explanation))")
             }
         }
         if !findings.isEmpty { throw ExitCode(1) }
@@ -57,7 +58,7 @@ struct AuditCommand: ParsableCommand {
             let via = record.actor.sshClient.map { " from \($0)" } ?? ""
             let detail = record.detail.isEmpty ? "" : ": \(record.detail)"
             print(
-                "\(formatter.string(from: record.time))  \(record.actor.name)\(via)  \(record.activity)  \(TerminalText.inert(record.target))\(TerminalText.inert(detail))\(record.result == "success" ? "" : "  [\(record.result)]")")
+                "\(formatter.string(from: record.time))  \(record.actor.name)\(via)  \(record.activity)  \(TextSanitizer.inert(record.target))\(TextSanitizer.inert(detail))\(record.result == "success" ? "" : "  [\(record.result)]")")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalKit
 import LicenseModel
 import LicenseStore
 
@@ -16,7 +17,7 @@ struct ProcessCommand: ParsableCommand {
         if json { return try JSONOutput.print(result.effects.events) }
         print("Processed \(before.membershipGroups.count) group evaluations, \(before.membershipUsers.count) user evaluations, \(before.licenseGroups.count) group licence jobs, \(before.licenseUsers.count) user licence jobs")
         for event in result.effects.events where !event.detail.isEmpty {
-            print("  \(event.activity): \(Describe.inert(event.target)) \(event.detail)")
+            print("  \(event.activity): \(TextSanitizer.inert(event.target)) \(event.detail)")
         }
         let left = result.state.tenant.pending.count
         if left > 0 { print("\(left) items stay queued (paused groups)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalKit
 import LicenseModel
 import LicenseStore
 
@@ -37,7 +38,7 @@ struct PreviewCommand: ParsableCommand {
         }
         let preview = try tenant.preview(change, context: ChangeContext(actor: ActorIdentity.current().name))
         if json { return try JSONOutput.print(preview) }
-        print(preview.summary(limit: 50).map(TerminalText.inert).joined(separator: "\n"))
+        print(preview.summary(limit: 50).map(TextSanitizer.inert).joined(separator: "\n"))
     }
 }
 
@@ -62,7 +63,7 @@ enum PauseResume {
         let loaded = try state.loadOrSeed()
         let target = try loaded.tenant.findGroup(group)
         try state.commit(.setGroupPaused(groupID: target.id, paused: paused), against: loaded)
-        print("\(TerminalText.inert(target.displayName)): membership processing \(paused ? "paused" : "on")")
+        print("\(TextSanitizer.inert(target.displayName)): membership processing \(paused ? "paused" : "on")")
     }
 }
 
@@ -106,7 +107,7 @@ struct PendingCommand: ParsableCommand {
             if work.membershipGroups.contains(group.id) { queued.append("membership queued") }
             if work.licenseGroups.contains(group.id) { queued.append("licences queued") }
             let status = tenant.portalStatus(of: group).rawValue
-            print("\(TerminalText.inert(group.displayName))\t\(group.isDynamic ? status : "static")\t\(group.licenseProcessingState?.rawValue ?? "-")\t\(queued.joined(separator: ", "))")
+            print("\(TextSanitizer.inert(group.displayName))\t\(group.isDynamic ? status : "static")\t\(group.licenseProcessingState?.rawValue ?? "-")\t\(queued.joined(separator: ", "))")
         }
         print("Users queued for membership evaluation: \(work.membershipUsers.count); for licences: \(work.licenseUsers.count)")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalKit
 import LicenseModel
 import LicenseStore
 import MembershipRules
@@ -31,24 +32,10 @@ enum RuleCompilation {
             var lines: [String] = []
             for problem in error.problems {
                 lines.append("error: \(problem.description)")
-                lines += problem.caretLines(for: text).map(TerminalText.inert)
+                lines += problem.caretLines(for: text).map(TextSanitizer.inert)
             }
             FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             throw ExitCode(1)
         }
-    }
-}
-
-/// Text echoed back to a terminal: control characters become visible placeholders.
-enum TerminalText {
-    static func inert(_ text: String) -> String {
-        String(
-            String.UnicodeScalarView(
-                text.unicodeScalars.map { scalar in
-                    if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
-                        return Unicode.Scalar(0x2400 + (scalar.value < 0x20 ? scalar.value : 0x21))!
-                    }
-                    return scalar
-                }))
     }
 }

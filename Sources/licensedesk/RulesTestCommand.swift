@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalKit
 import LicenseModel
 import LicenseStore
 import MembershipRules
@@ -54,10 +55,10 @@ struct RulesTestCommand: ParsableCommand {
         let matching = loaded.users.filter { compiled.matches(loaded.ruleView(of: $0), context: context) }
         print("\(matching.count) of \(loaded.users.count) users match \(compiled.canonicalText)")
         for user in matching.prefix(limit) {
-            print("  \(TerminalText.inert(user.userPrincipalName))  \(TerminalText.inert(user.displayName))")
+            print("  \(TextSanitizer.inert(user.userPrincipalName))  \(TextSanitizer.inert(user.displayName))")
             if explain {
                 let lines = compiled.explain(loaded.ruleView(of: user), context: context).lines(indent: 2)
-                print(lines.map(TerminalText.inert).joined(separator: "\n"))
+                print(lines.map(TextSanitizer.inert).joined(separator: "\n"))
             }
         }
         if matching.count > limit { print("  … and \(matching.count - limit) more (--limit)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalKit
 import LicenseModel
 import LicenseStore
 
@@ -21,7 +22,7 @@ struct OnPremCommand: ParsableCommand {
             for (name, value) in try Assignments.parse(set) { if let value { attributes[name] = value } }
             let user = OnPremisesUser(samAccountName: sam, objectGUID: UUID().uuidString.lowercased(), attributes: attributes)
             try state.commit(.addOnPremisesUser(user), against: loaded)
-            print("Created \(TerminalText.inert(sam)) on-premises; run `licensedesk sync` to bring it to the cloud")
+            print("Created \(TextSanitizer.inert(sam)) on-premises; run `licensedesk sync` to bring it to the cloud")
         }
     }
 
@@ -34,7 +35,7 @@ struct OnPremCommand: ParsableCommand {
         func run() throws {
             let loaded = try state.loadOrSeed()
             try state.commit(.setOnPremisesUser(samAccountName: sam, values: try Assignments.parse(assignments)), against: loaded)
-            print("Updated \(TerminalText.inert(sam)) on-premises; run `licensedesk sync` to bring the change to the cloud")
+            print("Updated \(TextSanitizer.inert(sam)) on-premises; run `licensedesk sync` to bring the change to the cloud")
         }
     }
 
@@ -46,7 +47,7 @@ struct OnPremCommand: ParsableCommand {
         func run() throws {
             let loaded = try state.loadOrSeed()
             try state.commit(.removeOnPremisesUser(samAccountName: sam), against: loaded)
-            print("Deleted \(TerminalText.inert(sam)) on-premises")
+            print("Deleted \(TextSanitizer.inert(sam)) on-premises")
         }
     }
 
@@ -61,7 +62,7 @@ struct OnPremCommand: ParsableCommand {
             for user in tenant.onPremises.users {
                 let synced = tenant.users.contains { $0.onPremisesImmutableId == user.objectGUID } ? "synced" : "not synced yet"
                 let attributes = user.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                print("\(TerminalText.inert(user.samAccountName))\t\(synced)\t\(TerminalText.inert(attributes))")
+                print("\(TextSanitizer.inert(user.samAccountName))\t\(synced)\t\(TextSanitizer.inert(attributes))")
             }
         }
     }
@@ -77,7 +78,7 @@ struct SyncCommand: ParsableCommand {
     func run() throws {
         let loaded = try state.loadOrSeed()
         let result = try state.commit(.runSync(full: full), against: loaded)
-        for note in result.effects.notes { print(TerminalText.inert(note)) }
+        for note in result.effects.notes { print(TextSanitizer.inert(note)) }
         let pending = result.state.tenant.pending.membershipUsers.count
         if pending > 0 { print("\(pending) users queued for dynamic group evaluation; run `licensedesk process`") }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalKit
 import LicenseModel
 import LicenseStore
 import MembershipRules
@@ -29,7 +30,7 @@ struct UsersCommand: ParsableCommand {
             let result = try state.commit(.createUser(draft), against: loaded)
             let user = try result.state.tenant.findUser(draft.id)
             if json { return try JSONOutput.print(try GraphJSON.user(user, in: result.state.tenant)) }
-            print("Created \(Describe.inert(user.userPrincipalName)) (\(user.id)); dynamic groups will evaluate it on `licensedesk process`")
+            print("Created \(TextSanitizer.inert(user.userPrincipalName)) (\(user.id)); dynamic groups will evaluate it on `licensedesk process`")
         }
     }
 
@@ -47,7 +48,7 @@ struct UsersCommand: ParsableCommand {
             let result = try state.commit(.setUserAttributes(userID: target.id, values: try Assignments.parse(assignments)), against: loaded)
             let updated = try result.state.tenant.findUser(target.id)
             if json { return try JSONOutput.print(try GraphJSON.user(updated, in: result.state.tenant)) }
-            print("Updated \(Describe.inert(updated.userPrincipalName)); run `licensedesk process` to re-evaluate its groups")
+            print("Updated \(TextSanitizer.inert(updated.userPrincipalName)); run `licensedesk process` to re-evaluate its groups")
         }
     }
 
@@ -82,7 +83,7 @@ struct UsersCommand: ParsableCommand {
             for user in users {
                 let licences = user.assignedLicenses.map { Describe.skuName($0.skuId, in: tenant) }.joined(separator: ",")
                 let flag = user.hasLicenseErrors ? "  [licence error]" : ""
-                print("\(Describe.inert(user.userPrincipalName))\t\(Describe.inert(user.displayName))\t\(licences.isEmpty ? "-" : licences)\(flag)")
+                print("\(TextSanitizer.inert(user.userPrincipalName))\t\(TextSanitizer.inert(user.displayName))\t\(licences.isEmpty ? "-" : licences)\(flag)")
             }
         }
     }
@@ -98,7 +99,7 @@ struct UsersCommand: ParsableCommand {
             let target = try loaded.tenant.findUser(user)
             try state.commit(.removeUser(userID: target.id), against: loaded)
             if json { return try JSONOutput.print(["removed": target.id]) }
-            print("Removed \(Describe.inert(target.userPrincipalName))")
+            print("Removed \(TextSanitizer.inert(target.userPrincipalName))")
         }
     }
 
@@ -170,15 +171,15 @@ struct UserReport {
     let tenant: Tenant
 
     var text: String {
-        var lines = ["\(Describe.inert(user.displayName)) <\(Describe.inert(user.userPrincipalName))>", "id \(user.id)"]
+        var lines = ["\(TextSanitizer.inert(user.displayName)) <\(TextSanitizer.inert(user.userPrincipalName))>", "id \(user.id)"]
         if let enabled = user.accountEnabled { lines.append("accountEnabled \(enabled)") }
         if let synced = user.onPremisesSyncEnabled { lines.append("onPremisesSyncEnabled \(synced)") }
         for (slot, value) in user.strings.all {
-            lines.append("\(StringSlot.names[slot]) \(Describe.inert(value))")
+            lines.append("\(StringSlot.names[slot]) \(TextSanitizer.inert(value))")
         }
-        if !user.proxyAddresses.isEmpty { lines.append("proxyAddresses \(user.proxyAddresses.map(Describe.inert).joined(separator: ", "))") }
+        if !user.proxyAddresses.isEmpty { lines.append("proxyAddresses \(user.proxyAddresses.map(TextSanitizer.inert).joined(separator: ", "))") }
         if let manager = user.manager { lines.append("manager \(manager)") }
-        let groups = tenant.groups(of: user.id).map { Describe.inert($0.displayName) }
+        let groups = tenant.groups(of: user.id).map { TextSanitizer.inert($0.displayName) }
         lines.append("memberOf \(groups.isEmpty ? "-" : groups.joined(separator: ", "))")
         lines.append("")
         lines += licenceLines
