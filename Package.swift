@@ -37,8 +37,11 @@ let package = Package(
                 "MembershipRules", "LicenseModel", "LicenseStore", "TerminalKit", "CursesTerminal",
                 "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildCommit"]
         ),
+        // Writes the git commit being built into the binary, for `licensedesk --version`.
+        .plugin(name: "BuildCommit", capability: .buildTool(), path: "Sources/BuildCommit"),
         // The properties the fuzzers check, shared with the test suite.
         .target(
             name: "LicenseDeskFuzzing", dependencies: ["MembershipRules", "LicenseModel", "LicenseStore", "TerminalKit"]),
@@ -53,6 +56,6 @@ let package = Package(
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit", "TestSupport", "LicenseDeskFuzzing"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "Console", "TestSupport"]),
     ]
 )

@@ -144,6 +144,7 @@ extension ConsoleApp {
         switch verb {
         case "q", "quit": return .quit
         case "audit": return openAudit()
+        case "tour": return startTour()
         case "user":
             do {
                 let user = try tenant.findUser(argument)
@@ -169,7 +170,7 @@ extension ConsoleApp {
                 say(.error, error.description)
             }
         default:
-            say(.error, "unknown command :\(verb); try :user <upn>, :group <name>, :theme <name>, :audit, :q")
+            say(.error, "unknown command :\(verb); try :user <upn>, :group <name>, :theme <name>, :audit, :tour, :q")
         }
         return .redraw
     }
@@ -188,7 +189,7 @@ extension ConsoleApp {
 
     /// The help text, from the binding table.
     func helpRows() -> [Row] {
-        var rows = [Row("Keys", style: .header)]
+        var rows = [Row("Keys · t (in this help) takes the first-run tour again", style: .header)]
         for binding in Self.bindings {
             let scope = binding.panes.map { " (" + $0.map(\.title).sorted().joined(separator: ", ") + ")" } ?? ""
             rows.append(Row("  \(binding.keyNames.padding(toLength: 14, withPad: " ", startingAt: 0)) \(binding.help)\(scope)"))

@@ -68,6 +68,9 @@ public final class ConsoleApp {
         case .editRule(let groupID): return handleRuleKey(key, groupID: groupID)
         case .confirmRule(let groupID): return handleConfirmKey(key, groupID: groupID)
         case .command: return handleCommandKey(key)
+        case .tour(let step): return handleTourKey(key, step: step)
+        case .help where key == .character("t"):
+            return startTour()
         case .help, .audit:
             if key == .escape || key == .character("q") || key == .character("?") {
                 state.mode = .browse

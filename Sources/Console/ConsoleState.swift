@@ -29,6 +29,8 @@ public enum ConsoleMode: Equatable, Sendable {
     case editRule(String)
     /// The impact of the edited rule, waiting for y or n.
     case confirmRule(String)
+    /// A screen of the first-run tour, over the panes.
+    case tour(Int)
 }
 
 /// A message in the status line, with its level (shown as a word, not only a colour).

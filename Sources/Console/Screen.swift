@@ -54,6 +54,11 @@ public enum Screen {
         case .userDetail(let id): drawOverlay("User", app.presentation.userDetail(id), app, &frame, size)
         case .editRule(let id): drawOverlay("Edit rule: \(app.tenant.group(id: id)?.displayName ?? id)", app.ruleEditorRows(), app, &frame, size)
         case .confirmRule(let id): drawOverlay("Save rule of \(app.tenant.group(id: id)?.displayName ?? id)?", app.confirmRows(), app, &frame, size)
+        case .tour(let step):
+            for pane in Pane.allCases { drawPane(pane, app, &frame, layout.pane(pane)) }
+            let width = min(size.columns - 2, 92)
+            let (title, rows) = app.tourRows(step: step, width: width - 4)
+            drawCard(title, rows, width: width, app, &frame, size)
         default:
             for pane in Pane.allCases { drawPane(pane, app, &frame, layout.pane(pane)) }
         }
@@ -128,6 +133,23 @@ public enum Screen {
         frame.cursor = (2, rect.row + 1)
     }
 
+    /// A box over the panes, on the half of the screen away from the focused pane, so the pane
+    /// the card talks about stays in view.
+    static func drawCard(_ title: String, _ rows: [Row], width: Int, _ app: ConsoleApp, _ frame: inout Frame, _ size: TerminalSize) {
+        let height = min(size.rows - 4, rows.count + 2)
+        let focusIsLow = layout(size).pane(app.state.focus).row > 1
+        let top = focusIsLow ? 2 : size.rows - 2 - height
+        let rect = Rect(column: (size.columns - width) / 2, row: top, width: width, height: height)
+        for row in rect.row..<rect.row + rect.height {
+            frame.put(String(repeating: " ", count: rect.width), column: rect.column, row: row, width: rect.width)
+        }
+        drawBox(title, focused: true, app.glyphs, &frame, rect)
+        for (offset, row) in rows.prefix(rect.height - 2).enumerated() {
+            frame.put(row.text, column: rect.column + 2, row: rect.row + 1 + offset, width: rect.width - 4, style: row.style)
+        }
+        frame.cursor = (rect.column + 2, rect.row + 1)
+    }
+
     static func drawStatus(_ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
         switch app.state.mode {
         case .command:
@@ -145,11 +167,13 @@ public enum Screen {
     static func drawFooter(_ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
         let text: String
         switch app.state.mode {
-        case .help, .audit, .userDetail: text = " j/k scroll · Esc back · q close"
+        case .help: text = " j/k scroll · t tour · Esc back · q close"
+        case .audit, .userDetail: text = " j/k scroll · Esc back · q close"
         case .editRule: text = " type the rule · Enter preview the impact · Esc cancel"
         case .confirmRule: text = " y save · n edit again · Esc cancel"
+        case .tour: text = " Enter next · ← back · Esc close the tour"
         case .filter: text = " type to filter · Enter keep · Esc clear"
-        case .command: text = " :user <upn> · :group <name> · :theme <name> · :audit · :q · Enter run · Esc cancel"
+        case .command: text = " :user <upn> · :group <name> · :theme <name> · :audit · :tour · :q · Enter run · Esc cancel"
         case .browse:
             text = " " + app.footerBindings().map { "\($0.keyNames) \($0.label)" }.joined(separator: " · ") + " · 1-4 panes"
         }

@@ -8,11 +8,33 @@ import TerminalKit
 public enum ThemeLoader {
     public static func searchPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var path = [FileManager.default.currentDirectoryPath + "/themes"]
-        let config = environment["XDG_CONFIG_HOME"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
-        path.append(config + "/licensedesk/themes")
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        path.append(ConfigFolder.path(environment: environment) + "/themes")
+        let binary = executableURL().resolvingSymlinksInPath().deletingLastPathComponent()
         path.append(binary.deletingLastPathComponent().appendingPathComponent("share/licensedesk/themes").path)
         return path
+    }
+
+    /// The running binary. argv[0] is only a name when the shell found the binary on PATH, so
+    /// the kernel's record comes first.
+    static func executableURL() -> URL {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: target)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0])
+    }
+
+    /// Every theme file the search path offers, first match of each name first.
+    public static func available(searchPath: [String]) -> [(name: String, file: String)] {
+        var seen = Set<String>()
+        var found: [(name: String, file: String)] = []
+        for directory in searchPath {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for file in names.sorted() where file.hasSuffix(".theme") {
+                let name = String(file.dropLast(".theme".count))
+                if seen.insert(name).inserted { found.append((name, directory + "/" + file)) }
+            }
+        }
+        return found
     }
 
     /// The theme to start with, and a warning when a file was bad or missing.

@@ -212,13 +212,22 @@ public struct StateStore: Sendable {
         try SnapshotFiles(store: self).compact(try loadUnlocked())
     }
 
-    /// Writes a new tenant, refusing to replace one unless `force` is set.
-    public func initialise(with tenant: Tenant, force: Bool, access: AccessMode = .shared) throws(StateError) {
+    /// Writes a new tenant, refusing to replace one unless `force` is set. With a `group`, the
+    /// directory (new or already there) and its files are handed to that OS group first.
+    public func initialise(
+        with tenant: Tenant, force: Bool, access: AccessMode = .shared, group: SharedGroup? = nil
+    ) throws(StateError) {
         try createDirectory(access: access)
+        if let group {
+            if exists && !force { throw .alreadyInitialised(directory: directory) }
+            try group.adopt(directory: directory)
+        }
         let lock = try DirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
         if exists && !force { throw .alreadyInitialised(directory: directory) }
         try SnapshotFiles(store: self).compact(LoadedState(tenant: tenant, sequence: 0, versions: [:], notices: []))
+        // Files that existed before (a forced re-init) keep their group only if adopted again.
+        if let group { try group.adopt(directory: directory) }
     }
 
     func encodeLine<T: Encodable>(_ value: T) throws(StateError) -> Data {

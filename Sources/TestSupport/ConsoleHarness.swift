@@ -48,6 +48,8 @@ public final class ConsoleHarness {
         case "Home": .home
         case "End": .end
         case "Backspace": .backspace
+        case "Left": .left
+        case "Right": .right
         case "C-r": .control("r")
         case "C-l": .control("l")
         default: .character(name.first!)

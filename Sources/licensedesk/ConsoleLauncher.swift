@@ -21,6 +21,11 @@ enum ConsoleLauncher {
         if !terminal.supportsUnicode && warning == nil {
             app.state.status = StatusMessage(level: .info, text: "the locale is not UTF-8: drawing with ASCII")
         }
+        // Once per admin: the record lives in the admin's own config folder.
+        if !TourRecord.wasShown() {
+            app.startTour()
+            TourRecord.markShown()
+        }
         ConsoleLoop.run(app, on: terminal)
     }
 }

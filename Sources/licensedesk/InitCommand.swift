@@ -13,16 +13,24 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Replace a tenant that is already there.") var force = false
     @Flag(name: .customLong("private"), help: "Only you may read it (0700 directory, 0600 files); default is group-shared (2770, 0660).")
     var isPrivate = false
+    @Option(
+        name: .customLong("shared"), help: ArgumentHelp(
+            "Share it with this OS group of admins (2770 directory, 0660 files, whatever the umask).",
+            valueName: "group"))
+    var sharedGroup: String?
 
     func validate() throws {
         if demo && empty { throw ValidationError("choose one of --demo and --empty") }
+        if isPrivate && sharedGroup != nil { throw ValidationError("choose one of --private and --shared") }
     }
 
     func run() throws {
         let tenant = empty ? EmptyTenant.make() : DemoTenant.make()
         let store = state.store
-        try store.initialise(with: tenant, force: force, access: isPrivate ? .private : .shared)
-        print("Created \(empty ? "an empty" : "the demo") tenant (\(tenant.organization.displayName)) in \(store.directory)")
+        let group = try sharedGroup.map { name throws(StateError) in try SharedGroup(named: name) }
+        try store.initialise(with: tenant, force: force, access: isPrivate ? .private : .shared, group: group)
+        let sharing = group.map { " (shared with group \($0.name))" } ?? ""
+        print("Created \(empty ? "an empty" : "the demo") tenant (\(tenant.organization.displayName)) in \(store.directory)\(sharing)")
     }
 }
 

@@ -17,6 +17,7 @@ struct LicenseDeskCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, StatusCommand.self, SkusCommand.self, UsersCommand.self, GroupsCommand.self, ProcessCommand.self,
             RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self, GenerateCommand.self, BenchCommand.self, PendingCommand.self, OnPremCommand.self, SyncCommand.self,
+            ThemesCommand.self,
             DebugCommand.self,
         ]
     )
@@ -31,10 +32,12 @@ struct LicenseDeskCommand: ParsableCommand {
     }
 }
 
-/// Build facts for `--version`.
+/// Build facts for `--version`. `buildCommit` is written by the BuildCommit plugin at build time
+/// (`git describe`: the commit, with `-dirty` when the tree had uncommitted changes).
 enum BuildInfo {
-    static let version = "0.1.0"
-    static var versionLine: String { "licensedesk \(version)" }
+    static let version = "0.2.0"
+    static let commit = buildCommit
+    static var versionLine: String { "licensedesk \(version) (commit \(commit))" }
 }
 
 @main

@@ -45,6 +45,34 @@ struct AccessTests {
         #expect(after.standardOutput.contains("\"enabled\" : 36"))
     }
 
+    @Test("init --shared hands the directory to the group (2770, files 0660); an unknown group is refused, nothing made")
+    func initShared() throws {
+        let parent = TemporaryDirectory()
+        let directory = parent.file("state")
+        // The caller's own primary group: one any user may give files to.
+        let group = String(cString: getgrgid(getgid())!.pointee.gr_name)
+        let made = try BinaryRunner.run(["init", "--shared", group, "--state", directory])
+        #expect(made.status == 0, "\(made.standardError)")
+        #expect(made.standardOutput.contains("shared with group \(group)"))
+        var info = stat()
+        #expect(stat(directory, &info) == 0)
+        #expect(info.st_mode & 0o7777 == 0o2770)
+        #expect(info.st_gid == getgid())
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            var file = stat()
+            #expect(stat(directory + "/" + name, &file) == 0)
+            #expect(file.st_mode & 0o777 == 0o660, "\(name)")
+        }
+
+        let unknown = try BinaryRunner.run(["init", "--shared", "no-such-group-\(getpid())", "--state", parent.file("other")])
+        #expect(unknown.status == 2)
+        #expect(unknown.standardError.contains("no such OS group"))
+        #expect(!FileManager.default.fileExists(atPath: parent.file("other") + "/users.json"))
+        let both = try BinaryRunner.run(["init", "--shared", group, "--private", "--state", parent.file("other")])
+        #expect(both.status == 2)
+        #expect(both.standardError.contains("choose one of --private and --shared"))
+    }
+
     @Test("a roles file limits what an admin may do, and the refusal names the role")
     func rolesFile() throws {
         let directory = TemporaryDirectory()

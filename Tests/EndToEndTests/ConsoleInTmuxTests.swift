@@ -1,3 +1,4 @@
+import Console
 import Foundation
 import LicenseModel
 import LicenseStore
@@ -6,8 +7,17 @@ import Testing
 
 @Suite("Console in a real terminal (tmux)", .serialized)
 struct ConsoleInTmuxTests {
-    static func command(_ directory: TemporaryDirectory, extra: String = "") -> String {
-        "env LC_ALL=C.UTF-8 TERM=tmux-256color \(extra) \(BinaryRunner.binaryPath) --state \(directory.path)"
+    /// The console in `directory`, for an admin whose config folder is `directory/config`:
+    /// one who has seen the first-run tour already, unless `firstRun`.
+    static func command(_ directory: TemporaryDirectory, extra: String = "", firstRun: Bool = false) -> String {
+        let config = adminConfig(directory, firstRun: firstRun)
+        return "env LC_ALL=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=\(config) \(extra) \(BinaryRunner.binaryPath) --state \(directory.path)"
+    }
+
+    static func adminConfig(_ directory: TemporaryDirectory, firstRun: Bool = false) -> String {
+        let config = directory.path + "/config"
+        if !firstRun { TourRecord.markShown(environment: ["XDG_CONFIG_HOME": config]) }
+        return config
     }
 
     /// The walkthrough: find "E3 with Selected Services", toggle a plan, reprocess, quit.
@@ -48,6 +58,32 @@ struct ConsoleInTmuxTests {
         try Self.checkStateOnDisk(directory)
     }
 
+    @Test("a new admin sees the three-screen tour once; Esc dismisses it; the next start goes straight to the panes")
+    func firstRunTour() throws {
+        let directory = TemporaryDirectory()
+        let first = try TmuxSession(command: Self.command(directory, firstRun: true))
+        let screen = try #require(try first.waitFor("Tour 1 of 3: Find the group"))
+        #expect(screen.contains("3 Licences: E3 with Selected Services"))
+        try first.sendKeys("Enter")
+        #expect(try first.waitFor("Tour 2 of 3: Toggle a service plan") != nil)
+        try first.sendKeys("Enter")
+        #expect(try first.waitFor("Tour 3 of 3: Watch pending evaluation, then press R") != nil)
+        try first.sendKeys("Escape")
+        #expect(try first.waitFor("tour closed") != nil)
+        try first.sendKeys("q")
+        #expect(first.waitForExit())
+
+        let second = try TmuxSession(command: "env LC_ALL=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=\(directory.path)/config \(BinaryRunner.binaryPath) --state \(directory.path)")
+        let panes = try #require(try second.waitFor("q quit"))
+        #expect(!panes.contains("Tour 1 of 3"))
+        try second.sendKeys("?")
+        #expect(try second.waitFor("takes the first-run tour again") != nil)
+        try second.sendKeys("t")
+        #expect(try second.waitFor("Tour 1 of 3") != nil)
+        try second.sendKeys("Escape", "q")
+        #expect(second.waitForExit())
+    }
+
     @Test("a window smaller than the minimum shows the too-small screen, and a resize brings the panes back")
     func tooSmallThenResize() throws {
         let directory = TemporaryDirectory()
@@ -64,7 +100,7 @@ struct ConsoleInTmuxTests {
     func asciiLocale() throws {
         let directory = TemporaryDirectory()
         let session = try TmuxSession(
-            command: "env LC_ALL=C LANG=C TERM=tmux-256color \(BinaryRunner.binaryPath) --state \(directory.path)")
+            command: "env LC_ALL=C LANG=C TERM=tmux-256color XDG_CONFIG_HOME=\(Self.adminConfig(directory)) \(BinaryRunner.binaryPath) --state \(directory.path)")
         let screen = try #require(try session.waitFor("q quit"))
         #expect(screen.contains("+- 1 Users -"))
         #expect(screen.contains("the locale is not UTF-8"))

@@ -8,7 +8,7 @@ struct ConsoleOverSSHTests {
     func overSSH() throws {
         let server = try SSHServer()
         let directory = TemporaryDirectory()
-        let remote = "env LC_ALL=C.UTF-8 \(BinaryRunner.binaryPath) --state \(directory.path)"
+        let remote = "env LC_ALL=C.UTF-8 XDG_CONFIG_HOME=\(ConsoleInTmuxTests.adminConfig(directory)) \(BinaryRunner.binaryPath) --state \(directory.path)"
         let session = try TmuxSession(command: "env TERM=tmux-256color " + server.sshCommand(remote))
         try ConsoleInTmuxTests.walkthrough(session)
         try ConsoleInTmuxTests.checkStateOnDisk(directory)
