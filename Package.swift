@@ -20,6 +20,9 @@ let package = Package(
         .target(name: "LicenseModel", dependencies: ["MembershipRules"]),
         // JSON state on disk behind one seam.
         .target(name: "LicenseStore", dependencies: ["LicenseModel"]),
+        // Real tenants in and out: Graph JSON, CSV and LDIF imports; Graph, $batch, PowerShell
+        // and CSV exports.
+        .target(name: "Interchange", dependencies: ["LicenseModel", "LicenseStore"]),
         // Terminal abstraction, frames, widgets, themes: no ncurses.
         .target(name: "TerminalKit"),
         // ncursesw as a system library, with a shim of static inline wrappers.
@@ -34,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "licensedesk",
             dependencies: [
-                "MembershipRules", "LicenseModel", "LicenseStore", "TerminalKit", "CursesTerminal",
+                "MembershipRules", "LicenseModel", "LicenseStore", "Interchange", "TerminalKit", "CursesTerminal",
                 "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit", "TestSupport", "LicenseDeskFuzzing"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+        .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "Console", "TestSupport"]),
     ]
 )

@@ -145,6 +145,21 @@ extension ConsoleApp {
         case "q", "quit": return .quit
         case "audit": return openAudit()
         case "tour": return startTour()
+        case "report":
+            guard let report = ReportText.Report(rawValue: argument.lowercased()) else {
+                say(.error, "no report called \(argument); try " + ReportText.Report.allCases.map(\.rawValue).joined(separator: ", "))
+                return .redraw
+            }
+            state.mode = .report(report)
+            state.detailOffset = 0
+        case "explain":
+            let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
+            do {
+                let user = try tenant.findUser(words.first ?? "")
+                _ = try tenant.provenance(of: user, plan: words.count > 1 ? words[1] : nil)
+                state.mode = .explain(user.id, words.count > 1 ? words[1] : nil)
+                state.detailOffset = 0
+            } catch { say(.error, error.description) }
         case "user":
             do {
                 let user = try tenant.findUser(argument)
@@ -170,7 +185,7 @@ extension ConsoleApp {
                 say(.error, error.description)
             }
         default:
-            say(.error, "unknown command :\(verb); try :user <upn>, :group <name>, :theme <name>, :audit, :tour, :q")
+            say(.error, "unknown command :\(verb); try :user <upn>, :group <name>, :report <name>, :explain <upn> [plan], :theme <name>, :audit, :tour, :q")
         }
         return .redraw
     }
@@ -201,6 +216,13 @@ extension ConsoleApp {
         rows.append(Row(""))
         rows.append(Row("Esc or q closes this help", style: .dim))
         return rows
+    }
+
+    func explainRows(_ userID: String, plan: String?) -> [Row] {
+        guard let user = tenant.user(id: userID), let facts = try? tenant.provenance(of: user, plan: plan) else {
+            return [Row("The user is no longer in the tenant", style: .dim)]
+        }
+        return ReportText.provenance(facts).map { Row($0) }
     }
 
     func auditRows() -> [Row] {

@@ -71,7 +71,7 @@ public final class ConsoleApp {
         case .tour(let step): return handleTourKey(key, step: step)
         case .help where key == .character("t"):
             return startTour()
-        case .help, .audit:
+        case .help, .audit, .report, .explain:
             if key == .escape || key == .character("q") || key == .character("?") {
                 state.mode = .browse
                 return .redraw

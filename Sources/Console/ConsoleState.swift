@@ -31,6 +31,10 @@ public enum ConsoleMode: Equatable, Sendable {
     case confirmRule(String)
     /// A screen of the first-run tour, over the panes.
     case tour(Int)
+    /// A licence report (`:report <name>`).
+    case report(ReportText.Report)
+    /// Why a user has its plans (`:explain <upn> [plan]`): user id and plan query.
+    case explain(String, String?)
 }
 
 /// A message in the status line, with its level (shown as a word, not only a colour).

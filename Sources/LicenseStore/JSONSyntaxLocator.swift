@@ -2,7 +2,7 @@ import Foundation
 
 /// Finds the first syntax error in a JSON document and where it is (1-based line and column),
 /// because Foundation's decoder says only that the data is "not valid JSON".
-struct JSONSyntaxLocator {
+public struct JSONSyntaxLocator {
     struct Failure: Error {
         let offset: Int
         let message: String
@@ -11,7 +11,7 @@ struct JSONSyntaxLocator {
     private let bytes: [UInt8]
     private var index = 0
 
-    static func firstError(in data: Data) -> (line: Int, column: Int, message: String)? {
+    public static func firstError(in data: Data) -> (line: Int, column: Int, message: String)? {
         var scanner = JSONSyntaxLocator(bytes: Array(data))
         do {
             try scanner.document()

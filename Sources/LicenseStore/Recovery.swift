@@ -64,6 +64,7 @@ struct Recovery {
         let journalPath = store.path(StateFileName.journal)
         if let data = try DurableFile.read(journalPath) {
             let contents = try JournalReader.read(data, file: journalPath)
+            try JournalHistory(store: store).keep(contents.entries.filter { $0.sequence <= marker.sequence })
             var keep = Data()
             for entry in contents.entries where entry.sequence > marker.sequence { keep += try store.encodeLine(entry) }
             try DurableFile.replace(journalPath, with: keep, mode: store.fileMode)

@@ -96,22 +96,22 @@ public enum StateFileName {
 }
 
 /// JSON coding with the house settings: sorted keys (stable diffs), ISO 8601 dates.
-enum StateJSON {
-    static func encoder() -> JSONEncoder {
+public enum StateJSON {
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
     }
 
-    static func decoder() -> JSONDecoder {
+    public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }
 
     /// One line of a JSON Lines file: compact, sorted keys, ending in a newline.
-    static func line<T: Encodable>(_ value: T) throws -> Data {
+    public static func line<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -120,7 +120,7 @@ enum StateJSON {
         return data
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
         var data = try encoder().encode(value)
         data.append(0x0A)
         return data

@@ -50,11 +50,18 @@ public struct StateStore: Sendable {
     public static func resolveDirectory(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         -> String
     {
-        if let flag, !flag.isEmpty { return flag }
-        if let fromEnvironment = environment["LICENSEDESK_STATE"], !fromEnvironment.isEmpty { return fromEnvironment }
+        if let flag, !flag.isEmpty { return absolute(flag) }
+        if let fromEnvironment = environment["LICENSEDESK_STATE"], !fromEnvironment.isEmpty { return absolute(fromEnvironment) }
         if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty { return xdg + "/licensedesk" }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return home + "/.local/state/licensedesk"
+    }
+
+    /// `--state st` means `./st`: messages, locks and the parent folder all need the full path.
+    static func absolute(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        guard !expanded.hasPrefix("/") else { return expanded }
+        return (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(expanded)
     }
 
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }

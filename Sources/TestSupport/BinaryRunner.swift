@@ -36,3 +36,19 @@ public struct BinaryRunner {
             standardError: String(decoding: output.standardError, as: UTF8.self))
     }
 }
+
+extension BinaryRunner {
+    /// Copies the built binary to `path` (mode 0755) for tests that run it as another user.
+    /// The copy is written through a close-on-exec descriptor: a process that other tests spawn
+    /// meanwhile would otherwise inherit the open file, and executing the copy would fail with
+    /// "Text file busy" until that process exits.
+    public static func copyBinary(to path: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: binaryPath))
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == data.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        fchmod(fd, 0o755)
+    }
+}

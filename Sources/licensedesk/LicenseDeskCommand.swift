@@ -17,7 +17,7 @@ struct LicenseDeskCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, StatusCommand.self, SkusCommand.self, UsersCommand.self, GroupsCommand.self, ProcessCommand.self,
             RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self, GenerateCommand.self, BenchCommand.self, PendingCommand.self, OnPremCommand.self, SyncCommand.self,
-            ThemesCommand.self,
+            ThemesCommand.self, ImportCommand.self, ExportCommand.self, ReportCommand.self,
             DebugCommand.self,
         ]
     )

@@ -8,7 +8,7 @@ import MembershipRules
 struct UsersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users", abstract: "Cloud users: attributes, direct licences, reprocess.",
-        subcommands: [Add.self, SetAttributes.self, Show.self, List.self, Remove.self, License.self, Reprocess.self])
+        subcommands: [Add.self, SetAttributes.self, Show.self, List.self, Remove.self, License.self, Reprocess.self, Explain.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a cloud user.")

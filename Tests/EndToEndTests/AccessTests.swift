@@ -13,8 +13,7 @@ struct AccessTests {
             let copy = TemporaryDirectory("licensedesk-binary")
             chmod(copy.path, 0o755)
             let binary = copy.file("licensedesk")
-            try FileManager.default.copyItem(atPath: BinaryRunner.binaryPath, toPath: binary)
-            chmod(binary, 0o755)
+            try BinaryRunner.copyBinary(to: binary)
             return try withExtendedLifetime(copy) {
                 try BinaryRunner.runProgram(
                     "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments)

@@ -32,8 +32,7 @@ struct TeamSetupTests {
         // The binary where the new users can run it (the clone may be under a root-only folder).
         try FileManager.default.createDirectory(atPath: work.path + "/bin", withIntermediateDirectories: true)
         let binary = work.path + "/bin/licensedesk"
-        try FileManager.default.copyItem(atPath: BinaryRunner.binaryPath, toPath: binary)
-        chmod(binary, 0o755)
+        try BinaryRunner.copyBinary(to: binary)
         let state = work.path + "/srv/licensedesk"
 
         for user in [alice, bob] {

@@ -21,12 +21,12 @@ extension TenantChange {
         case .addSku, .setSeats, .addGroupLicense, .removeGroupLicense, .setGroupPlan, .replaceGroupLicenses, .addUserLicense,
             .removeUserLicense, .reprocessGroup, .reprocessUser, .processPending:
             .licenseAdministrator
-        case .repairConsistency:
+        case .repairConsistency, .importDirectory:
             .globalAdministrator
         case .createGroup, .setGroupRule, .setGroupPaused, .addGroupMember, .removeGroupMember, .deleteGroup:
             .groupsAdministrator
         case .createUser, .setUserAttributes, .removeUser, .addOnPremisesUser, .setOnPremisesUser, .removeOnPremisesUser,
-            .configureSync, .runSync:
+            .configureSync, .runSync, .importOnPremises:
             .userAdministrator
         }
     }
@@ -51,6 +51,9 @@ extension TenantChange {
             [group]
         case .addUserLicense(let user, _, _), .removeUserLicense(let user, _): [user]
         case .processPending, .repairConsistency, .runSync, .configureSync: []
+        case .importOnPremises(let users): users.map { "onprem:" + $0.samAccountName.lowercased() }
+        case .importDirectory(let batch):
+            batch.subscribedSkus.map(\.skuId) + batch.users.map(\.id) + batch.groups.map(\.id)
         case .addOnPremisesUser(let user): ["onprem:" + user.samAccountName.lowercased()]
         case .setOnPremisesUser(let sam, _), .removeOnPremisesUser(let sam): ["onprem:" + sam.lowercased()]
         }

@@ -142,6 +142,11 @@ extension Tenant {
             effects.notes.append("created \(report.created.count), updated \(report.updated.count), deleted \(report.deleted.count)")
             effects.notes += report.skipped.map { "skipped \($0)" }
             audit("sync", "\(full ? "full" : "delta"): created \(report.created.count), updated \(report.updated.count), deleted \(report.deleted.count)")
+        case .importOnPremises(let imported):
+            let (added, replaced) = try importOnPremises(imported)
+            audit("on-premises", "imported \(imported.count) users: \(added) new, \(replaced) replaced")
+        case .importDirectory(let batch):
+            audit("tenant", "imported " + (try importDirectory(batch)))
         case .repairConsistency:
             repairConsistency()
             effects.events += PendingWorkRunner.run(&self, context: context)

@@ -60,6 +60,10 @@ public enum TenantChange: Codable, Hashable, Sendable {
     case runSync(full: Bool)
     /// Fix what `licensedesk doctor` finds, then process.
     case repairConsistency
+    /// Merges directory objects read from a real tenant (`licensedesk import`).
+    case importDirectory(DirectoryImport)
+    /// Adds or replaces on-premises users by sAMAccountName (`licensedesk import onprem`).
+    case importOnPremises([OnPremisesUser])
 
     /// Audit vocabulary name of the change (`specs/licensing.md` §1.3 where it has one).
     public var activity: String {
@@ -79,6 +83,8 @@ public enum TenantChange: Codable, Hashable, Sendable {
         case .reprocessUser: "Reprocess user license"
         case .processPending: "Process pending work"
         case .repairConsistency: "Repair state"
+        case .importDirectory: "Import directory objects"
+        case .importOnPremises: "Import on-premises users"
         case .addOnPremisesUser: "Add on-premises user"
         case .setOnPremisesUser: "Update on-premises user"
         case .removeOnPremisesUser: "Delete on-premises user"

@@ -3,8 +3,8 @@ import MembershipRules
 
 /// Sets a user property by its rule name (`department`, `extensionAttribute10`, …): the names
 /// admins already know from membership rules. Case-insensitive.
-enum UserAttributeWriter {
-    static func set(_ name: String, to value: String?, on user: inout User) throws(ModelError) {
+public enum UserAttributeWriter {
+    public static func set(_ name: String, to value: String?, on user: inout User) throws(ModelError) {
         let value = (value?.isEmpty ?? true) ? nil : value
         switch name.lowercased() {
         case "id", "objectid":

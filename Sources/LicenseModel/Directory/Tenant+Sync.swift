@@ -33,6 +33,24 @@ extension Tenant {
         markChanged(onPremises.users[index].samAccountName)
     }
 
+    /// Adds users, or replaces those with the same sAMAccountName (an export is the whole object).
+    mutating func importOnPremises(_ imported: [OnPremisesUser]) throws(ModelError) -> (added: Int, replaced: Int) {
+        for user in imported { try Self.checkADAttributes(user.attributes.keys) }
+        var position = Dictionary(onPremises.users.enumerated().map { ($0.element.samAccountName.lowercased(), $0.offset) }) { a, _ in a }
+        var added = 0
+        for user in imported {
+            if let index = position[user.samAccountName.lowercased()] {
+                onPremises.users[index] = user
+            } else {
+                position[user.samAccountName.lowercased()] = onPremises.users.count
+                onPremises.users.append(user)
+                added += 1
+            }
+            markChanged(user.samAccountName)
+        }
+        return (added, imported.count - added)
+    }
+
     mutating func removeOnPremisesUser(_ sam: String) throws(ModelError) {
         guard let index = onPremises.users.firstIndex(where: { $0.samAccountName.lowercased() == sam.lowercased() }) else {
             throw .invalidInput("no on-premises user has the sAMAccountName \(sam)")

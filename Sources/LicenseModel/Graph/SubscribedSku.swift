@@ -5,6 +5,17 @@ public struct PrepaidUnits: Codable, Hashable, Sendable {
     public var warning: Int = 0
     public var lockedOut: Int = 0
     public init(enabled: Int) { self.enabled = enabled }
+
+    enum CodingKeys: String, CodingKey { case enabled, suspended, warning, lockedOut }
+
+    /// Graph sends all four; a hand-made file may not, and a missing count is zero.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Int.self, forKey: .enabled) ?? 0
+        suspended = try c.decodeIfPresent(Int.self, forKey: .suspended) ?? 0
+        warning = try c.decodeIfPresent(Int.self, forKey: .warning) ?? 0
+        lockedOut = try c.decodeIfPresent(Int.self, forKey: .lockedOut) ?? 0
+    }
 }
 
 /// Graph's servicePlanInfo inside a subscribed SKU.
@@ -83,7 +94,7 @@ extension SubscribedSku: Codable {
 
 /// Graph's organization: the tenant's name and country (the usage location for group
 /// licensing when a user has none, `specs/licensing.md` R13).
-public struct Organization: Hashable, Sendable {
+public struct Organization: Hashable, Sendable, Identifiable {
     public var id: String
     public var displayName: String
     public var countryLetterCode: String

@@ -1,0 +1,201 @@
+import Foundation
+import LicenseModel
+import LicenseStore
+
+/// The work of `GraphImport.read`: file by file, then the references between objects.
+struct GraphImportReader {
+    let tenant: Tenant
+    let skipBad: Bool
+    var batch = DirectoryImport()
+    var problems: [ImportProblem] = []
+    var notes: [String] = []
+    /// Where each accepted object came from, for messages: id → (file, record).
+    private var origin: [String: (file: String, record: Int)] = [:]
+    private var pages: [GraphImport.Kind: Int] = [:]
+    private var pagesWithNextLink: [GraphImport.Kind: Int] = [:]
+
+    init(tenant: Tenant, skipBad: Bool) {
+        self.tenant = tenant
+        self.skipBad = skipBad
+    }
+
+    mutating func read(_ file: String) {
+        let data: Data
+        do { data = try InputText.data(of: file) } catch {
+            problems.append(error)
+            return
+        }
+        if let syntax = JSONSyntaxLocator.firstError(in: data) {
+            problems.append(ImportProblem(file: file, line: syntax.line, column: syntax.column, reason: "not valid JSON: \(syntax.message)"))
+            return
+        }
+        let decoder = GraphImport.decoder()
+        guard let envelope = try? decoder.decode(Envelope.self, from: data), let keys = envelope.recordKeys else {
+            problems.append(ImportProblem(file: file, reason: "not a Graph list response: expected an object with a \"value\" array"))
+            return
+        }
+        guard let kind = Self.kind(context: envelope.context, keys: keys, file: file) else {
+            problems.append(
+                ImportProblem(
+                    file: file,
+                    reason: "can't tell whether it holds users, groups, subscribedSkus or organization: no @odata.context and no telling fields"))
+            return
+        }
+        pages[kind, default: 0] += 1
+        if envelope.nextLink != nil { pagesWithNextLink[kind, default: 0] += 1 }
+        switch kind {
+        case .users: accept(file, decoder, data, as: User.self) { $0.users.append($1) }
+        case .groups: accept(file, decoder, data, as: Group.self) { $0.groups.append($1) }
+        case .subscribedSkus: accept(file, decoder, data, as: SubscribedSku.self) { $0.subscribedSkus.append($1) }
+        case .organization: accept(file, decoder, data, as: Organization.self) { $0.organization = $1 }
+        }
+    }
+
+    private mutating func accept<T: Decodable & Identifiable>(
+        _ file: String, _ decoder: JSONDecoder, _ data: Data, as type: T.Type, add: (inout DirectoryImport, T) -> Void
+    ) where T.ID == String {
+        let list: RecordList<T>
+        do { list = try decoder.decode(RecordList<T>.self, from: data) } catch {
+            problems.append(ImportProblem(file: file, reason: DecodingProblem.describe(error)))
+            return
+        }
+        for (offset, slot) in list.value.enumerated() {
+            let record = offset + 1
+            switch slot.result {
+            case .failure(let error):
+                let who = slot.label.map { "\($0): " } ?? ""
+                problems.append(ImportProblem(file: file, record: record, reason: who + DecodingProblem.describe(error)))
+            case .success(let object):
+                if let reason = check(object) {
+                    problems.append(ImportProblem(file: file, record: record, reason: reason))
+                    if skipBad { continue }
+                }
+                if let first = origin[object.id] {
+                    problems.append(
+                        ImportProblem(file: file, record: record, reason: "duplicate id \(object.id) (first in \(first.file) record \(first.record))"))
+                    continue
+                }
+                origin[object.id] = (file, record)
+                add(&batch, object)
+            }
+        }
+    }
+
+    /// Checks that need only the record itself.
+    private func check<T>(_ object: T) -> String? {
+        if let sku = object as? SubscribedSku, SKUCatalog.shared.sku(id: sku.skuId) == nil {
+            return "unknown SKU \(sku.skuId) (\(sku.skuPartNumber)): not in Microsoft's product table that LicenseDesk carries"
+        }
+        if let user = object as? User, user.userPrincipalName.isEmpty { return "user \(user.id) has no userPrincipalName" }
+        return nil
+    }
+
+    static func kind(context: String?, keys: [Set<String>], file: String) -> GraphImport.Kind? {
+        if let context, let hash = context.range(of: "$metadata#") {
+            let entity = context[hash.upperBound...].prefix { $0.isLetter }
+            if let kind = GraphImport.Kind(rawValue: String(entity)) { return kind }
+        }
+        let fields = keys.first ?? []
+        if fields.contains("userPrincipalName") { return .users }
+        if fields.contains("skuPartNumber") || fields.contains("prepaidUnits") { return .subscribedSkus }
+        if fields.contains("groupTypes") || fields.contains("membershipRule") || fields.contains("securityEnabled") { return .groups }
+        if fields.contains("countryLetterCode") || fields.contains("verifiedDomains") { return .organization }
+        // An empty page: fall back on the file's name.
+        let name = (file as NSString).lastPathComponent.lowercased()
+        return GraphImport.Kind.allCases.first { name.hasPrefix($0.rawValue.lowercased()) }
+    }
+
+    // MARK: - References between objects
+
+    /// Every SKU, group and user an object names must exist, in the import or the tenant. With
+    /// `skipBad` the objects naming missing ones are dropped, which can orphan others: repeat.
+    mutating func checkReferences() {
+        for (kind, count) in pages.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            if count > 1 { notes.append("\(count) pages of \(kind.rawValue)") }
+            if count > 0, pagesWithNextLink[kind, default: 0] == count {
+                notes.append("every page of \(kind.rawValue) has an @odata.nextLink: the last page may be missing")
+            }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            let skus = Set(tenant.subscribedSkus.map(\.skuId)).union(batch.subscribedSkus.map(\.skuId))
+            let groupIDs = Set(tenant.groups.map(\.id)).union(batch.groups.map(\.id))
+            let userIDs = Set(tenant.users.map(\.id)).union(batch.users.map(\.id))
+            var badUsers = Set<String>()
+            for user in batch.users {
+                let named = Set(user.assignedLicenses.map(\.skuId)).union(user.licenseAssignmentStates.map(\.skuId))
+                for sku in named.sorted() where !skus.contains(sku) { report(user.id, Self.missingSku(sku)); badUsers.insert(user.id) }
+                for group in Set(user.licenseAssignmentStates.compactMap(\.assignedByGroup)).sorted() where !groupIDs.contains(group) {
+                    report(user.id, "licence path from group \(group), which is neither imported nor in the tenant")
+                    badUsers.insert(user.id)
+                }
+            }
+            var badGroups = Set<String>()
+            for group in batch.groups {
+                for sku in group.assignedLicenses.map(\.skuId) where !skus.contains(sku) { report(group.id, Self.missingSku(sku)); badGroups.insert(group.id) }
+                let missing = group.members.filter { !userIDs.contains($0) }
+                if !missing.isEmpty {
+                    report(group.id, "\(missing.count) member(s) not imported and not in the tenant, first \(missing[0]): import /users too")
+                    badGroups.insert(group.id)
+                }
+            }
+            if skipBad && (!badUsers.isEmpty || !badGroups.isEmpty) {
+                batch.users.removeAll { badUsers.contains($0.id) }
+                batch.groups.removeAll { badGroups.contains($0.id) }
+                changed = true
+            }
+        }
+    }
+
+    private mutating func report(_ id: String, _ reason: String) {
+        let place = origin[id]
+        let problem = ImportProblem(file: place?.file ?? "import", record: place?.record, reason: reason)
+        if !problems.contains(problem) { problems.append(problem) }
+    }
+
+    static func missingSku(_ skuId: String) -> String {
+        if let known = SKUCatalog.shared.sku(id: skuId) {
+            return "SKU \(known.skuPartNumber) (\(skuId)) is not among the tenant's subscriptions: import /subscribedSkus too"
+        }
+        return "unknown SKU \(skuId): not in the tenant and not in Microsoft's product table"
+    }
+}
+
+/// Decoding errors in words an admin can act on: the field path and what was wrong.
+enum DecodingProblem {
+    static func describe(_ error: any Error) -> String {
+        guard let decoding = error as? DecodingError else { return "\(error)" }
+        switch decoding {
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath, key.stringValue)): missing required field"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(name(of: type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(name(of: type)), found null"
+        case .dataCorrupted(let context):
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(decoding)"
+        }
+    }
+
+    static func path(_ codingPath: [any CodingKey], _ last: String? = nil) -> String {
+        var text = ""
+        // The record's own position is reported separately: drop "value[n]".
+        var keys = codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+        if keys.first == "value", keys.count > 1, keys[1].hasPrefix("[") { keys.removeFirst(2) }
+        if let last { keys.append(last) }
+        for key in keys { text += key.hasPrefix("[") ? key : (text.isEmpty ? "" : ".") + key }
+        return text.isEmpty ? "the record" : text
+    }
+
+    static func name(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Double.Type: "a number"
+        default: "\(type)".contains("Array") ? "a list" : "an object"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Directory objects read from a real tenant (Graph JSON, a CSV of users): the payload of
+/// `TenantChange.importDirectory`. Objects are merged by id: one the tenant already holds is
+/// replaced by the imported one, others are added; nothing is deleted. Imported objects keep
+/// their state as Entra reported it (memberships, licence paths and errors); nothing is queued,
+/// so the rehearsal starts from the tenant as it is.
+public struct DirectoryImport: Codable, Hashable, Sendable {
+    public var organization: Organization?
+    public var subscribedSkus: [SubscribedSku]
+    public var users: [User]
+    public var groups: [Group]
+
+    public init(organization: Organization? = nil, subscribedSkus: [SubscribedSku] = [], users: [User] = [], groups: [Group] = []) {
+        self.organization = organization
+        self.subscribedSkus = subscribedSkus
+        self.users = users
+        self.groups = groups
+    }
+
+    public var isEmpty: Bool { organization == nil && subscribedSkus.isEmpty && users.isEmpty && groups.isEmpty }
+
+    /// "44 users, 2 groups, 3 SKUs and the organisation"
+    public var summary: String {
+        var parts = ["\(users.count) users", "\(groups.count) groups", "\(subscribedSkus.count) SKUs"]
+        if organization != nil { parts.append("the organisation") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+extension Tenant {
+    /// Checks the import against itself and the tenant, then merges it. Throws before changing
+    /// anything when a reference would dangle or a UPN would be held twice.
+    mutating func importDirectory(_ batch: DirectoryImport) throws(ModelError) -> String {
+        let userIDs = Set(users.map(\.id)).union(batch.users.map(\.id))
+        let groupIDs = Set(groups.map(\.id)).union(batch.groups.map(\.id))
+        let skuIDs = Set(subscribedSkus.map(\.skuId)).union(batch.subscribedSkus.map(\.skuId))
+        var upns: [String: String] = [:]
+        for user in users where !batch.users.contains(where: { $0.id == user.id }) {
+            upns[user.userPrincipalName.lowercased()] = user.id
+        }
+        for user in batch.users {
+            if let holder = upns[user.userPrincipalName.lowercased()], holder != user.id {
+                throw .invalidInput("user \(user.userPrincipalName) (\(user.id)): another user (\(holder)) already has that UPN")
+            }
+            upns[user.userPrincipalName.lowercased()] = user.id
+            for license in user.assignedLicenses where !skuIDs.contains(license.skuId) {
+                throw .invalidInput("user \(user.userPrincipalName): licence of SKU \(license.skuId), which the tenant does not subscribe to")
+            }
+            for path in user.licenseAssignmentStates {
+                if let group = path.assignedByGroup, !groupIDs.contains(group) {
+                    throw .invalidInput("user \(user.userPrincipalName): licence path from group \(group), which is not in the tenant")
+                }
+            }
+        }
+        for group in batch.groups {
+            for member in group.members where !userIDs.contains(member) {
+                throw .invalidInput("group \(group.displayName): member \(member) is not a user of the tenant")
+            }
+            for license in group.assignedLicenses where !skuIDs.contains(license.skuId) {
+                throw .invalidInput("group \(group.displayName): licence of SKU \(license.skuId), which the tenant does not subscribe to")
+            }
+        }
+        if let organization = batch.organization { self.organization = organization }
+        func merge<T: Identifiable>(_ incoming: [T], into list: inout [T]) where T.ID == String {
+            var position = Dictionary(list.enumerated().map { ($0.element.id, $0.offset) }) { first, _ in first }
+            for item in incoming {
+                if let index = position[item.id] {
+                    list[index] = item
+                } else {
+                    position[item.id] = list.count
+                    list.append(item)
+                }
+            }
+        }
+        var skus = subscribedSkus
+        for sku in batch.subscribedSkus {
+            if let index = skus.firstIndex(where: { $0.skuId == sku.skuId }) { skus[index] = sku } else { skus.append(sku) }
+        }
+        subscribedSkus = skus
+        merge(batch.users, into: &users)
+        merge(batch.groups, into: &groups)
+        rebuildIndexes()
+        return batch.summary
+    }
+}

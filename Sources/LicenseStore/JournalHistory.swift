@@ -1,0 +1,70 @@
+import Foundation
+import LicenseModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The journal entries a compaction folded into the snapshot, kept in `history/` so that
+/// `licensedesk export changes --since` can reach back past compactions. One file per
+/// compaction, named by its sequence range; writing the same range twice (a compaction rolled
+/// forward again after a crash) writes the same file.
+struct JournalHistory {
+    let store: StateStore
+    static let folder = "history"
+
+    var directory: String { store.path(Self.folder) }
+
+    func keep(_ entries: [JournalEntry]) throws(StateError) {
+        guard let first = entries.first?.sequence, let last = entries.last?.sequence else { return }
+        try makeFolder()
+        var data = Data()
+        for entry in entries { data += try store.encodeLine(entry) }
+        let name = String(format: "journal-%010d-%010d.jsonl", first, last)
+        try DurableFile.replace((directory as NSString).appendingPathComponent(name), with: data, mode: store.fileMode)
+    }
+
+    /// Every kept entry, oldest first.
+    func entries() throws(StateError) -> [JournalEntry] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix("journal-") && $0.hasSuffix(".jsonl") }.sorted()
+        var all: [JournalEntry] = []
+        for name in names {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = try DurableFile.read(path) else { continue }
+            all += try JournalReader.read(data, file: path).entries
+        }
+        return all
+    }
+
+    /// Same group and mode bits as the state directory (setgid included), whatever the umask.
+    private func makeFolder() throws(StateError) {
+        var info = stat()
+        if stat(directory, &info) == 0 { return }
+        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
+            throw .io(path: directory, reason: String(cString: strerror(errno)))
+        }
+        var parent = stat()
+        if stat(store.directory, &parent) == 0 { chmod(directory, parent.st_mode & 0o7777) }
+    }
+}
+
+extension StateStore {
+    /// Every committed change still on record after `sequence` (kept history and the live
+    /// journal), oldest first. Holds the shared lock, so a compaction can't move entries
+    /// between the two while they are read.
+    public func changes(after sequence: Int) throws(StateError) -> [JournalEntry] {
+        let lock = try DirectoryLock(directory: directory, exclusive: false)
+        defer { withExtendedLifetime(lock) {} }
+        var entries = try JournalHistory(store: self).entries()
+        if let data = try DurableFile.read(path(StateFileName.journal)) {
+            entries += try JournalReader.read(data, file: path(StateFileName.journal)).entries
+        }
+        return entries.filter { $0.sequence > sequence }
+    }
+
+    /// The first sequence number still on record (history reaches back to here).
+    public func firstRecordedSequence() throws(StateError) -> Int? {
+        try changes(after: 0).first?.sequence
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Interchange
+import LicenseModel
+import LicenseStore
+import TerminalKit
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Hand the rehearsal back: the tenant as Graph JSON, the changes as $batch or PowerShell, licences as CSV.",
+        subcommands: [ExportGraphCommand.self, ExportChangesCommand.self, ExportLicencesCSVCommand.self])
+}
+
+struct ExportGraphCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph", abstract: "The tenant as Graph list responses that `import graph` reads back.")
+    @OptionGroup var state: StateOptions
+    @Argument(help: "Folder to write users.json, groups.json, subscribedSkus.json and organization.json into.") var directory: String
+
+    func run() throws {
+        let tenant = try state.loadOrSeed().tenant
+        let files = try GraphExport.write(tenant, to: directory)
+        print("Wrote \(tenant.users.count) users, \(tenant.groups.count) groups, \(tenant.subscribedSkus.count) SKUs to \(TextSanitizer.inert(directory))")
+        for file in files { print("  \(TextSanitizer.inert(file))") }
+    }
+}
+
+struct ExportChangesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changes",
+        abstract: "The changes since a baseline, as Graph $batch request bodies or a Graph PowerShell script.",
+        discussion: """
+            The baseline is a journal position (`licensedesk status` shows the current one; changes \
+            after it are exported) or an ISO 8601 time. The net effect is exported: a group's \
+            licences as they are now, with one assignLicense per group. --format batch prints a \
+            JSON array of $batch bodies of at most 20 requests, each depending on the one before; \
+            with --output DIR each is written to batch-NNN.json. Seat changes, processing runs and \
+            on-premises changes have no Graph request and are listed as not exported.
+            """)
+    enum Format: String, ExpressibleByArgument, CaseIterable { case batch, powershell }
+
+    @OptionGroup var state: StateOptions
+    @Option(help: ArgumentHelp("Journal position or ISO 8601 time.", valueName: "position|time")) var since: String
+    @Option(help: "batch or powershell.") var format: Format
+    @Option(help: ArgumentHelp("Write to this file (powershell) or folder (batch) instead of standard output.", valueName: "path"))
+    var output: String?
+
+    func run() throws {
+        let loaded = try state.loadOrSeed()
+        let store = state.store
+        let entries: [JournalEntry]
+        if let position = Int(since) {
+            guard position >= 0 else { throw ModelError.invalidInput("--since must be a journal position (0 or more) or an ISO 8601 time") }
+            entries = try store.changes(after: position)
+            if let first = try store.firstRecordedSequence(), first > position + 1 {
+                Notice.note("changes \(position + 1) to \(first - 1) are no longer on record; exporting from \(first)")
+            }
+        } else if let time = ISO8601DateFormatter().date(from: since) {
+            entries = try store.changes(after: 0).filter { $0.context.now >= time }
+        } else {
+            throw ModelError.invalidInput("--since must be a journal position such as 12 or an ISO 8601 time such as 2026-01-31T09:00:00Z, not \(since)")
+        }
+        let plan = ChangePlan(entries: entries, tenant: loaded.tenant)
+        for note in plan.notExported { Notice.note("not exported: \(note)") }
+        switch format {
+        case .powershell:
+            let script = PowerShellExport.script(plan, source: store.directory, version: BuildInfo.version)
+            if let output {
+                try Data(script.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                print("Wrote \(plan.operations.count) operations to \(TextSanitizer.inert(output))")
+            } else {
+                FileHandle.standardOutput.write(Data(script.utf8))
+            }
+        case .batch:
+            let batches = BatchExport.batches(plan)
+            if let output {
+                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+                for (index, batch) in batches.enumerated() {
+                    let path = (output as NSString).appendingPathComponent(String(format: "batch-%03d.json", index + 1))
+                    try StateJSON.encode(batch).write(to: URL(fileURLWithPath: path), options: .atomic)
+                }
+                print("Wrote \(batches.count) batches (\(batches.map(\.requests.count).reduce(0, +)) requests) to \(TextSanitizer.inert(output))")
+            } else {
+                try JSONOutput.print(batches)
+            }
+        }
+    }
+}
+
+struct ExportLicencesCSVCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "licences-csv", abstract: "Effective licences and plans per user, one row per user per SKU (- for standard output).")
+    @OptionGroup var state: StateOptions
+    @Argument(help: "The CSV file to write, or - for standard output.") var file: String
+
+    func run() throws {
+        let tenant = try state.loadOrSeed().tenant
+        let text = LicencesCSV.text(tenant)
+        if file == "-" {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } else {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+            print("Wrote licences of \(tenant.users.count) users to \(TextSanitizer.inert(file))")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Interchange
+import LicenseModel
+import LicenseStore
+import TestSupport
+import Testing
+
+@Suite("Import of Graph JSON")
+struct GraphImportTests {
+    let context = ChangeContext(now: Date(timeIntervalSince1970: 1_768_467_600), actor: "test")
+
+    func emptyTenant() -> Tenant {
+        Tenant(organization: Organization(id: "00000000-0000-4000-8000-000000000000", displayName: "New tenant", countryLetterCode: "US"))
+    }
+
+    /// The four collections compared as Graph JSON, the shape both sides are written in.
+    func graphJSON(_ tenant: Tenant) throws -> [Data] {
+        let encoder = StateJSON.encoder()
+        return [
+            try encoder.encode([tenant.organization]), try encoder.encode(tenant.subscribedSkus), try encoder.encode(tenant.users),
+            try encoder.encode(tenant.groups),
+        ]
+    }
+
+    @Test("export graph of the demo, import into an empty tenant: the two tenants are equal")
+    func roundTrip() throws {
+        let directory = TemporaryDirectory()
+        let demo = DemoTenant.make()
+        try GraphExport.write(demo, to: directory.path)
+        var target = emptyTenant()
+        let outcome = GraphImport.read([directory.path], against: target, skipBad: false)
+        #expect(outcome.problems.isEmpty, "\(outcome.problems)")
+        try target.apply(.importDirectory(outcome.payload), context: context)
+        #expect(try graphJSON(target) == graphJSON(demo))
+        #expect(TenantDoctor.examine(target).isEmpty)
+    }
+
+    func write(_ text: String, _ name: String, in directory: TemporaryDirectory) -> String {
+        let path = directory.file(name)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    @Test("a truncated file is reported with its line and column, and nothing is read from it")
+    func truncated() throws {
+        let directory = TemporaryDirectory()
+        let file = write("{\n  \"value\": [\n    {\"id\": \"1\", \"userPrincipalName\": \"a@contoso.com\"", "users.json", in: directory)
+        let outcome = GraphImport.read([file], against: emptyTenant(), skipBad: false)
+        let problem = try #require(outcome.problems.first)
+        #expect(problem.file == file)
+        #expect(problem.line == 3)
+        #expect(problem.column != nil)
+        #expect(problem.description.contains("not valid JSON"))
+        #expect(outcome.payload.users.isEmpty)
+    }
+
+    @Test("a field of the wrong type names the record, the user and the field")
+    func wrongType() throws {
+        let directory = TemporaryDirectory()
+        let file = write(
+            """
+            {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
+              {"id": "u1", "userPrincipalName": "one@contoso.com", "displayName": "One"},
+              {"id": "u2", "userPrincipalName": "two@contoso.com", "displayName": "Two", "accountEnabled": "yes"}
+            ]}
+            """, "page.json", in: directory)
+        let outcome = GraphImport.read([file], against: emptyTenant(), skipBad: false)
+        #expect(outcome.problems.count == 1)
+        let problem = try #require(outcome.problems.first)
+        #expect(problem.record == 2)
+        #expect(problem.description == "\(file) record 2: two@contoso.com: accountEnabled: expected true or false")
+        // Without --skip-bad the good record is still reported as read, but the command saves nothing.
+        #expect(outcome.payload.users.map(\.id) == ["u1"])
+    }
+
+    @Test("duplicate ids across pages, @odata.nextLink pages, BOM and CRLF")
+    func pagesAndDuplicates() throws {
+        let directory = TemporaryDirectory()
+        let context = "\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,displayName)\""
+        let first = write(
+            "\u{FEFF}{\(context), \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=X\",\r\n \"value\": [\r\n{\"id\": \"u1\", \"userPrincipalName\": \"one@contoso.com\", \"displayName\": \"One\"}]}\r\n",
+            "users-1.json", in: directory)
+        _ = write(
+            "{\(context), \"value\": [{\"id\": \"u2\", \"userPrincipalName\": \"two@contoso.com\", \"displayName\": \"Two\"}, {\"id\": \"u1\", \"userPrincipalName\": \"uno@contoso.com\", \"displayName\": \"Uno\"}]}",
+            "users-2.json", in: directory)
+        let outcome = GraphImport.read([directory.path], against: emptyTenant(), skipBad: true)
+        #expect(outcome.payload.users.map(\.id) == ["u1", "u2"])
+        #expect(outcome.problems.map(\.description) == ["\(directory.file("users-2.json")) record 2: duplicate id u1 (first in \(first) record 1)"])
+        #expect(outcome.notes.contains("2 pages of users"))
+    }
+
+    @Test("an unknown SKU, a licence of a SKU the tenant lacks, and a member who is nowhere are each refused")
+    func references() throws {
+        let directory = TemporaryDirectory()
+        let skus = write(
+            """
+            {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscribedSkus", "value": [
+              {"id": "x", "skuId": "11111111-2222-3333-4444-555555555555", "skuPartNumber": "MADE_UP", "prepaidUnits": {"enabled": 5}, "servicePlans": []}
+            ]}
+            """, "subscribedSkus.json", in: directory)
+        let users = write(
+            """
+            {"value": [{"id": "u1", "userPrincipalName": "one@contoso.com", "displayName": "One",
+              "assignedLicenses": [{"skuId": "6fd2c87f-b296-42f0-b197-1e91e994b900", "disabledPlans": []}]}]}
+            """, "users.json", in: directory)
+        let groups = write(
+            """
+            {"value": [{"id": "g1", "displayName": "E3 All", "groupTypes": ["DynamicMembership"], "securityEnabled": true,
+              "membershipRule": "user.extensionAttribute10 -eq \\"E3 All\\"", "members": [{"id": "u1"}, {"id": "ghost"}]}]}
+            """, "groups.json", in: directory)
+        let outcome = GraphImport.read([skus, users, groups], against: emptyTenant(), skipBad: false)
+        let messages = outcome.problems.map(\.description)
+        #expect(messages.contains { $0.hasPrefix("\(skus) record 1: unknown SKU 11111111-2222-3333-4444-555555555555 (MADE_UP)") })
+        #expect(messages.contains("\(users) record 1: SKU ENTERPRISEPACK (6fd2c87f-b296-42f0-b197-1e91e994b900) is not among the tenant's subscriptions: import /subscribedSkus too"))
+        #expect(messages.contains("\(groups) record 1: 1 member(s) not imported and not in the tenant, first ghost: import /users too"))
+        // With --skip-bad the bad records go, and so does what depended on them.
+        let skipped = GraphImport.read([skus, users, groups], against: emptyTenant(), skipBad: true)
+        #expect(skipped.payload.isEmpty)
+    }
+
+    @Test("UTF-16 (Windows PowerShell's Out-File) is refused with the fix; a file that is not a list says so")
+    func encodings() throws {
+        let directory = TemporaryDirectory()
+        let utf16 = directory.file("users.json")
+        FileManager.default.createFile(atPath: utf16, contents: "{\"value\": []}".data(using: .utf16LittleEndian).map { Data([0xFF, 0xFE]) + $0 })
+        #expect(GraphImport.read([utf16], against: emptyTenant(), skipBad: false).problems.first?.reason.contains("UTF-16") == true)
+        let notList = write("[1, 2, 3]", "other.json", in: directory)
+        #expect(GraphImport.read([notList], against: emptyTenant(), skipBad: false).problems.first?.reason.contains("not a Graph list response") == true)
+        #expect(GraphImport.read([directory.file("missing.json")], against: emptyTenant(), skipBad: false).problems.first?.reason == "no such file or folder")
+    }
+
+    @Test("importing replaces objects with the same id and keeps the rest; a clashing UPN is refused by the model")
+    func merge() throws {
+        var tenant = DemoTenant.make()
+        var adele = try tenant.findUser("adele.vance@contoso.com")
+        adele.displayName = "Adele V."
+        try tenant.apply(.importDirectory(DirectoryImport(users: [adele])), context: context)
+        #expect(try tenant.findUser("adele.vance@contoso.com").displayName == "Adele V.")
+        #expect(tenant.users.count == 44)
+        var clash = User(id: "new-id", userPrincipalName: "ADELE.VANCE@contoso.com", displayName: "Clash")
+        clash.accountEnabled = true
+        #expect(throws: ModelError.self) { try tenant.apply(.importDirectory(DirectoryImport(users: [clash])), context: context) }
+        #expect(tenant.users.count == 44)
+    }
+}
