@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit", "TestSupport", "LicenseDeskFuzzing"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
-        .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "TestSupport"]),
+        .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "MembershipRules", "Console", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "Console", "TestSupport"]),
     ]
 )

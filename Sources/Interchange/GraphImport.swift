@@ -88,15 +88,11 @@ struct RecordSlot<T: Decodable>: Decodable {
     var result: Result<T, any Error>
     var label: String?
 
-    struct Label: Decodable {
-        var id: String?
-        var userPrincipalName: String?
-        var displayName: String?
-        var skuPartNumber: String?
-    }
     init(from decoder: any Decoder) throws {
-        let label = try? Label(from: decoder)
-        self.label = label?.userPrincipalName ?? label?.displayName ?? label?.skuPartNumber ?? label?.id
+        // Whichever naming field reads as text: a record is bad because some field is not.
+        let fields = try? decoder.container(keyedBy: GraphKey.self)
+        label = ["userPrincipalName", "displayName", "skuPartNumber", "id"].lazy
+            .compactMap { try? fields?.decodeIfPresent(String.self, forKey: GraphKey($0)) }.first
         do { result = .success(try T(from: decoder)) } catch { result = .failure(error) }
     }
 }

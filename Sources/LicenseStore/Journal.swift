@@ -13,6 +13,13 @@ public struct JournalEntry: Codable, Hashable, Sendable {
     public var change: TenantChange
     /// The version of each touched object the change was made against.
     public var basedOn: [String: Int]
+
+    public init(sequence: Int, context: ChangeContext, change: TenantChange, basedOn: [String: Int]) {
+        self.sequence = sequence
+        self.context = context
+        self.change = change
+        self.basedOn = basedOn
+    }
 }
 
 /// What reading a journal found.
