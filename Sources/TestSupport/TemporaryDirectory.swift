@@ -11,6 +11,14 @@ public final class TemporaryDirectory {
 
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
+    /// Writes `text` (UTF-8) to a file in the directory and returns its path.
+    @discardableResult
+    public func write(_ text: String, to name: String) -> String {
+        let path = file(name)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
     deinit {
         try? FileManager.default.removeItem(atPath: path)
     }

@@ -7,20 +7,13 @@ import Testing
 
 @Suite("Import of users CSV and on-premises exports")
 struct CSVAndLDIFImportTests {
-    func write(_ text: String, _ name: String, in directory: TemporaryDirectory) -> String {
-        let path = directory.file(name)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
-        return path
-    }
-
     @Test("the admin center's users CSV: headings by property or by label, quotes, CRLF, BOM; existing users keep their licences")
     func usersCSV() throws {
         let directory = TemporaryDirectory()
-        let file = write(
+        let file = directory.write(
             "\u{FEFF}version:v1.0\r\nUser principal name,Display name,Object Id,Department,Usage location,Account enabled,Directory synced,Creation type\r\n"
                 + "adele.vance@contoso.com,\"Vance, Adele\",,Finance,GB,True,False,\r\n"
-                + "new.person@contoso.com,New Person,0a0a0a0a-0000-4000-8000-000000000001,\"Sales \"\"West\"\"\",US,False,,\r\n",
-            "users.csv", in: directory)
+                + "new.person@contoso.com,New Person,0a0a0a0a-0000-4000-8000-000000000001,\"Sales \"\"West\"\"\",US,False,,\r\n", to: "users.csv")
         let tenant = DemoTenant.make()
         let department = StringSlot.slot(named: "department")!
         let outcome = UsersCSVImport.read(file, against: tenant, skipBad: false)
@@ -41,9 +34,8 @@ struct CSVAndLDIFImportTests {
     @Test("bad rows name their line: a bad boolean, a short row, a duplicate, a missing heading, an open quote")
     func usersCSVProblems() throws {
         let directory = TemporaryDirectory()
-        let file = write(
-            "userPrincipalName,accountEnabled,usageLocation\na@contoso.com,maybe,US\nb@contoso.com,True\nc@contoso.com,True,Germany\nd@contoso.com,False,US\nD@contoso.com,True,US\n",
-            "users.csv", in: directory)
+        let file = directory.write(
+            "userPrincipalName,accountEnabled,usageLocation\na@contoso.com,maybe,US\nb@contoso.com,True\nc@contoso.com,True,Germany\nd@contoso.com,False,US\nD@contoso.com,True,US\n", to: "users.csv")
         let outcome = UsersCSVImport.read(file, against: DemoTenant.make(), skipBad: true)
         #expect(
             outcome.problems.map(\.description) == [
@@ -53,9 +45,9 @@ struct CSVAndLDIFImportTests {
                 "\(file):6: D@contoso.com appears twice (first on line 5)",
             ])
         #expect(outcome.payload.users.map(\.userPrincipalName) == ["d@contoso.com"])
-        let noUPN = write("displayName\nX\n", "x.csv", in: directory)
+        let noUPN = directory.write("displayName\nX\n", to: "x.csv")
         #expect(UsersCSVImport.read(noUPN, against: DemoTenant.make(), skipBad: false).problems.first?.reason.hasPrefix("no userPrincipalName column") == true)
-        let open = write("userPrincipalName\n\"a@contoso.com\n", "y.csv", in: directory)
+        let open = directory.write("userPrincipalName\n\"a@contoso.com\n", to: "y.csv")
         #expect(UsersCSVImport.read(open, against: DemoTenant.make(), skipBad: false).problems.first?.description == "\(open):2: a quoted field is never closed")
     }
 
@@ -64,7 +56,7 @@ struct CSVAndLDIFImportTests {
         let directory = TemporaryDirectory()
         // objectGUID bytes 33 22 11 00 55 44 77 66 88 99 aa bb cc dd ee ff = 00112233-4455-6677-8899-aabbccddeeff
         let guid = Data([0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF]).base64EncodedString()
-        let file = write(
+        let file = directory.write(
             """
             version: 1
             # exported by ldifde
@@ -92,7 +84,7 @@ struct CSVAndLDIFImportTests {
             dn: OU=Staff,DC=contoso,DC=com
             objectClass: organizationalUnit
 
-            """, "export.ldf", in: directory)
+            """, to: "export.ldf")
         let outcome = OnPremisesImport.read(file, skipBad: false)
         #expect(outcome.problems.isEmpty, "\(outcome.problems)")
         let adele = try #require(outcome.payload.first)
@@ -110,13 +102,13 @@ struct CSVAndLDIFImportTests {
     @Test("csvde CSV: DN column, values split on ;, binary GUID as X'…'; a user without sAMAccountName is reported")
     func csvde() throws {
         let directory = TemporaryDirectory()
-        let file = write(
+        let file = directory.write(
             """
             DN,objectClass,sAMAccountName,userPrincipalName,department,objectGUID,userAccountControl
             "CN=Alex Wilber,OU=Staff,DC=contoso,DC=com",top;person;organizationalPerson;user,alexw,alex.wilber@contoso.com,Sales,X'33221100554477668899aabbccddeeff',512
             "CN=No Name,OU=Staff,DC=contoso,DC=com",top;user,,,Sales,,512
 
-            """, "export.csv", in: directory)
+            """, to: "export.csv")
         let outcome = OnPremisesImport.read(file, skipBad: false)
         #expect(outcome.payload.map(\.samAccountName) == ["alexw"])
         #expect(outcome.payload.first?.objectGUID == "00112233-4455-6677-8899-aabbccddeeff")
@@ -127,7 +119,7 @@ struct CSVAndLDIFImportTests {
     @Test("an LDIF modify record is refused: an export holds whole objects")
     func ldifModify() throws {
         let directory = TemporaryDirectory()
-        let file = write("dn: CN=A,DC=contoso,DC=com\nchangetype: modify\nreplace: department\ndepartment: X\n-\n", "change.ldif", in: directory)
+        let file = directory.write("dn: CN=A,DC=contoso,DC=com\nchangetype: modify\nreplace: department\ndepartment: X\n-\n", to: "change.ldif")
         let outcome = OnPremisesImport.read(file, skipBad: false)
         #expect(outcome.problems.first?.description == "\(file):2: changetype: modify: only whole entries (an export, changetype add) are read")
     }

@@ -35,16 +35,10 @@ struct GraphImportTests {
         #expect(TenantDoctor.examine(target).isEmpty)
     }
 
-    func write(_ text: String, _ name: String, in directory: TemporaryDirectory) -> String {
-        let path = directory.file(name)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
-        return path
-    }
-
     @Test("a truncated file is reported with its line and column, and nothing is read from it")
     func truncated() throws {
         let directory = TemporaryDirectory()
-        let file = write("{\n  \"value\": [\n    {\"id\": \"1\", \"userPrincipalName\": \"a@contoso.com\"", "users.json", in: directory)
+        let file = directory.write("{\n  \"value\": [\n    {\"id\": \"1\", \"userPrincipalName\": \"a@contoso.com\"", to: "users.json")
         let outcome = GraphImport.read([file], against: emptyTenant(), skipBad: false)
         let problem = try #require(outcome.problems.first)
         #expect(problem.file == file)
@@ -57,13 +51,13 @@ struct GraphImportTests {
     @Test("a field of the wrong type names the record, the user and the field")
     func wrongType() throws {
         let directory = TemporaryDirectory()
-        let file = write(
+        let file = directory.write(
             """
             {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
               {"id": "u1", "userPrincipalName": "one@contoso.com", "displayName": "One"},
               {"id": "u2", "userPrincipalName": "two@contoso.com", "displayName": "Two", "accountEnabled": "yes"}
             ]}
-            """, "page.json", in: directory)
+            """, to: "page.json")
         let outcome = GraphImport.read([file], against: emptyTenant(), skipBad: false)
         #expect(outcome.problems.count == 1)
         let problem = try #require(outcome.problems.first)
@@ -77,12 +71,10 @@ struct GraphImportTests {
     func pagesAndDuplicates() throws {
         let directory = TemporaryDirectory()
         let context = "\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,displayName)\""
-        let first = write(
-            "\u{FEFF}{\(context), \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=X\",\r\n \"value\": [\r\n{\"id\": \"u1\", \"userPrincipalName\": \"one@contoso.com\", \"displayName\": \"One\"}]}\r\n",
-            "users-1.json", in: directory)
-        _ = write(
-            "{\(context), \"value\": [{\"id\": \"u2\", \"userPrincipalName\": \"two@contoso.com\", \"displayName\": \"Two\"}, {\"id\": \"u1\", \"userPrincipalName\": \"uno@contoso.com\", \"displayName\": \"Uno\"}]}",
-            "users-2.json", in: directory)
+        let first = directory.write(
+            "\u{FEFF}{\(context), \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=X\",\r\n \"value\": [\r\n{\"id\": \"u1\", \"userPrincipalName\": \"one@contoso.com\", \"displayName\": \"One\"}]}\r\n", to: "users-1.json")
+        _ = directory.write(
+            "{\(context), \"value\": [{\"id\": \"u2\", \"userPrincipalName\": \"two@contoso.com\", \"displayName\": \"Two\"}, {\"id\": \"u1\", \"userPrincipalName\": \"uno@contoso.com\", \"displayName\": \"Uno\"}]}", to: "users-2.json")
         let outcome = GraphImport.read([directory.path], against: emptyTenant(), skipBad: true)
         #expect(outcome.payload.users.map(\.id) == ["u1", "u2"])
         #expect(outcome.problems.map(\.description) == ["\(directory.file("users-2.json")) record 2: duplicate id u1 (first in \(first) record 1)"])
@@ -92,22 +84,22 @@ struct GraphImportTests {
     @Test("an unknown SKU, a licence of a SKU the tenant lacks, and a member who is nowhere are each refused")
     func references() throws {
         let directory = TemporaryDirectory()
-        let skus = write(
+        let skus = directory.write(
             """
             {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscribedSkus", "value": [
               {"id": "x", "skuId": "11111111-2222-3333-4444-555555555555", "skuPartNumber": "MADE_UP", "prepaidUnits": {"enabled": 5}, "servicePlans": []}
             ]}
-            """, "subscribedSkus.json", in: directory)
-        let users = write(
+            """, to: "subscribedSkus.json")
+        let users = directory.write(
             """
             {"value": [{"id": "u1", "userPrincipalName": "one@contoso.com", "displayName": "One",
               "assignedLicenses": [{"skuId": "6fd2c87f-b296-42f0-b197-1e91e994b900", "disabledPlans": []}]}]}
-            """, "users.json", in: directory)
-        let groups = write(
+            """, to: "users.json")
+        let groups = directory.write(
             """
             {"value": [{"id": "g1", "displayName": "E3 All", "groupTypes": ["DynamicMembership"], "securityEnabled": true,
               "membershipRule": "user.extensionAttribute10 -eq \\"E3 All\\"", "members": [{"id": "u1"}, {"id": "ghost"}]}]}
-            """, "groups.json", in: directory)
+            """, to: "groups.json")
         let outcome = GraphImport.read([skus, users, groups], against: emptyTenant(), skipBad: false)
         let messages = outcome.problems.map(\.description)
         #expect(messages.contains { $0.hasPrefix("\(skus) record 1: unknown SKU 11111111-2222-3333-4444-555555555555 (MADE_UP)") })
@@ -124,7 +116,7 @@ struct GraphImportTests {
         let utf16 = directory.file("users.json")
         FileManager.default.createFile(atPath: utf16, contents: "{\"value\": []}".data(using: .utf16LittleEndian).map { Data([0xFF, 0xFE]) + $0 })
         #expect(GraphImport.read([utf16], against: emptyTenant(), skipBad: false).problems.first?.reason.contains("UTF-16") == true)
-        let notList = write("[1, 2, 3]", "other.json", in: directory)
+        let notList = directory.write("[1, 2, 3]", to: "other.json")
         #expect(GraphImport.read([notList], against: emptyTenant(), skipBad: false).problems.first?.reason.contains("not a Graph list response") == true)
         #expect(GraphImport.read([directory.file("missing.json")], against: emptyTenant(), skipBad: false).problems.first?.reason == "no such file or folder")
     }
