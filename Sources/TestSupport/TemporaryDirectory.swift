@@ -15,7 +15,7 @@ public final class TemporaryDirectory {
     @discardableResult
     public func write(_ text: String, to name: String) -> String {
         let path = file(name)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
 

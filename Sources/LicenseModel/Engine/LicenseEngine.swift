@@ -171,6 +171,8 @@ enum LicenseEngine {
             guard let sku = tenant.sku(id: path.skuId) else { continue }
             others.formUnion(Set(sku.planIds).subtracting(path.disabledPlans))
         }
+        // Most users hold one SKU: nothing to conflict with, so no need to walk the sets.
+        if others.isEmpty { return nil }
         for set in SKUCatalog.shared.exclusionSets(tenant.settings.exclusionPolicy) {
             let mine = enabled.intersection(set.plans)
             let theirs = others.intersection(set.plans)

@@ -8,22 +8,34 @@ enum MembershipEngine {
         var left: [String] = []
     }
 
-    /// Evaluates a dynamic group over every user. Members who still match keep their place in
-    /// the join order; new members are appended in the tenant's user order.
-    static func evaluateGroup(_ tenant: inout Tenant, groupAt index: Int, now: Date, progress: ProcessingProgress? = nil) -> Change {
-        let group = tenant.groups[index]
-        guard let rule = tenant.compiledRules[group.id] else {
-            tenant.groups[index].membershipProcessingStatus = .failed
-            return Change()
+    /// Evaluates dynamic groups over every user, all groups in one parallel pass. Members who
+    /// still match keep their place in the join order; new members are appended in the
+    /// tenant's user order.
+    static func evaluateGroups(
+        _ tenant: inout Tenant, groupsAt indices: [Int], now: Date, progress: ProcessingProgress? = nil
+    ) -> [Int: Change] {
+        var changes: [Int: Change] = [:]
+        var evaluated: [Int] = []
+        var rules: [MembershipRule] = []
+        for index in indices {
+            guard let rule = tenant.compiledRules[tenant.groups[index].id] else {
+                tenant.groups[index].membershipProcessingStatus = .failed
+                changes[index] = Change()
+                continue
+            }
+            evaluated.append(index)
+            rules.append(rule)
         }
-        let context = RuleContext(now: now)
-        var matching = Set<String>()
         let total = tenant.users.count
-        for (done, user) in tenant.users.enumerated() {
-            if done % 1024 == 0 { progress?.report("Evaluating", group.displayName, done: done, total: total) }
-            if rule.matches(tenant.ruleView(of: user), context: context) { matching.insert(user.id) }
+        let label = evaluated.count == 1 ? tenant.groups[evaluated[0]].displayName : "\(evaluated.count) groups"
+        var report: (@Sendable (Int) -> Void)?
+        if let progress { report = { done in progress.report("Evaluating", label, done: done, total: total) } }
+        let matches = ParallelEvaluation.matches(
+            rules: rules, users: tenant.users, memberships: tenant.memberships, now: now, progress: report)
+        for (position, index) in evaluated.enumerated() {
+            changes[index] = setMembers(&tenant, groupAt: index, matching: matches[position], now: now)
         }
-        return setMembers(&tenant, groupAt: index, matching: matching, now: now)
+        return changes
     }
 
     /// Re-evaluates one user against every active dynamic group.
@@ -53,15 +65,18 @@ enum MembershipEngine {
         return changes
     }
 
-    private static func setMembers(_ tenant: inout Tenant, groupAt index: Int, matching: Set<String>, now: Date) -> Change {
+    /// `matching`: indices into `tenant.users`, ascending.
+    private static func setMembers(_ tenant: inout Tenant, groupAt index: Int, matching: [Int], now: Date) -> Change {
         let group = tenant.groups[index]
+        var matchingIDs = Set<String>(minimumCapacity: matching.count)
+        for userIndex in matching { matchingIDs.insert(tenant.users[userIndex].id) }
         var change = Change()
-        var members = group.members.filter { matching.contains($0) }
-        change.left = group.members.filter { !matching.contains($0) }
+        var members = group.members.filter { matchingIDs.contains($0) }
+        change.left = group.members.filter { !matchingIDs.contains($0) }
         let current = Set(members)
-        for user in tenant.users where matching.contains(user.id) && !current.contains(user.id) {
-            members.append(user.id)
-            change.joined.append(user.id)
+        for userIndex in matching where !current.contains(tenant.users[userIndex].id) {
+            members.append(tenant.users[userIndex].id)
+            change.joined.append(tenant.users[userIndex].id)
         }
         for id in change.left { tenant.memberships[id]?.remove(group.id) }
         for id in change.joined { tenant.memberships[id, default: []].insert(group.id) }
@@ -79,6 +94,7 @@ enum PendingWorkRunner {
         let now = context.now
         // Paused groups keep their pending evaluation until resumed.
         let groupsToEvaluate = tenant.pending.drain(\.membershipGroups)
+        var indices: [Int] = []
         for groupID in groupsToEvaluate {
             guard let index = tenant.groupIndex[groupID] else { continue }
             if tenant.groups[index].isPaused {
@@ -86,7 +102,11 @@ enum PendingWorkRunner {
                 continue
             }
             tenant.groups[index].membershipProcessingStatus = .running
-            let change = MembershipEngine.evaluateGroup(&tenant, groupAt: index, now: now, progress: progress)
+            indices.append(index)
+        }
+        let changes = MembershipEngine.evaluateGroups(&tenant, groupsAt: indices, now: now, progress: progress)
+        for index in indices {
+            guard let change = changes[index] else { continue }
             for id in change.joined + change.left { tenant.pending.enqueue(id, in: \.licenseUsers) }
             events.append(
                 AuditEvent(
@@ -130,8 +150,9 @@ enum PendingWorkRunner {
         // Members are processed in join order: the seat order under shortage.
         var toVisit = tenant.groups[groupIndex].members
         // Former members still holding a path from the group lose it.
-        for user in tenant.users where user.licenseAssignmentStates.contains(where: { $0.assignedByGroup == groupID }) {
-            if !toVisit.contains(user.id) { toVisit.append(user.id) }
+        let members = Set(toVisit)
+        for user in tenant.users where !members.contains(user.id) && user.licenseAssignmentStates.contains(where: { $0.assignedByGroup == groupID }) {
+            toVisit.append(user.id)
         }
         for (done, userID) in toVisit.enumerated() {
             if done % 64 == 0 { progress?.report("Processing licences", name, done: done, total: toVisit.count) }
