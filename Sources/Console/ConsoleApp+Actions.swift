@@ -76,6 +76,7 @@ extension ConsoleApp {
     func reload() -> Reaction {
         do {
             loaded = try store.load()
+            rowCache.generation += 1
             say(.info, "reloaded from \(store.directory) (journal \(loaded.sequence))")
         } catch {
             say(.error, "could not reload: \(error)")

@@ -13,7 +13,11 @@ public enum Reaction: Equatable, Sendable {
 /// The console: its state, and synchronous, deterministic event handling, so screen tests
 /// drive it directly with no sleeps. Every change goes through the store's one commit path.
 public final class ConsoleApp {
-    public internal(set) var loaded: LoadedState
+    public internal(set) var loaded: LoadedState {
+        didSet { if oldValue.sequence != loaded.sequence { rowCache.generation += 1 } }
+    }
+    /// List rows kept between frames (see `RowCache`).
+    let rowCache = RowCache()
     public var state = ConsoleState()
     public let store: StateStore
     let actor: String
@@ -154,16 +158,6 @@ public final class ConsoleApp {
     }
 
     // MARK: - Lists
-
-    func rows(for pane: Pane) -> [Row] {
-        let filter = state[pane].filter
-        switch pane {
-        case .users: return presentation.userRows(filter: filter)
-        case .groups: return presentation.groupRows(filter: filter)
-        case .licences: return presentation.licenceRows(groupID: state.selectedGroupID, filter: filter)
-        case .pending: return presentation.pendingRows()
-        }
-    }
 
     var pageSize: Int { max(1, Screen.layout(lastSize).pane(state.focus).height - 2) }
 

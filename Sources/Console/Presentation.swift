@@ -30,25 +30,41 @@ public struct Presentation {
         return rows.filter { $0.text.lowercased().contains(folded) }
     }
 
-    public func userRows(filter: String = "") -> [Row] {
-        filtered(
-            tenant.users.map { user in
-                let licences = user.assignedLicenses.map { tenant.sku(id: $0.skuId)?.skuPartNumber ?? $0.skuId }.joined(separator: ",")
-                let flag = user.hasLicenseErrors ? " \(glyphs.error) error" : ""
-                return Row(
-                    "\(user.displayName)  \(user.userPrincipalName)  \(licences.isEmpty ? "-" : licences)\(flag)",
-                    style: user.hasLicenseErrors ? .error : .text, id: user.id)
-            }, by: filter)
+    /// One user's row in the Users pane.
+    public func userRow(_ user: User) -> Row {
+        let licences = user.assignedLicenses.map { tenant.sku(id: $0.skuId)?.skuPartNumber ?? $0.skuId }.joined(separator: ",")
+        let flag = user.hasLicenseErrors ? " \(glyphs.error) error" : ""
+        return Row(
+            "\(user.displayName)  \(user.userPrincipalName)  \(licences.isEmpty ? "-" : licences)\(flag)",
+            style: user.hasLicenseErrors ? .error : .text, id: user.id)
+    }
+
+    /// Indices of the users whose row contains `filter` (case-insensitive).
+    public func userIndices(matching filter: String) -> [Int] {
+        let folded = filter.lowercased()
+        return tenant.users.indices.filter { userRow(tenant.users[$0]).text.lowercased().contains(folded) }
+    }
+
+    /// Members with a licence error from each group, counted in one pass over the users.
+    func licenceErrorsByGroup() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for user in tenant.users where user.hasLicenseErrors {
+            for group in Set(user.licenseAssignmentStates.filter { $0.error != .none }.compactMap(\.assignedByGroup)) {
+                if tenant.isMember(user.id, of: group) { counts[group, default: 0] += 1 }
+            }
+        }
+        return counts
     }
 
     public func groupRows(filter: String = "") -> [Row] {
-        filtered(
+        let errorCounts = licenceErrorsByGroup()
+        return filtered(
             tenant.groups.map { group in
                 let licences = group.assignedLicenses.map { licence -> String in
                     guard let sku = tenant.sku(id: licence.skuId) else { return licence.skuId }
                     return "\(sku.skuPartNumber) \(sku.planIds.count - licence.disabledPlans.count)/\(sku.planIds.count)"
                 }.joined(separator: ", ")
-                let errors = tenant.membersWithLicenseErrors(of: group.id).count
+                let errors = errorCounts[group.id] ?? 0
                 let status = membershipStatus(group)
                 let licenceState = errors > 0 ? "\(glyphs.error) \(errors) errors" : (group.licenseProcessingState == .queuedForProcessing ? "\(glyphs.pending) queued" : "")
                 return Row(

@@ -71,7 +71,7 @@ public enum Screen {
 
     static func drawHeader(_ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
         let tenant = app.tenant
-        let errors = tenant.usersWithLicenseErrors.count
+        let errors = app.usersWithLicenseErrorsCount
         var text = " LicenseDesk · \(tenant.organization.displayName) · Users \(tenant.users.count) · Groups \(tenant.groups.count) · Pending \(tenant.pending.count) · Licence errors \(errors)"
         if app.state.readOnly { text += " · READ-ONLY" }
         frame.put(text, column: 0, row: rect.row, width: rect.width, style: .header)
@@ -109,7 +109,7 @@ public enum Screen {
         }
         drawBox(title, focused: focused, app.glyphs, &frame, rect)
         let width = rect.width - 2
-        for (offset, row) in rows.dropFirst(list.offset).prefix(visible).enumerated() {
+        for (offset, row) in rows.rows(in: list.offset..<list.offset + visible).enumerated() {
             let y = rect.row + 1 + offset
             let index = list.offset + offset
             let selected = index == list.selection

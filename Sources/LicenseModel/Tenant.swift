@@ -194,6 +194,11 @@ public struct Tenant: Sendable {
     public var usersWithLicenseErrors: [User] { users.filter(\.hasLicenseErrors) }
 
     /// Members of a group whose path from that group carries an error.
+    /// Whether the user is a direct member of the group (from the membership index).
+    public func isMember(_ userID: String, of groupID: String) -> Bool {
+        memberships[userID]?.contains(groupID) ?? false
+    }
+
     public func membersWithLicenseErrors(of groupID: String) -> [User] {
         guard let group = group(id: groupID) else { return [] }
         return group.members.compactMap { user(id: $0) }.filter { user in

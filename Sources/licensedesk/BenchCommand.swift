@@ -1,8 +1,10 @@
 import ArgumentParser
+import Console
 import Foundation
 import LicenseModel
 import LicenseStore
 import MembershipRules
+import TerminalKit
 
 /// `licensedesk bench`: measures and prints; never passes or fails. Figures for the issues'
 /// targets come from a release build: `swift run -c release licensedesk bench`.
@@ -75,6 +77,29 @@ struct BenchCommand: ParsableCommand {
         figures.saveP50 = percentile(saveSamples, 0.5)
         figures.saveP99 = percentile(saveSamples, 0.99)
         figures.compactionSeconds = try time { try store.compact() }
+
+        // The console on that state: first frame, then frames after keys (drawn into a frame,
+        // as the fake terminal shows it; the terminal's own output is not timed).
+        let size = TerminalSize(columns: 120, rows: 40)
+        var app: ConsoleApp?
+        figures.consoleFirstFrameSeconds = try time {
+            let console = ConsoleApp(loaded: loaded, store: store, actor: "bench", roles: nil, theme: .builtInDefault)
+            _ = Screen.render(console, size: size)
+            app = console
+        }
+        if let app {
+            _ = app.handle(.key(.character("1")))
+            var keySamples: [Double] = []
+            for step in 0..<200 {
+                let key: Key = step % 50 == 49 ? .pageDown : .down
+                keySamples.append(try time {
+                    _ = app.handle(.key(key))
+                    _ = Screen.render(app, size: size)
+                })
+            }
+            figures.keystrokeFrameP50 = percentile(keySamples, 0.5)
+            figures.keystrokeFrameP99 = percentile(keySamples, 0.99)
+        }
         figures.peakResidentMegabytes = peakResidentMegabytes()
 
         if json { return try JSONOutput.print(figures) }
@@ -116,6 +141,9 @@ struct BenchFigures: Encodable {
     var saveP50 = 0.0
     var saveP99 = 0.0
     var compactionSeconds = 0.0
+    var consoleFirstFrameSeconds = 0.0
+    var keystrokeFrameP50 = 0.0
+    var keystrokeFrameP99 = 0.0
     var peakResidentMegabytes = 0.0
 
     var table: String {
@@ -130,6 +158,8 @@ struct BenchFigures: Encodable {
             ("load state", String(format: "%.2f s (%.1f MB/s)", loadSeconds, loadSeconds > 0 ? megabytes / loadSeconds : 0)),
             ("save one change (journal append + fsync)", String(format: "p50 %.2f ms, p99 %.2f ms", saveP50 * 1e3, saveP99 * 1e3)),
             ("compaction", String(format: "%.2f s", compactionSeconds)),
+            ("console first frame", String(format: "%.3f s", consoleFirstFrameSeconds)),
+            ("console keystroke → frame (Users pane)", String(format: "p50 %.2f ms, p99 %.2f ms", keystrokeFrameP50 * 1e3, keystrokeFrameP99 * 1e3)),
             ("peak resident memory", String(format: "%.0f MB", peakResidentMegabytes)),
         ]
         return rows.map { $0.0.padding(toLength: 44, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
