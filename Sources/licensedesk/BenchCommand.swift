@@ -17,6 +17,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Saves timed one by one.") var saves = 100
     @Option(help: "Scratch directory for the state files (default: a temporary one, removed after).") var scratch: String?
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Measure evaluation and processing only (no state files, no console): for profiling.") var skipState = false
 
     func run() throws {
         var figures = BenchFigures(users: users, groups: groups)
@@ -55,6 +56,13 @@ struct BenchCommand: ParsableCommand {
         }
         figures.attributeChangeP50 = percentile(samples, 0.5)
         figures.attributeChangeP99 = percentile(samples, 0.99)
+
+        if skipState {
+            figures.stateMeasured = false
+            figures.peakResidentMegabytes = peakResidentMegabytes()
+            if json { return try JSONOutput.print(figures) }
+            return print(figures.table)
+        }
 
         // State on disk: write, load, one change's save, compaction.
         let directory = scratch ?? NSTemporaryDirectory() + "licensedesk-bench-\(getpid())"
@@ -145,10 +153,12 @@ struct BenchFigures: Encodable {
     var keystrokeFrameP50 = 0.0
     var keystrokeFrameP99 = 0.0
     var peakResidentMegabytes = 0.0
+    /// False with --skip-state: the state and console rows were not measured.
+    var stateMeasured = true
 
     var table: String {
         let megabytes = Double(stateBytes) / 1e6
-        let rows: [(String, String)] = [
+        var rows: [(String, String)] = [
             ("tenant", "\(users) users × \(groups) groups; \(memberships) memberships, \(assignmentPaths) assignment paths"),
             ("generate users", String(format: "%.2f s", generateSeconds)),
             ("full membership evaluation", String(format: "%.2f s", membershipSeconds)),
@@ -162,6 +172,7 @@ struct BenchFigures: Encodable {
             ("console keystroke → frame (Users pane)", String(format: "p50 %.2f ms, p99 %.2f ms", keystrokeFrameP50 * 1e3, keystrokeFrameP99 * 1e3)),
             ("peak resident memory", String(format: "%.0f MB", peakResidentMegabytes)),
         ]
+        if !stateMeasured { rows.removeAll { $0.0.hasPrefix("write") || $0.0.hasPrefix("load") || $0.0.hasPrefix("save") || $0.0.hasPrefix("compaction") || $0.0.hasPrefix("console") } }
         return rows.map { $0.0.padding(toLength: 44, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 }

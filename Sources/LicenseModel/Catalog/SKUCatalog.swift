@@ -47,6 +47,9 @@ public struct SKUCatalog: Sendable {
     private let skuIdIndex: [String: Int]
     /// plan id → how many SKUs include it.
     private let planUsage: [String: Int]
+    /// The service of each plan, by plan index, worked out once.
+    private let planServices: [String]
+    private let sortedDependencies: [PlanDependency]
 
     /// The catalog shipped with LicenseDesk, decoded once on first use.
     public static let shared: SKUCatalog = {
@@ -76,11 +79,15 @@ public struct SKUCatalog: Sendable {
         planFriendlyIndex = friendly
         skuIdIndex = Dictionary(uniqueKeysWithValues: skus.enumerated().map { ($0.element.skuId, $0.offset) })
         planUsage = skus.reduce(into: [:]) { usage, sku in for plan in sku.planIds { usage[plan, default: 0] += 1 } }
+        planServices = plans.map { Self.service(ofPlanNamed: $0.name) }
+        sortedDependencies = dependencies.sorted { $0.plan < $1.plan }
     }
 
     // MARK: - Look-ups
 
-    public func plan(id: String) -> CatalogPlan? { planIndex[id.lowercased()].map { plans[$0] } }
+    /// Ids are stored lowercase, as Graph writes them: try the id as given before folding it
+    /// (this runs for every plan of every path the engine looks at).
+    public func plan(id: String) -> CatalogPlan? { (planIndex[id] ?? planIndex[id.lowercased()]).map { plans[$0] } }
 
     /// By servicePlanId, servicePlanName, friendly name, or (when unique) another spelling.
     public func plan(matching query: String) -> CatalogPlan? {
@@ -134,7 +141,17 @@ public struct SKUCatalog: Sendable {
 
     /// The `service` a plan reports in assignedPlans, as Graph names it for the common plans.
     public func service(ofPlan id: String) -> String {
-        let name = self.name(ofPlan: id)
+        if let index = planIndex[id] { return planServices[index] }
+        return Self.service(ofPlanNamed: name(ofPlan: id))
+    }
+
+    /// Plans whose name says they are Exchange (the proxy-address uniqueness check).
+    public func isExchange(plan id: String) -> Bool { service(ofPlan: id) == "exchange" }
+
+    /// The dependency table in plan id order (so the first violation found is always the same).
+    public var dependenciesByPlan: [PlanDependency] { sortedDependencies }
+
+    static func service(ofPlanNamed name: String) -> String {
         let prefixes: [(String, String)] = [
             ("EXCHANGE", "exchange"), ("SHAREPOINTWAC", "SharePoint"), ("SHAREPOINT", "SharePoint"),
             ("ONEDRIVE", "SharePoint"), ("TEAMS", "TeamspaceAPI"), ("MCO", "MicrosoftCommunicationsOnline"),

@@ -8,7 +8,9 @@ public enum LicenseDerivation {
         var enabledBySku: [String: Set<String>] = [:]
         for path in user.licenseAssignmentStates where path.state.isApplied {
             guard let sku = skus.first(where: { $0.skuId == path.skuId }) else { continue }
-            enabledBySku[path.skuId, default: []].formUnion(Set(sku.planIds).subtracting(path.disabledPlans))
+            var enabled = enabledBySku[path.skuId] ?? Set(minimumCapacity: sku.planIds.count)
+            for plan in sku.planIds where !path.disabledPlans.contains(plan) { enabled.insert(plan) }
+            enabledBySku[path.skuId] = enabled
         }
         user.assignedLicenses = enabledBySku.keys.sorted().map { skuId in
             let sku = skus.first { $0.skuId == skuId }!
@@ -50,8 +52,12 @@ enum ProhibitedServices {
         "MCOPSTN2": ["CN", "IR", "KP", "SY", "CU"],
     ]
 
+    /// Countries named anywhere in the table: elsewhere every plan is allowed.
+    static let restrictedCountries: Set<String> = table.values.reduce(into: []) { $0.formUnion($1) }
+
     static func allowed(_ plans: Set<String>, in country: String) -> Bool {
         let code = country.uppercased()
+        guard restrictedCountries.contains(code) else { return true }
         for plan in plans {
             let name = SKUCatalog.shared.name(ofPlan: plan)
             if let countries = table[name], countries.contains(code) { return false }

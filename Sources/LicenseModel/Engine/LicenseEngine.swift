@@ -128,30 +128,26 @@ enum LicenseEngine {
         return nil
     }
 
-    /// Plans enabled by the applied paths among `paths`.
-    static func enabledPlans(_ paths: [LicenseAssignmentState], in tenant: Tenant) -> Set<String> {
-        var plans: Set<String> = []
-        for path in paths where path.state.isApplied {
-            guard let sku = tenant.sku(id: path.skuId) else { continue }
-            plans.formUnion(Set(sku.planIds).subtracting(path.disabledPlans))
-        }
-        return plans
-    }
-
     /// A dependent plan (and what it needs) that `after` leaves without its prerequisite while
-    /// `before` did not: the DependencyViolation of `specs/licensing.md` §3.1.
+    /// `before` did not: the DependencyViolation of `specs/licensing.md` §3.1. Walks the short
+    /// dependency table rather than building every path's plan set (this runs per user).
     static func newDependencyViolation(
         before: [LicenseAssignmentState], after: [LicenseAssignmentState], in tenant: Tenant
     ) -> (String, [String])? {
-        let planBefore = enabledPlans(before, in: tenant)
-        let planAfter = enabledPlans(after, in: tenant)
-        for plan in planAfter.sorted() {
-            guard let dependency = SKUCatalog.shared.dependency(of: plan) else { continue }
-            let satisfiedAfter = dependency.requiresAnyOf.contains(where: planAfter.contains)
-            let satisfiedBefore = !planBefore.contains(plan) || dependency.requiresAnyOf.contains(where: planBefore.contains)
-            if !satisfiedAfter && satisfiedBefore { return (plan, dependency.requiresAnyOf) }
+        for dependency in SKUCatalog.shared.dependenciesByPlan where enables(after, dependency.plan, tenant) {
+            if dependency.requiresAnyOf.contains(where: { enables(after, $0, tenant) }) { continue }
+            let satisfiedBefore = !enables(before, dependency.plan, tenant)
+                || dependency.requiresAnyOf.contains(where: { enables(before, $0, tenant) })
+            if satisfiedBefore { return (dependency.plan, dependency.requiresAnyOf) }
         }
         return nil
+    }
+
+    /// Whether an applied path among `paths` enables `plan`.
+    static func enables(_ paths: [LicenseAssignmentState], _ plan: String, _ tenant: Tenant) -> Bool {
+        paths.contains { path in
+            path.state.isApplied && !path.disabledPlans.contains(plan) && (tenant.sku(id: path.skuId)?.planIds.contains(plan) ?? false)
+        }
     }
 
     static func replace(
@@ -169,7 +165,7 @@ enum LicenseEngine {
         var others: Set<String> = []
         for path in user.licenseAssignmentStates where path.skuId != skuId && path.state.isApplied {
             guard let sku = tenant.sku(id: path.skuId) else { continue }
-            others.formUnion(Set(sku.planIds).subtracting(path.disabledPlans))
+            for plan in sku.planIds where !path.disabledPlans.contains(plan) { others.insert(plan) }
         }
         // Most users hold one SKU: nothing to conflict with, so no need to walk the sets.
         if others.isEmpty { return nil }

@@ -29,7 +29,7 @@ extension Tenant {
     /// of the Exchange service stamps addresses, and only when the user has none yet.
     func duplicatesProxyAddress(of user: User, gaining plans: Set<String>) -> Bool {
         let catalog = SKUCatalog.shared
-        guard plans.contains(where: { catalog.service(ofPlan: $0) == "exchange" }) else { return false }
+        guard plans.contains(where: { catalog.isExchange(plan: $0) }) else { return false }
         let hasExchange = user.assignedPlans.contains { $0.service == "exchange" && $0.capabilityStatus == "Enabled" }
         if hasExchange { return false }
         return Self.proxyKeys(of: user).contains { key in proxyOwners[key]?.contains { $0 != user.id } ?? false }
