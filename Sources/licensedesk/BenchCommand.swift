@@ -57,6 +57,22 @@ struct BenchCommand: ParsableCommand {
         figures.attributeChangeP50 = percentile(samples, 0.5)
         figures.attributeChangeP99 = percentile(samples, 0.99)
 
+        // One plan toggle on a group of about 50,000 members (all users when there are fewer):
+        // the group gets E3 with Forms off, then Forms is switched on and every member processed.
+        let (cities, departments) = BenchFigures.toggleGroupShape(users: users)
+        let toggleGroup = "6e0a0000-0000-4000-8000-999999999999"
+        let toggleRule = "user.city -in [\(cities.map { "\"\($0)\"" }.joined(separator: ", "))] -and user.department -in [\(departments.map { "\"\($0)\"" }.joined(separator: ", "))]"
+        let e3 = "6fd2c87f-b296-42f0-b197-1e91e994b900"
+        let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
+        try tenant.apply(.createGroup(id: toggleGroup, displayName: "Toggle target", description: nil, membershipRule: toggleRule), context: context)
+        try tenant.apply(.addGroupLicense(groupID: toggleGroup, skuId: e3, disabledPlans: [forms]), context: context)
+        try tenant.apply(.processPending, context: context)
+        figures.toggleGroupMembers = tenant.group(id: toggleGroup)?.members.count ?? 0
+        figures.toggleSeconds = try time {
+            try tenant.apply(.setGroupPlan(groupID: toggleGroup, skuId: e3, planId: forms, enabled: true), context: context)
+            try tenant.apply(.processPending, context: context)
+        }
+
         if skipState {
             figures.stateMeasured = false
             figures.peakResidentMegabytes = peakResidentMegabytes()
@@ -143,6 +159,8 @@ struct BenchFigures: Encodable {
     var licenseSeconds = 0.0
     var attributeChangeP50 = 0.0
     var attributeChangeP99 = 0.0
+    var toggleGroupMembers = 0
+    var toggleSeconds = 0.0
     var snapshotWriteSeconds = 0.0
     var stateBytes = 0
     var loadSeconds = 0.0
@@ -156,6 +174,15 @@ struct BenchFigures: Encodable {
     /// False with --skip-state: the state and console rows were not measured.
     var stateMeasured = true
 
+    /// Cities and departments whose combinations hold about 50,000 of `users` (each pair holds
+    /// about a hundredth of the synthetic users).
+    static func toggleGroupShape(users: Int) -> ([String], [String]) {
+        let pairs = max(1, min(100, Int((5_000_000.0 / Double(max(users, 1))).rounded())))
+        let cityCount = min(10, max(1, Int(Double(pairs).squareRoot().rounded())))
+        let departmentCount = min(10, max(1, (pairs + cityCount - 1) / cityCount))
+        return (Array(SyntheticTenant.cityNames.prefix(cityCount)), Array(SyntheticTenant.departmentNames.prefix(departmentCount)))
+    }
+
     var table: String {
         let megabytes = Double(stateBytes) / 1e6
         var rows: [(String, String)] = [
@@ -164,6 +191,7 @@ struct BenchFigures: Encodable {
             ("full membership evaluation", String(format: "%.2f s", membershipSeconds)),
             ("full licence processing", String(format: "%.2f s", licenseSeconds)),
             ("one attribute change, all groups, licences", String(format: "p50 %.3f ms, p99 %.3f ms", attributeChangeP50 * 1e3, attributeChangeP99 * 1e3)),
+            ("one plan toggle, group of \(toggleGroupMembers) members", String(format: "%.2f s", toggleSeconds)),
             ("write snapshot", String(format: "%.2f s (%.1f MB)", snapshotWriteSeconds, megabytes)),
             ("load state", String(format: "%.2f s (%.1f MB/s)", loadSeconds, loadSeconds > 0 ? megabytes / loadSeconds : 0)),
             ("save one change (journal append + fsync)", String(format: "p50 %.2f ms, p99 %.2f ms", saveP50 * 1e3, saveP99 * 1e3)),

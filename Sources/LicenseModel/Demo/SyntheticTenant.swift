@@ -9,6 +9,9 @@ public enum SyntheticTenant {
     static let countries = ["United States", "United Kingdom", "France", "Germany", "Japan", "Australia", "Canada", "Switzerland", "Spain", "Korea"]
     static let locations = ["US", "GB", "FR", "DE", "JP", "AU", "CA", "CH", "ES", "KR"]
     static let tiers: [String?] = ["E3 All", "E3 with Selected Services", "E5", "F3", nil]
+    /// The value spreads, for benchmarks that pick a share of the users by rule.
+    public static var cityNames: [String] { cities }
+    public static var departmentNames: [String] { departments }
 
     /// Users only (no processing): fast, for rule benchmarks.
     public static func users(count: Int, seed: UInt64 = 42) -> [User] {
