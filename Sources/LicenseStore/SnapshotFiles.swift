@@ -20,7 +20,7 @@ struct SnapshotFiles {
             throw .unreadable(file: store.path(StateFileName.organization), line: nil, column: nil, reason: "value holds no organization")
         }
         let skus: GraphListFile<SubscribedSku> = try decode(StateFileName.subscribedSkus)
-        let users: GraphListFile<User> = try decode(StateFileName.users)
+        let users: GraphListFile<User> = try decodeList(StateFileName.users)
         let groups: GraphListFile<Group> = try decode(StateFileName.groups)
         let desk: DeskFile = try decode(StateFileName.desk)
         var tenant = Tenant(
@@ -33,18 +33,35 @@ struct SnapshotFiles {
 
     func readDesk() throws(StateError) -> DeskFile { try decode(StateFileName.desk) }
 
+    /// A big list file on every core (`ParallelListDecoding`), else the ordinary way.
+    private func decodeList<Element: Decodable & Sendable>(_ name: String) throws(StateError) -> GraphListFile<Element> {
+        let file = store.path(name)
+        if let data = try DurableFile.read(file), let list = ParallelListDecoding.decode(data, as: Element.self) {
+            if list.formatVersion > stateFormatVersion { throw .unsupportedVersion(file: file, found: list.formatVersion) }
+            return list
+        }
+        return try decode(name)
+    }
+
     private func decode<T: Decodable>(_ name: String) throws(StateError) -> T {
         let file = store.path(name)
         guard let data = try DurableFile.read(file) else {
             throw .io(path: file, reason: "missing; run `licensedesk init` to create a tenant here")
         }
-        if let version = Self.formatVersion(in: data), version > stateFormatVersion {
-            throw .unsupportedVersion(file: file, found: version)
-        }
-        do { return try StateJSON.decoder().decode(T.self, from: data) } catch {
+        // The version is checked on what was decoded; only a file that does not decode is
+        // probed for it (a second full parse, which a big file should not pay every load).
+        let value: T
+        do { value = try StateJSON.decoder().decode(T.self, from: data) } catch {
+            if let version = Self.formatVersion(in: data), version > stateFormatVersion {
+                throw .unsupportedVersion(file: file, found: version)
+            }
             let located = DecodingErrorLocator.locate(error, in: data, file: file)
             throw Recovery(store: store).setAside(file, because: located)
         }
+        if let versioned = value as? any VersionedStateFile, versioned.formatVersion > stateFormatVersion {
+            throw .unsupportedVersion(file: file, found: versioned.formatVersion)
+        }
+        return value
     }
 
     private static func formatVersion(in data: Data) -> Int? {

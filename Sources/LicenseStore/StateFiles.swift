@@ -6,7 +6,12 @@ public let stateFormatVersion = 1
 
 /// One state file: a Graph list response (`{"value": [...]}`) plus the format version. Fields
 /// we do not know (an `@odata.context`, say) are kept.
-struct GraphListFile<Element: Codable>: Codable {
+/// A state file that carries `formatVersion`.
+protocol VersionedStateFile {
+    var formatVersion: Int { get }
+}
+
+struct GraphListFile<Element: Codable>: Codable, VersionedStateFile {
     var formatVersion: Int
     var value: [Element]
     var extra: [String: JSONValue] = [:]
@@ -37,7 +42,7 @@ struct GraphListFile<Element: Codable>: Codable {
 
 /// LicenseDesk's own state beside the Graph files: pending work, tenant settings, and where
 /// the snapshot stands in the journal.
-struct DeskFile: Codable {
+struct DeskFile: Codable, VersionedStateFile {
     var formatVersion: Int
     var pending: PendingWork
     var settings: TenantSettings
@@ -106,7 +111,12 @@ public enum StateJSON {
 
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = ISO8601Instant.parse(text) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(text) is not an ISO 8601 time such as 2026-01-31T09:00:00Z")
+        }
         return decoder
     }
 

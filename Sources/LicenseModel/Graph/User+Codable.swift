@@ -2,45 +2,75 @@ import Foundation
 import MembershipRules
 
 extension User: Codable {
-    static let knownFields: Set<String> = {
-        var names: Set<String> = [
-            "id", "userPrincipalName", "displayName", "accountEnabled", "onPremisesSyncEnabled", "otherMails",
-            "proxyAddresses", "employeeHireDate", "manager", "assignedLicenses", "licenseAssignmentStates",
-            "assignedPlans", "onPremisesExtensionAttributes", "businessPhones", "onPremisesImmutableId",
-            "onPremisesSamAccountName",
+    /// What each known field of a Graph user is, by name.
+    enum Field {
+        case id, userPrincipalName, displayName, accountEnabled, onPremisesSyncEnabled, onPremisesImmutableId
+        case onPremisesSamAccountName, string(Int), businessPhones, extensionAttributes, otherMails, proxyAddresses
+        case employeeHireDate, manager, assignedLicenses, licenseAssignmentStates, assignedPlans
+    }
+
+    static let fields: [String: Field] = {
+        var fields: [String: Field] = [
+            "id": .id, "userPrincipalName": .userPrincipalName, "displayName": .displayName, "accountEnabled": .accountEnabled,
+            "onPremisesSyncEnabled": .onPremisesSyncEnabled, "onPremisesImmutableId": .onPremisesImmutableId,
+            "onPremisesSamAccountName": .onPremisesSamAccountName, "businessPhones": .businessPhones,
+            "onPremisesExtensionAttributes": .extensionAttributes, "otherMails": .otherMails, "proxyAddresses": .proxyAddresses,
+            "employeeHireDate": .employeeHireDate, "manager": .manager, "assignedLicenses": .assignedLicenses,
+            "licenseAssignmentStates": .licenseAssignmentStates, "assignedPlans": .assignedPlans,
         ]
-        names.formUnion(GraphUserField.topLevel.map(\.name))
-        return names
+        for (slot, name) in GraphUserField.topLevel { fields[name] = .string(slot) }
+        return fields
     }()
 
+    /// Walks the fields the record has (a user sets a dozen of some fifty known ones), rather
+    /// than asking for every known field: loading a million users spends its time here.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: GraphKey.self)
-        func key(_ name: String) -> GraphKey { GraphKey(name) }
-        self.init(
-            id: try c.decode(String.self, forKey: key("id")),
-            userPrincipalName: try c.decode(String.self, forKey: key("userPrincipalName")),
-            displayName: try c.decodeIfPresent(String.self, forKey: key("displayName")) ?? "")
-        accountEnabled = try c.decodeIfPresent(Bool.self, forKey: key("accountEnabled"))
-        onPremisesSyncEnabled = try c.decodeIfPresent(Bool.self, forKey: key("onPremisesSyncEnabled"))
-        onPremisesImmutableId = try c.decodeIfPresent(String.self, forKey: key("onPremisesImmutableId"))
-        onPremisesSamAccountName = try c.decodeIfPresent(String.self, forKey: key("onPremisesSamAccountName"))
-        for (slot, name) in GraphUserField.topLevel {
-            strings[slot] = try c.decodeIfPresent(String.self, forKey: key(name))
+        var id: String?
+        var userPrincipalName: String?
+        var displayName: String?
+        var strings = UserStrings()
+        var unknown: [String: JSONValue] = [:]
+        var rest = User(id: "", userPrincipalName: "", displayName: "")
+        for key in c.allKeys {
+            guard let field = Self.fields[key.stringValue] else {
+                unknown[key.stringValue] = try c.decode(JSONValue.self, forKey: key)
+                continue
+            }
+            switch field {
+            case .id: id = try c.decode(String.self, forKey: key)
+            case .userPrincipalName: userPrincipalName = try c.decode(String.self, forKey: key)
+            case .displayName: displayName = try c.decodeIfPresent(String.self, forKey: key)
+            case .accountEnabled: rest.accountEnabled = try c.decodeIfPresent(Bool.self, forKey: key)
+            case .onPremisesSyncEnabled: rest.onPremisesSyncEnabled = try c.decodeIfPresent(Bool.self, forKey: key)
+            case .onPremisesImmutableId: rest.onPremisesImmutableId = try c.decodeIfPresent(String.self, forKey: key)
+            case .onPremisesSamAccountName: rest.onPremisesSamAccountName = try c.decodeIfPresent(String.self, forKey: key)
+            case .string(let slot): strings[slot] = try c.decodeIfPresent(String.self, forKey: key)
+            case .businessPhones: strings[GraphUserField.telephoneSlot] = try c.decodeIfPresent([String].self, forKey: key)?.first
+            case .extensionAttributes:
+                if let attributes = try c.decodeIfPresent([String: String?].self, forKey: key) {
+                    for (slot, name) in GraphUserField.extensionSlots { strings[slot] = attributes[name] ?? nil }
+                }
+            case .otherMails: rest.otherMails = try c.decodeIfPresent([String].self, forKey: key) ?? []
+            case .proxyAddresses: rest.proxyAddresses = try c.decodeIfPresent([String].self, forKey: key) ?? []
+            case .employeeHireDate: rest.employeeHireDate = try c.decodeIfPresent(Date.self, forKey: key)
+            case .manager: rest.manager = try c.decodeIfPresent(ManagerReference.self, forKey: key)?.id
+            case .assignedLicenses: rest.assignedLicenses = try c.decodeIfPresent([AssignedLicense].self, forKey: key) ?? []
+            case .licenseAssignmentStates:
+                rest.licenseAssignmentStates = try c.decodeIfPresent([LicenseAssignmentState].self, forKey: key) ?? []
+            case .assignedPlans: rest.assignedPlans = try c.decodeIfPresent([AssignedPlan].self, forKey: key) ?? []
+            }
         }
-        strings[GraphUserField.telephoneSlot] =
-            try c.decodeIfPresent([String].self, forKey: key("businessPhones"))?.first
-        if let attributes = try c.decodeIfPresent([String: String?].self, forKey: key("onPremisesExtensionAttributes")) {
-            for (slot, name) in GraphUserField.extensionSlots { strings[slot] = attributes[name] ?? nil }
+        guard let id else { throw DecodingError.keyNotFound(GraphKey("id"), .init(codingPath: c.codingPath, debugDescription: "no id")) }
+        guard let userPrincipalName else {
+            throw DecodingError.keyNotFound(
+                GraphKey("userPrincipalName"), .init(codingPath: c.codingPath, debugDescription: "no userPrincipalName"))
         }
-        otherMails = try c.decodeIfPresent([String].self, forKey: key("otherMails")) ?? []
-        proxyAddresses = try c.decodeIfPresent([String].self, forKey: key("proxyAddresses")) ?? []
-        employeeHireDate = try c.decodeIfPresent(Date.self, forKey: key("employeeHireDate"))
-        manager = try c.decodeIfPresent(ManagerReference.self, forKey: key("manager"))?.id
-        assignedLicenses = try c.decodeIfPresent([AssignedLicense].self, forKey: key("assignedLicenses")) ?? []
-        licenseAssignmentStates =
-            try c.decodeIfPresent([LicenseAssignmentState].self, forKey: key("licenseAssignmentStates")) ?? []
-        assignedPlans = try c.decodeIfPresent([AssignedPlan].self, forKey: key("assignedPlans")) ?? []
-        var unknown = try c.unknownFields(besides: Self.knownFields)
+        self = rest
+        self.id = id
+        self.userPrincipalName = userPrincipalName
+        self.displayName = displayName ?? ""
+        self.strings = strings
         for (name, value) in unknown where RulePropertyTable.property(named: name)?.customExtension != nil {
             if let text = value.stringValue {
                 customExtensions[name] = text

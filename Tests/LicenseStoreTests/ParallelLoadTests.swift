@@ -1,0 +1,73 @@
+import Foundation
+@testable import LicenseStore
+import LicenseModel
+import TestSupport
+import Testing
+
+@Suite("Loading big list files on every core")
+struct ParallelLoadTests {
+    func layout(_ text: String) -> ListLayout? {
+        Data(text.utf8).withUnsafeBytes { ListLayout(ByteScanner($0)) }
+    }
+
+    @Test("the scan finds each element of value, past strings holding quotes, brackets and backslashes")
+    func elementBoundaries() throws {
+        let text = #"{"@odata.context": "x]}", "value": [ {"a": "q\"]}[{"}, [1, [2]], "s\\", 3, null ], "formatVersion": 1}"#
+        let found = try #require(layout(text))
+        let bytes = Array(text.utf8)
+        let elements = found.elements.map { String(decoding: bytes[$0], as: UTF8.self) }
+        #expect(elements == [#"{"a": "q\"]}[{"}"#, "[1, [2]]", #""s\\""#, "3", "null"])
+        #expect(String(decoding: bytes[found.valueStart..<found.valueEnd], as: UTF8.self).hasPrefix("[ {"))
+        #expect(layout(#"{"value": []}"#)?.elements.isEmpty == true)
+        #expect(layout(#"{"value": [1, 2"#) == nil)
+        #expect(layout(#"{"other": 1}"#) == nil)
+        #expect(layout(#"[1, 2]"#) == nil)
+    }
+
+    @Test("a users file big enough for the parallel path loads to the same tenant as the ordinary decoder")
+    func sameTenant() throws {
+        let directory = TemporaryDirectory()
+        let store = StateStore(directory: directory.path)
+        let tenant = SyntheticTenant.make(users: 3_000, groups: 6, seed: 5)
+        try store.initialise(with: tenant, force: false)
+        let data = try #require(FileManager.default.contents(atPath: directory.file("users.json")))
+        #expect(data.count > ParallelListDecoding.minimumBytes, "make the tenant bigger: the file is \(data.count) bytes")
+        let parallel = try #require(ParallelListDecoding.decode(data, as: User.self))
+        let ordinary = try StateJSON.decoder().decode(GraphListFile<User>.self, from: data)
+        #expect(parallel.value == ordinary.value)
+        #expect(parallel.extra == ordinary.extra && parallel.formatVersion == ordinary.formatVersion)
+        #expect(try store.loadTenant().users == tenant.users)
+    }
+
+    @Test("a damaged big file falls back to the ordinary decoder, which says where")
+    func damagedFallsBack() throws {
+        let directory = TemporaryDirectory()
+        let store = StateStore(directory: directory.path)
+        try store.initialise(with: SyntheticTenant.make(users: 3_000, groups: 2, seed: 5), force: false)
+        var text = try String(contentsOfFile: directory.file("users.json"), encoding: .utf8)
+        let target = try #require(text.range(of: "\"accountEnabled\" : true", options: .backwards))
+        text.replaceSubrange(target, with: "\"accountEnabled\" : \"yes\"")
+        try text.write(toFile: directory.file("users.json"), atomically: true, encoding: .utf8)
+        #expect(ParallelListDecoding.decode(Data(text.utf8), as: User.self) == nil)
+        #expect(throws: StateError.self) { try store.loadTenant() }
+        do { _ = try store.loadTenant() } catch { #expect("\(error)".contains("users.json")) }
+    }
+}
+
+@Suite("ISO 8601 times in state files")
+struct ISO8601InstantTests {
+    @Test("the fast path agrees with Foundation's parser on ten thousand times, and leaves other forms to it")
+    func agreesWithFoundation() {
+        let formatter = ISO8601DateFormatter()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let date = Date(timeIntervalSince1970: TimeInterval(Int.random(in: -2_000_000_000...5_000_000_000, using: &generator)))
+            let text = formatter.string(from: date)
+            #expect(ISO8601Instant.parse(text) == formatter.date(from: text), "\(text)")
+        }
+        #expect(ISO8601Instant.parse("2026-01-31T09:00:00.250Z") == Date(timeIntervalSince1970: 1_769_850_000.25))
+        #expect(ISO8601Instant.parse("2026-01-31T10:00:00+01:00") == Date(timeIntervalSince1970: 1_769_850_000))
+        #expect(ISO8601Instant.parse("2026-13-31T09:00:00Z") == nil)
+        #expect(ISO8601Instant.parse("yesterday") == nil)
+    }
+}
