@@ -44,23 +44,27 @@ enum MembershipEngine {
         let context = RuleContext(now: now)
         var changes: [String: Change] = [:]
         for index in tenant.groups.indices where tenant.groups[index].isDynamic && !tenant.groups[index].isPaused {
-            let group = tenant.groups[index]
-            guard let rule = tenant.compiledRules[group.id] else { continue }
+            // Only the id is kept: a copy of the group would share its members array, and the
+            // append or removal below would then copy every member (a million, at scale).
+            let groupID = tenant.groups[index].id
+            guard let rule = tenant.compiledRules[groupID] else { continue }
             let matches = rule.matches(tenant.ruleView(of: user), context: context)
-            let isMember = tenant.memberships[userID]?.contains(group.id) ?? false
+            let isMember = tenant.memberships[userID]?.contains(groupID) ?? false
             guard matches != isMember else { continue }
             var change = Change()
             if matches {
                 tenant.groups[index].members.append(userID)
-                tenant.memberships[userID, default: []].insert(group.id)
+                tenant.memberships[userID, default: []].insert(groupID)
                 change.joined = [userID]
             } else {
-                tenant.groups[index].members.removeAll { $0 == userID }
-                tenant.memberships[userID]?.remove(group.id)
+                if let position = tenant.groups[index].members.firstIndex(of: userID) {
+                    tenant.groups[index].members.remove(at: position)
+                }
+                tenant.memberships[userID]?.remove(groupID)
                 change.left = [userID]
             }
             tenant.groups[index].lastMembershipUpdated = now
-            changes[group.id] = change
+            changes[groupID] = change
         }
         return changes
     }
