@@ -15,6 +15,13 @@ public struct LoadedState: Sendable {
     /// Things the admin should be told (a torn journal line set aside, read-only mode).
     public var notices: [String]
 
+    public init(tenant: Tenant, sequence: Int, versions: [String: ObjectVersion], notices: [String]) {
+        self.tenant = tenant
+        self.sequence = sequence
+        self.versions = versions
+        self.notices = notices
+    }
+
     /// The versions of a change's objects as this state saw them: what `commit` checks.
     public func basedOn(_ change: TenantChange) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: change.touchedObjects.map { ($0, versions[$0]?.sequence ?? 0) })
