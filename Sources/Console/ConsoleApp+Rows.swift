@@ -50,6 +50,6 @@ extension ConsoleApp {
 
     /// The header's count, kept per tenant version (counting walks every user).
     var usersWithLicenseErrorsCount: Int {
-        rowCache.usersWithErrors { tenant.users.reduce(0) { $0 + ($1.hasLicenseErrors ? 1 : 0) } }
+        rowCache.usersWithErrors { tenant.usersWithLicenseErrors.count }
     }
 }

@@ -45,19 +45,8 @@ public struct Presentation {
         return tenant.users.indices.filter { userRow(tenant.users[$0]).text.lowercased().contains(folded) }
     }
 
-    /// Members with a licence error from each group, counted in one pass over the users.
-    func licenceErrorsByGroup() -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for user in tenant.users where user.hasLicenseErrors {
-            for group in Set(user.licenseAssignmentStates.filter { $0.error != .none }.compactMap(\.assignedByGroup)) {
-                if tenant.isMember(user.id, of: group) { counts[group, default: 0] += 1 }
-            }
-        }
-        return counts
-    }
-
     public func groupRows(filter: String = "") -> [Row] {
-        let errorCounts = licenceErrorsByGroup()
+        let errorCounts = tenant.licenseErrorCountsByGroup()
         return filtered(
             tenant.groups.map { group in
                 let licences = group.assignedLicenses.map { licence -> String in

@@ -40,24 +40,6 @@ public enum GraphImport {
         }
         return files
     }
-
-    /// Graph writes ISO 8601 with or without fractional seconds.
-    static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            if let date = plain.date(from: text) ?? fractional.date(from: text) { return date }
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "\(text) is not an ISO 8601 date and time"))
-        }
-        return decoder
-    }
-    nonisolated(unsafe) static let plain = ISO8601DateFormatter()
-    nonisolated(unsafe) static let fractional: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
 }
 
 /// A file's envelope and the field names of its records, read before the records themselves.

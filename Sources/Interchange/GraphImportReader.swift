@@ -29,7 +29,8 @@ struct GraphImportReader {
             problems.append(ImportProblem(file: file, line: syntax.line, column: syntax.column, reason: "not valid JSON: \(syntax.message)"))
             return
         }
-        let decoder = GraphImport.decoder()
+        // The state files' decoder: its times (`ISO8601Instant`) take Graph's fractional seconds too.
+        let decoder = StateJSON.decoder()
         guard let envelope = try? decoder.decode(Envelope.self, from: data), let keys = envelope.recordKeys else {
             problems.append(ImportProblem(file: file, reason: "not a Graph list response: expected an object with a \"value\" array"))
             return

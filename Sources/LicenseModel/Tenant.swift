@@ -194,12 +194,25 @@ public struct Tenant: Sendable {
     /// Users with at least one licence error.
     public var usersWithLicenseErrors: [User] { users.filter(\.hasLicenseErrors) }
 
-    /// Members of a group whose path from that group carries an error.
     /// Whether the user is a direct member of the group (from the membership index).
     public func isMember(_ userID: String, of groupID: String) -> Bool {
         memberships[userID]?.contains(groupID) ?? false
     }
 
+    /// For each group, how many of its members have an error on their path from it: what
+    /// `membersWithLicenseErrors(of:)` counts, for every group in one pass over the users.
+    public func licenseErrorCountsByGroup() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for user in users where user.hasLicenseErrors {
+            for group in Set(user.licenseAssignmentStates.filter { $0.error != .none }.compactMap(\.assignedByGroup))
+            where isMember(user.id, of: group) {
+                counts[group, default: 0] += 1
+            }
+        }
+        return counts
+    }
+
+    /// Members of a group whose path from that group carries an error.
     public func membersWithLicenseErrors(of groupID: String) -> [User] {
         guard let group = group(id: groupID) else { return [] }
         return group.members.compactMap { user(id: $0) }.filter { user in

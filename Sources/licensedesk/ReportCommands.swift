@@ -10,13 +10,8 @@ struct ReportCommand: ParsableCommand {
         abstract: "Licence reports: seats by path, errors with their fixes, redundant direct assignments, new plans, a seat forecast.",
         discussion: "Also in the console: `:report <name>`.")
 
-    enum Name: String, ExpressibleByArgument, CaseIterable {
-        case seats, errors, redundantDirect = "redundant-direct", newPlans = "new-plans", forecast
-        var report: ReportText.Report { ReportText.Report(rawValue: rawValue)! }
-    }
-
     @OptionGroup var state: StateOptions
-    @Argument(help: "seats, errors, redundant-direct, new-plans or forecast.") var name: Name
+    @Argument(help: "seats, errors, redundant-direct, new-plans or forecast.") var name: ReportText.Report
     @Flag(help: "Print the report's data as JSON.") var json = false
 
     func run() throws {
@@ -30,10 +25,13 @@ struct ReportCommand: ParsableCommand {
             case .forecast: return try JSONOutput.print(LicenceReports.forecast(tenant))
             }
         }
-        print(name.report.title)
-        for line in ReportText.lines(name.report, tenant: tenant) { print(TextSanitizer.inert(line)) }
+        print(name.title)
+        for line in ReportText.lines(name, tenant: tenant) { print(TextSanitizer.inert(line)) }
     }
 }
+
+/// The command line names the console's reports by their raw values.
+extension ReportText.Report: ExpressibleByArgument {}
 
 extension UsersCommand {
     struct Explain: ParsableCommand {
