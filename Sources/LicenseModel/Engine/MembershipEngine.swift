@@ -93,7 +93,10 @@ enum MembershipEngine {
 
 /// Drains the pending work queue in Entra's order: membership first, then licences.
 enum PendingWorkRunner {
-    static func run(_ tenant: inout Tenant, context: ChangeContext, progress: ProcessingProgress? = nil) -> [AuditEvent] {
+    /// `memoize: false` runs the licence engine for every user (the memo's reference, in tests).
+    static func run(
+        _ tenant: inout Tenant, context: ChangeContext, progress: ProcessingProgress? = nil, memoize: Bool = true
+    ) -> [AuditEvent] {
         var events: [AuditEvent] = []
         let now = context.now
         // Paused groups keep their pending evaluation until resumed.
@@ -124,57 +127,8 @@ enum PendingWorkRunner {
             if !changes.isEmpty { tenant.pending.enqueue(userID, in: \.licenseUsers) }
         }
         let usersToLicense = tenant.pending.drain(\.licenseUsers)
-        for (done, userID) in usersToLicense.enumerated() {
-            if done % 256 == 0 { progress?.report("Processing licences", "", done: done, total: usersToLicense.count) }
-            guard let index = tenant.userIndex[userID] else { continue }
-            LicenseEngine.reconcile(&tenant, userAt: index, retry: { _ in false }, now: now)
-        }
         let groupsToLicense = tenant.pending.drain(\.licenseGroups)
-        for groupID in groupsToLicense {
-            events += processGroupLicenses(&tenant, groupID: groupID, context: context, progress: progress)
-        }
-        return events
-    }
-
-    /// Processes every member of a group (a licence change or a reprocess), with the
-    /// Start/Finish audit events of `specs/licensing.md` §1.3.
-    static func processGroupLicenses(
-        _ tenant: inout Tenant, groupID: String, context: ChangeContext, progress: ProcessingProgress? = nil
-    ) -> [AuditEvent] {
-        guard let groupIndex = tenant.groupIndex[groupID] else { return [] }
-        let name = tenant.groups[groupIndex].displayName
-        tenant.groups[groupIndex].licenseProcessingState = .processingInProgress
-        var events = [
-            AuditEvent(
-                activity: "Start applying group based license to users", target: name, detail: "",
-                actor: context.actor, time: context.now)
-        ]
-        var succeeded = 0
-        var failed = 0
-        // Members are processed in join order: the seat order under shortage.
-        var toVisit = tenant.groups[groupIndex].members
-        // Former members still holding a path from the group lose it.
-        let members = Set(toVisit)
-        for user in tenant.users where !members.contains(user.id) && user.licenseAssignmentStates.contains(where: { $0.assignedByGroup == groupID }) {
-            toVisit.append(user.id)
-        }
-        for (done, userID) in toVisit.enumerated() {
-            if done % 64 == 0 { progress?.report("Processing licences", name, done: done, total: toVisit.count) }
-            guard let index = tenant.userIndex[userID] else { continue }
-            LicenseEngine.reconcile(&tenant, userAt: index, retry: { $0 == groupID }, now: context.now)
-            let failedHere = tenant.users[index].licenseAssignmentStates.contains {
-                $0.assignedByGroup == groupID && $0.error != .none
-            }
-            if tenant.memberships[userID]?.contains(groupID) ?? false {
-                if failedHere { failed += 1 } else { succeeded += 1 }
-            }
-        }
-        tenant.groups[groupIndex].licenseProcessingState = .processingComplete
-        events.append(
-            AuditEvent(
-                activity: "Finish applying group based license to users", target: name,
-                detail: "[Users successfully assigned licenses: \(succeeded), Users for whom license assignment failed: \(failed).]",
-                result: failed == 0 ? "success" : "failure", actor: context.actor, time: context.now))
+        events += LicenceBatch.run(&tenant, users: usersToLicense, groups: groupsToLicense, context: context, progress: progress, memoize: memoize)
         return events
     }
 }

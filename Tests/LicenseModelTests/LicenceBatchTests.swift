@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+@testable import LicenseModel
+
+/// The licence queue is processed in one pass with a memo of reconcile outcomes
+/// (`ReconcileMemo`). These tests hold it to the plain engine run for every user: the same
+/// tenant, to the last date and seat, through shortages, conflicts, reprocesses and toggles.
+@Suite("Licence batch and its memo")
+struct LicenceBatchTests {
+    static let e1 = "18181a46-0d4e-45cd-891e-60aabd171b4e"
+    static let e3 = "6fd2c87f-b296-42f0-b197-1e91e994b900"
+    static let ems = "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"
+
+    /// Two copies of one tenant: `memo` processes with the memo, `plain` without.
+    struct Pair {
+        var memo: Tenant
+        var plain: Tenant
+
+        mutating func apply(_ change: TenantChange, at time: Double) throws {
+            let context = ChangeContext(now: Date(timeIntervalSince1970: time), actor: "test")
+            try memo.apply(change, context: context)
+            try plain.apply(change, context: context)
+        }
+
+        mutating func process(at time: Double) -> (memo: [AuditEvent], plain: [AuditEvent]) {
+            let context = ChangeContext(now: Date(timeIntervalSince1970: time), actor: "test")
+            return (
+                PendingWorkRunner.run(&memo, context: context, memoize: true),
+                PendingWorkRunner.run(&plain, context: context, memoize: false)
+            )
+        }
+    }
+
+    func synthetic(users: Int) throws -> Pair {
+        let context = ChangeContext(now: Date(timeIntervalSince1970: 1_800_000_000), actor: "test")
+        var tenant = Tenant(organization: Organization(id: "org", displayName: "Test", countryLetterCode: "US"))
+        try tenant.apply(.addSku(skuId: Self.e1, seats: users / 10, edition: nil), context: context)
+        try tenant.apply(.addSku(skuId: Self.e3, seats: users / 3, edition: "2018"), context: context)
+        try tenant.apply(.addSku(skuId: Self.ems, seats: users / 5, edition: nil), context: context)
+        tenant = SyntheticTenant.withUsers(tenant, count: users)
+        // Direct E1 on some users, Sway off for every other one: their E3 group paths
+        // conflict on SharePoint, and users alike but for a disabled plan stay apart.
+        let sway = SKUCatalog.shared.plan(matching: "SWAY")!.id
+        for index in stride(from: 0, to: users / 10, by: 3) {
+            let disabled = index % 2 == 0 ? [] : [sway]
+            try tenant.apply(.addUserLicense(userID: tenant.users[index].id, skuId: Self.e1, disabledPlans: disabled), context: context)
+        }
+        for index in 0..<18 {
+            let id = "g\(index)"
+            try tenant.apply(.createGroup(id: id, displayName: "G\(index)", description: nil, membershipRule: SyntheticTenant.rule(index)), context: context)
+            if index % 3 == 0 { try tenant.apply(.addGroupLicense(groupID: id, skuId: Self.e3, disabledPlans: []), context: context) }
+            if index % 3 == 1 { try tenant.apply(.addGroupLicense(groupID: id, skuId: Self.ems, disabledPlans: []), context: context) }
+        }
+        return Pair(memo: tenant, plain: tenant)
+    }
+
+    /// The first thing that differs, named briefly (a whole tenant is too long to print).
+    func difference(_ pair: Pair) -> String? {
+        let (a, b) = (pair.memo, pair.plain)
+        if a.subscribedSkus != b.subscribedSkus {
+            return "seats: \(a.subscribedSkus.map(\.consumedUnits)) vs \(b.subscribedSkus.map(\.consumedUnits))"
+        }
+        for (x, y) in zip(a.users, b.users) where x != y {
+            return "user \(x.id): paths \(x.licenseAssignmentStates) vs \(y.licenseAssignmentStates); plans \(x.assignedPlans.count) vs \(y.assignedPlans.count)"
+        }
+        for (x, y) in zip(a.groups, b.groups) where x != y { return "group \(x.id)" }
+        return a == b ? nil : "elsewhere"
+    }
+
+    func errors(_ tenant: Tenant) -> Set<LicenseError> {
+        Set(tenant.users.flatMap { $0.licenseAssignmentStates.map(\.error) })
+    }
+
+    @Test("with and without the memo: the same paths, plans, dates, seats and audit, step after step")
+    func memoMatchesEngine() throws {
+        var pair = try synthetic(users: 3_000)
+        var events = pair.process(at: 1_800_000_100)
+        #expect(difference(pair) == nil)
+        #expect(events.memo == events.plain)
+        // Not a vacuous comparison: seats ran out and plans conflicted.
+        #expect(errors(pair.memo).isSuperset(of: [.none, .countViolation, .mutuallyExclusiveViolation]))
+        #expect(pair.memo.sku(id: Self.e3)?.availableUnits == 0)
+
+        var generator = SplitMix(seed: 3)
+        let departments = SyntheticTenant.departmentNames
+        for _ in 0..<300 {
+            let user = pair.memo.users[Int(generator.next() % 3_000)]
+            let value = departments[Int(generator.next() % UInt64(departments.count))]
+            try pair.apply(.setUserAttributes(userID: user.id, values: ["department": value]), at: 1_800_000_200)
+        }
+        events = pair.process(at: 1_800_000_300)
+        #expect(difference(pair) == nil)
+        #expect(events.memo == events.plain)
+
+        try pair.apply(.setSeats(skuId: Self.e3, seats: 2_000), at: 1_800_000_400)
+        try pair.apply(.reprocessGroup(groupID: "g0"), at: 1_800_000_400)
+        try pair.apply(.reprocessGroup(groupID: "g6"), at: 1_800_000_400)
+        let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
+        try pair.apply(.setGroupPlan(groupID: "g3", skuId: Self.e3, planId: forms, enabled: false), at: 1_800_000_400)
+        events = pair.process(at: 1_800_000_500)
+        #expect(difference(pair) == nil)
+        #expect(events.memo == events.plain)
+
+        try pair.apply(.removeGroupLicense(groupID: "g1", skuId: Self.ems), at: 1_800_000_600)
+        try pair.apply(.removeUserLicense(userID: pair.memo.users[0].id, skuId: Self.e1), at: 1_800_000_600)
+        try pair.apply(.reprocessGroup(groupID: "g9"), at: 1_800_000_600)
+        events = pair.process(at: 1_800_000_700)
+        #expect(difference(pair) == nil)
+        #expect(events.memo == events.plain)
+        // The later runs changed dates on some paths and kept them on others.
+        let dates = Set(pair.memo.users.flatMap { $0.licenseAssignmentStates.map(\.lastUpdatedDateTime.timeIntervalSince1970) })
+        #expect(dates.count >= 3)
+    }
+
+    @Test("a user in several queued groups is reconciled once, in the first group's join order")
+    func visitOrder() throws {
+        var pair = try synthetic(users: 500)
+        _ = pair.process(at: 1_800_000_100)
+        let tenant = pair.memo
+        let groups = ["g0", "g3"].map { tenant.groupIndex[$0]! }
+        let positions = ["g0": 0, "g3": 1]
+        let order = LicenceBatch.visitOrder(tenant, users: [], groups: groups, positions: positions)
+        #expect(Set(order).count == order.count)
+        let expected = (tenant.groups[groups[0]].members + tenant.groups[groups[1]].members).reduce(into: [String]()) { list, id in
+            if !list.contains(id) { list.append(id) }
+        }
+        #expect(order.map { tenant.users[$0].id } == expected)
+    }
+}
