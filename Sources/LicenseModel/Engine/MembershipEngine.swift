@@ -8,19 +8,28 @@ enum MembershipEngine {
         var left: [String] = []
     }
 
+    /// Who joined and left a group, by index into `tenant.users`.
+    struct IndexedChange {
+        var joined: [Int] = []
+        var left: [Int] = []
+        /// Members that left because the user no longer exists.
+        var vanished = 0
+        var leftCount: Int { left.count + vanished }
+    }
+
     /// Evaluates dynamic groups over every user, all groups in one parallel pass. Members who
     /// still match keep their place in the join order; new members are appended in the
     /// tenant's user order.
     static func evaluateGroups(
         _ tenant: inout Tenant, groupsAt indices: [Int], now: Date, progress: ProcessingProgress? = nil
-    ) -> [Int: Change] {
-        var changes: [Int: Change] = [:]
+    ) -> [Int: IndexedChange] {
+        var changes: [Int: IndexedChange] = [:]
         var evaluated: [Int] = []
         var rules: [MembershipRule] = []
         for index in indices {
             guard let rule = tenant.compiledRules[tenant.groups[index].id] else {
                 tenant.groups[index].membershipProcessingStatus = .failed
-                changes[index] = Change()
+                changes[index] = IndexedChange()
                 continue
             }
             evaluated.append(index)
@@ -32,9 +41,13 @@ enum MembershipEngine {
         if let progress { report = { done in progress.report("Evaluating", label, done: done, total: total) } }
         let matches = ParallelEvaluation.matches(
             rules: rules, users: tenant.users, memberships: tenant.memberships, now: now, progress: report)
+        var indexed: [IndexedChange] = []
         for (position, index) in evaluated.enumerated() {
-            changes[index] = setMembers(&tenant, groupAt: index, matching: matches[position], now: now)
+            let change = setMembers(&tenant, groupAt: index, matching: matches[position], now: now)
+            changes[index] = change
+            indexed.append(change)
         }
+        MembershipIndexUpdate.apply(indexed, groupIDs: evaluated.map { tenant.groups[$0].id }, to: &tenant)
         return changes
     }
 
@@ -69,21 +82,38 @@ enum MembershipEngine {
         return changes
     }
 
-    /// `matching`: indices into `tenant.users`, ascending.
-    private static func setMembers(_ tenant: inout Tenant, groupAt index: Int, matching: [Int], now: Date) -> Change {
-        let group = tenant.groups[index]
-        var matchingIDs = Set<String>(minimumCapacity: matching.count)
-        for userIndex in matching { matchingIDs.insert(tenant.users[userIndex].id) }
-        var change = Change()
-        var members = group.members.filter { matchingIDs.contains($0) }
-        change.left = group.members.filter { !matchingIDs.contains($0) }
-        let current = Set(members)
-        for userIndex in matching where !current.contains(tenant.users[userIndex].id) {
-            members.append(tenant.users[userIndex].id)
-            change.joined.append(tenant.users[userIndex].id)
+    /// `matching`: indices into `tenant.users`, ascending. Works on user indices (no string
+    /// hashing but one look-up per old member); the user → groups index is updated afterwards,
+    /// for all groups at once.
+    private static func setMembers(_ tenant: inout Tenant, groupAt index: Int, matching: [Int], now: Date) -> IndexedChange {
+        var change = IndexedChange()
+        let old = tenant.groups[index].members
+        var members: [String] = []
+        members.reserveCapacity(matching.count)
+        if old.isEmpty {
+            change.joined = matching
+            for userIndex in matching { members.append(tenant.users[userIndex].id) }
+        } else {
+            var matches = [Bool](repeating: false, count: tenant.users.count)
+            for userIndex in matching { matches[userIndex] = true }
+            var stays = [Bool](repeating: false, count: tenant.users.count)
+            for id in old {
+                guard let userIndex = tenant.userIndex[id] else {
+                    change.vanished += 1
+                    continue
+                }
+                if matches[userIndex] {
+                    members.append(id)
+                    stays[userIndex] = true
+                } else {
+                    change.left.append(userIndex)
+                }
+            }
+            for userIndex in matching where !stays[userIndex] {
+                members.append(tenant.users[userIndex].id)
+                change.joined.append(userIndex)
+            }
         }
-        for id in change.left { tenant.memberships[id]?.remove(group.id) }
-        for id in change.joined { tenant.memberships[id, default: []].insert(group.id) }
         tenant.groups[index].members = members
         tenant.groups[index].membershipProcessingStatus = .succeeded
         tenant.groups[index].lastMembershipUpdated = now
@@ -112,13 +142,19 @@ enum PendingWorkRunner {
             indices.append(index)
         }
         let changes = MembershipEngine.evaluateGroups(&tenant, groupsAt: indices, now: now, progress: progress)
+        // Each user who joined or left is queued once (a million users, not a million times
+        // the groups they moved in).
+        var queued = [Bool](repeating: false, count: changes.isEmpty ? 0 : tenant.users.count)
         for index in indices {
             guard let change = changes[index] else { continue }
-            for id in change.joined + change.left { tenant.pending.enqueue(id, in: \.licenseUsers) }
+            for userIndex in change.joined + change.left where !queued[userIndex] {
+                queued[userIndex] = true
+                tenant.pending.enqueue(tenant.users[userIndex].id, in: \.licenseUsers)
+            }
             events.append(
                 AuditEvent(
                     activity: "Update group membership", target: tenant.groups[index].displayName,
-                    detail: "\(change.joined.count) joined, \(change.left.count) left", actor: context.actor, time: now))
+                    detail: "\(change.joined.count) joined, \(change.leftCount) left", actor: context.actor, time: now))
         }
         let usersToEvaluate = tenant.pending.drain(\.membershipUsers)
         for (done, userID) in usersToEvaluate.enumerated() {

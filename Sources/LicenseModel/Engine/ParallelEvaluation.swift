@@ -3,7 +3,7 @@ import Foundation
 import MembershipRules
 
 /// Evaluates several dynamic groups over every user on all cores: the users are cut into
-/// chunks, each chunk is evaluated against every rule by one worker (a user's data is read
+/// chunks, each chunk is evaluated against every rule (through a `RuleSetIndex`) by one worker (a user's data is read
 /// once for all rules), and each worker writes only its own slot of the result. Nothing is
 /// shared but immutable inputs, so there is nothing to lock.
 enum ParallelEvaluation {
@@ -14,44 +14,43 @@ enum ParallelEvaluation {
     ) -> [[Int]] {
         guard !rules.isEmpty else { return [] }
         let context = RuleContext(now: now)
+        // Each user is tried only against the rules its values could satisfy.
+        let ruleSet = RuleSetIndex(rules)
         let chunkSize = 4_096
         let chunkCount = (users.count + chunkSize - 1) / chunkSize
-        let results = ChunkResults(chunks: chunkCount)
+        let results = ChunkSlots<[[Int]]>(chunks: chunkCount)
         let done = Counter()
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
             let start = chunk * chunkSize
             let end = min(users.count, start + chunkSize)
             var found = [[Int]](repeating: [], count: rules.count)
+            var scratch: [Int] = []
             for index in start..<end {
                 let user = users[index]
                 let view = RuleView(user, memberOf: memberships[user.id] ?? [])
-                for (ruleIndex, rule) in rules.enumerated() where rule.matches(view, context: context) {
+                for ruleIndex in ruleSet.matches(view, context: context, scratch: &scratch) {
                     found[ruleIndex].append(index)
                 }
             }
             results.store(found, at: chunk)
             progress?(done.add(end - start))
         }
-        return results.merged(rules: rules.count)
+        return (0..<rules.count).map { rule in results.slots.flatMap { $0?[rule] ?? [] } }
     }
 }
 
 /// One slot per chunk; each worker writes its own slot once, and the slots are read after
 /// `concurrentPerform` returns (which orders the writes before the reads).
-private final class ChunkResults: @unchecked Sendable {
-    private var slots: [[[Int]]]
+final class ChunkSlots<Value>: @unchecked Sendable {
+    private(set) var slots: [Value?]
     private let lock = NSLock()
 
-    init(chunks: Int) { slots = Array(repeating: [], count: chunks) }
+    init(chunks: Int) { slots = Array(repeating: nil, count: chunks) }
 
-    func store(_ found: [[Int]], at chunk: Int) {
+    func store(_ value: Value, at chunk: Int) {
         lock.lock()
-        slots[chunk] = found
+        slots[chunk] = value
         lock.unlock()
-    }
-
-    func merged(rules: Int) -> [[Int]] {
-        (0..<rules).map { rule in slots.flatMap { $0.isEmpty ? [] : $0[rule] } }
     }
 }
 

@@ -1,0 +1,64 @@
+import Dispatch
+import Foundation
+
+/// Brings the user → groups index (`Tenant.memberships`) in line after groups were evaluated.
+///
+/// At a million users and hundreds of groups that is tens of millions of set insertions, so the
+/// changes are first bucketed by user (counting sort, no hashing), each user's new set is built
+/// on all cores from the old one, and only the final store, one per user, is sequential.
+enum MembershipIndexUpdate {
+    static func apply(_ changes: [MembershipEngine.IndexedChange], groupIDs: [String], to tenant: inout Tenant) {
+        let userCount = tenant.users.count
+        // Bucket the changes by user: +position+1 joined, -(position+1) left.
+        var counts = [Int32](repeating: 0, count: userCount + 1)
+        for change in changes {
+            for user in change.joined { counts[user + 1] += 1 }
+            for user in change.left { counts[user + 1] += 1 }
+        }
+        for user in stride(from: 1, through: userCount, by: 1) { counts[user] += counts[user - 1] }
+        let total = Int(counts[userCount])
+        guard total > 0 else { return }
+        var next = counts
+        var entries = [Int32](repeating: 0, count: total)
+        for (position, change) in changes.enumerated() {
+            for user in change.joined {
+                entries[Int(next[user])] = Int32(position + 1)
+                next[user] += 1
+            }
+            for user in change.left {
+                entries[Int(next[user])] = -Int32(position + 1)
+                next[user] += 1
+            }
+        }
+        let updated = newSets(
+            users: tenant.users, memberships: tenant.memberships, offsets: counts, entries: entries, groupIDs: groupIDs)
+        for chunk in updated {
+            for (user, set) in chunk { tenant.memberships[tenant.users[user].id] = set }
+        }
+    }
+
+    /// Each changed user's new group set, built in parallel from the old one. Takes the index
+    /// as an argument so no reference to it outlives the call (the caller then mutates it in
+    /// place without a copy).
+    private static func newSets(
+        users: [User], memberships: [String: Set<String>], offsets: [Int32], entries: [Int32], groupIDs: [String]
+    ) -> [[(Int, Set<String>)]] {
+        let chunkSize = 16_384
+        let chunkCount = (users.count + chunkSize - 1) / chunkSize
+        let slots = ChunkSlots<[(Int, Set<String>)]>(chunks: chunkCount)
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            var found: [(Int, Set<String>)] = []
+            for user in chunk * chunkSize..<min(users.count, (chunk + 1) * chunkSize) {
+                let start = Int(offsets[user]), end = Int(offsets[user + 1])
+                guard start < end else { continue }
+                var set = memberships[users[user].id] ?? Set(minimumCapacity: end - start)
+                for entry in entries[start..<end] {
+                    if entry > 0 { set.insert(groupIDs[Int(entry) - 1]) } else { set.remove(groupIDs[Int(-entry) - 1]) }
+                }
+                found.append((user, set))
+            }
+            slots.store(found, at: chunk)
+        }
+        return slots.slots.map { $0 ?? [] }
+    }
+}
