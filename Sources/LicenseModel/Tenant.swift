@@ -127,8 +127,10 @@ public struct Tenant: Sendable {
     var groupIndex: [String: Int] = [:]
     /// user id → ids of the groups it is a direct member of.
     var memberships: [String: Set<String>] = [:]
-    /// group id → its compiled membership rule.
-    var compiledRules: [String: MembershipRule] = [:]
+    /// group id → its compiled membership rule. Any change drops the rule index built from it.
+    var compiledRules: [String: MembershipRule] = [:] { didSet { userEvaluation = nil } }
+    /// The rules indexed for single-user evaluation, built on first use (`UserEvaluation`).
+    var userEvaluation: UserEvaluation?
     /// folded userPrincipalName → user id.
     var upnIndex: [String: String] = [:]
     /// folded proxy address or mail → ids of the users holding it.
@@ -157,12 +159,11 @@ public struct Tenant: Sendable {
     mutating func rebuildIndexes() {
         userIndex = Dictionary(users.enumerated().map { ($0.element.id, $0.offset) }) { first, _ in first }
         groupIndex = Dictionary(groups.enumerated().map { ($0.element.id, $0.offset) }) { first, _ in first }
-        memberships = [:]
         compiledRules = [:]
         for group in groups {
             if let text = group.membershipRule, let rule = try? MembershipRule(text) { compiledRules[group.id] = rule }
-            for member in group.members { memberships[member, default: []].insert(group.id) }
         }
+        MembershipIndexUpdate.rebuild(&self)
         proxyOwners = [:]
         upnIndex = [:]
         for user in users {

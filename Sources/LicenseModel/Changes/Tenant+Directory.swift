@@ -45,7 +45,7 @@ extension Tenant {
         let index = try userIndex(userID)
         for groupID in memberships[userID] ?? [] {
             let groupIndex = try groupIndex(groupID)
-            groups[groupIndex].members.removeAll { $0 == userID }
+            groups[groupIndex].members.removeMember(users[index].id)
         }
         let user = users.remove(at: index)
         for skuId in LicenseEngine.seatsHeld(by: user) {
@@ -102,7 +102,8 @@ extension Tenant {
 
     mutating func changeStaticMembership(_ groupID: String, _ userID: String, add: Bool) throws(ModelError) {
         let index = try groupIndex(groupID)
-        _ = try userIndex(userID)
+        // The user's own id string: member lists share its storage (see `position(ofMember:)`).
+        let userID = users[try userIndex(userID)].id
         guard !groups[index].isDynamic else {
             throw .refused("\(groups[index].displayName) is a dynamic group: its rule decides its members")
         }
@@ -114,7 +115,7 @@ extension Tenant {
             guard groups[index].members.contains(userID) else {
                 throw .invalidInput("\(userID) is not a member of \(groups[index].displayName)")
             }
-            groups[index].members.removeAll { $0 == userID }
+            groups[index].members.removeMember(userID)
             memberships[userID]?.remove(groupID)
         }
         pending.enqueue(userID, in: \.licenseUsers)

@@ -70,15 +70,19 @@ enum LicenceBatch {
 
     /// User indices in the order they are processed, each once.
     static func visitOrder(_ tenant: Tenant, users userIDs: [String], groups: [Int], positions: [String: Int]) -> [Int] {
-        var visited = [Bool](repeating: false, count: tenant.users.count)
         var order: [Int] = []
+        guard !groups.isEmpty else {
+            // Users only (an attribute change): the queue holds each once already.
+            for id in userIDs { if let index = tenant.userIndex[id] { order.append(index) } }
+            return order
+        }
+        var visited = [Bool](repeating: false, count: tenant.users.count)
         func visit(_ index: Int) {
             guard !visited[index] else { return }
             visited[index] = true
             order.append(index)
         }
         for id in userIDs { if let index = tenant.userIndex[id] { visit(index) } }
-        guard !groups.isEmpty else { return order }
         // Former members: users holding a path from a queued group they are no longer in, each
         // listed under the first such group in queue order.
         var former = [[Int]](repeating: [], count: groups.count)

@@ -129,25 +129,32 @@ enum LicenseEngine {
     }
 
     /// A dependent plan (and what it needs) that `after` leaves without its prerequisite while
-    /// `before` did not: the DependencyViolation of `specs/licensing.md` §3.1. Walks the short
-    /// dependency table rather than building every path's plan set (this runs per user).
+    /// `before` did not: the DependencyViolation of `specs/licensing.md` §3.1. Each side's
+    /// enabled plans are gathered once, then the dependency table is walked in plan order.
     static func newDependencyViolation(
         before: [LicenseAssignmentState], after: [LicenseAssignmentState], in tenant: Tenant
     ) -> (String, [String])? {
-        for dependency in SKUCatalog.shared.dependenciesByPlan where enables(after, dependency.plan, tenant) {
-            if dependency.requiresAnyOf.contains(where: { enables(after, $0, tenant) }) { continue }
-            let satisfiedBefore = !enables(before, dependency.plan, tenant)
-                || dependency.requiresAnyOf.contains(where: { enables(before, $0, tenant) })
-            if satisfiedBefore { return (dependency.plan, dependency.requiresAnyOf) }
+        let enabledAfter = enabledPlans(after, tenant)
+        var enabledBefore: Set<String>?
+        for dependency in SKUCatalog.shared.dependenciesByPlan where enabledAfter.contains(dependency.plan) {
+            if dependency.requiresAnyOf.contains(where: enabledAfter.contains) { continue }
+            let was = enabledBefore ?? enabledPlans(before, tenant)
+            enabledBefore = was
+            if !was.contains(dependency.plan) || dependency.requiresAnyOf.contains(where: was.contains) {
+                return (dependency.plan, dependency.requiresAnyOf)
+            }
         }
         return nil
     }
 
-    /// Whether an applied path among `paths` enables `plan`.
-    static func enables(_ paths: [LicenseAssignmentState], _ plan: String, _ tenant: Tenant) -> Bool {
-        paths.contains { path in
-            path.state.isApplied && !path.disabledPlans.contains(plan) && (tenant.sku(id: path.skuId)?.planIds.contains(plan) ?? false)
+    /// The plans the applied paths among `paths` enable.
+    static func enabledPlans(_ paths: [LicenseAssignmentState], _ tenant: Tenant) -> Set<String> {
+        var plans = Set<String>()
+        for path in paths where path.state.isApplied {
+            guard let sku = tenant.sku(id: path.skuId) else { continue }
+            for plan in sku.planIds where !path.disabledPlans.contains(plan) { plans.insert(plan) }
         }
+        return plans
     }
 
     static func replace(

@@ -3,11 +3,6 @@ import MembershipRules
 
 /// Dynamic membership: evaluates rules and records who joins and who leaves.
 enum MembershipEngine {
-    struct Change {
-        var joined: [String] = []
-        var left: [String] = []
-    }
-
     /// Who joined and left a group, by index into `tenant.users`.
     struct IndexedChange {
         var joined: [Int] = []
@@ -48,37 +43,6 @@ enum MembershipEngine {
             indexed.append(change)
         }
         MembershipIndexUpdate.apply(indexed, groupIDs: evaluated.map { tenant.groups[$0].id }, to: &tenant)
-        return changes
-    }
-
-    /// Re-evaluates one user against every active dynamic group.
-    static func evaluateUser(_ tenant: inout Tenant, userID: String, now: Date) -> [String: Change] {
-        guard let user = tenant.user(id: userID) else { return [:] }
-        let context = RuleContext(now: now)
-        var changes: [String: Change] = [:]
-        for index in tenant.groups.indices where tenant.groups[index].isDynamic && !tenant.groups[index].isPaused {
-            // Only the id is kept: a copy of the group would share its members array, and the
-            // append or removal below would then copy every member (a million, at scale).
-            let groupID = tenant.groups[index].id
-            guard let rule = tenant.compiledRules[groupID] else { continue }
-            let matches = rule.matches(tenant.ruleView(of: user), context: context)
-            let isMember = tenant.memberships[userID]?.contains(groupID) ?? false
-            guard matches != isMember else { continue }
-            var change = Change()
-            if matches {
-                tenant.groups[index].members.append(userID)
-                tenant.memberships[userID, default: []].insert(groupID)
-                change.joined = [userID]
-            } else {
-                if let position = tenant.groups[index].members.firstIndex(of: userID) {
-                    tenant.groups[index].members.remove(at: position)
-                }
-                tenant.memberships[userID]?.remove(groupID)
-                change.left = [userID]
-            }
-            tenant.groups[index].lastMembershipUpdated = now
-            changes[groupID] = change
-        }
         return changes
     }
 
@@ -157,10 +121,13 @@ enum PendingWorkRunner {
                     detail: "\(change.joined.count) joined, \(change.leftCount) left", actor: context.actor, time: now))
         }
         let usersToEvaluate = tenant.pending.drain(\.membershipUsers)
-        for (done, userID) in usersToEvaluate.enumerated() {
-            if done % 256 == 0 { progress?.report("Evaluating changed users", "", done: done, total: usersToEvaluate.count) }
-            let changes = MembershipEngine.evaluateUser(&tenant, userID: userID, now: now)
-            if !changes.isEmpty { tenant.pending.enqueue(userID, in: \.licenseUsers) }
+        if !usersToEvaluate.isEmpty {
+            let evaluation = tenant.userEvaluation ?? UserEvaluation(tenant)
+            tenant.userEvaluation = evaluation
+            for (done, userID) in usersToEvaluate.enumerated() {
+                if done % 256 == 0 { progress?.report("Evaluating changed users", "", done: done, total: usersToEvaluate.count) }
+                if evaluation.evaluate(&tenant, userID: userID, now: now) { tenant.pending.enqueue(userID, in: \.licenseUsers) }
+            }
         }
         let usersToLicense = tenant.pending.drain(\.licenseUsers)
         let groupsToLicense = tenant.pending.drain(\.licenseGroups)

@@ -62,3 +62,39 @@ enum MembershipIndexUpdate {
         return slots.slots.map { $0 ?? [] }
     }
 }
+
+extension MembershipIndexUpdate {
+    /// Builds the user → groups index from the groups' member lists (after a load or a
+    /// structural change), and interns each member id as the user's own id string, which halves
+    /// the memory of member lists and lets `position(ofMember:)` find members by identity.
+    static func rebuild(_ tenant: inout Tenant) {
+        tenant.memberships = [:]
+        let resolved = resolve(groups: tenant.groups, userIndex: tenant.userIndex)
+        var changes: [MembershipEngine.IndexedChange] = []
+        changes.reserveCapacity(tenant.groups.count)
+        for (group, users) in resolved.enumerated() {
+            var change = MembershipEngine.IndexedChange()
+            change.joined.reserveCapacity(users.count)
+            for (position, user) in users.enumerated() {
+                if user >= 0 {
+                    tenant.groups[group].members[position] = tenant.users[user].id
+                    change.joined.append(user)
+                } else {
+                    // A member that is not a user of this tenant keeps its entry, as ever.
+                    tenant.memberships[tenant.groups[group].members[position], default: []].insert(tenant.groups[group].id)
+                }
+            }
+            changes.append(change)
+        }
+        apply(changes, groupIDs: tenant.groups.map(\.id), to: &tenant)
+    }
+
+    /// Each group's members as user indices (-1: not a user), groups spread over the cores.
+    private static func resolve(groups: [Group], userIndex: [String: Int]) -> [[Int]] {
+        let slots = ChunkSlots<[Int]>(chunks: groups.count)
+        DispatchQueue.concurrentPerform(iterations: groups.count) { group in
+            slots.store(groups[group].members.map { userIndex[$0] ?? -1 }, at: group)
+        }
+        return slots.slots.map { $0 ?? [] }
+    }
+}

@@ -146,6 +146,10 @@ struct Template {
     var seatChanges: [(sku: Int, delta: Int)]
     /// Nothing changed: replaying is a no-op.
     var isIdentity: Bool
+    /// When every date is "now" the result is the same for every user: built once and shared
+    /// (copy-on-write), so a million users in one situation hold one array, not a million.
+    private var sharedPaths: [LicenseAssignmentState]?
+    private var sharedRows: [AssignedPlan]?
 
     static func pathSentinel(_ index: Int) -> Date { Date(timeIntervalSince1970: -1_000_000_000 - Double(index)) }
     static func rowSentinel(_ index: Int) -> Date { Date(timeIntervalSince1970: -2_000_000_000 - Double(index)) }
@@ -165,6 +169,8 @@ struct Template {
         self.seatChanges = seatChanges
         isIdentity = seatChanges.isEmpty && after.licenseAssignmentStates == before.licenseAssignmentStates
             && after.assignedLicenses == before.assignedLicenses && after.assignedPlans == before.assignedPlans
+        if paths.allSatisfy({ if case .now = $0.1 { true } else { false } }) { sharedPaths = after.licenseAssignmentStates }
+        if rows.allSatisfy({ if case .now = $0.1 { true } else { false } }) { sharedRows = after.assignedPlans }
     }
 
     func apply(to tenant: inout Tenant, userAt index: Int, now: Date) {
@@ -178,13 +184,13 @@ struct Template {
             case .oldRow(let i): oldRows[i].assignedDateTime
             }
         }
-        tenant.users[index].licenseAssignmentStates = paths.map { path, source in
+        tenant.users[index].licenseAssignmentStates = sharedPaths ?? paths.map { path, source in
             var path = path
             path.lastUpdatedDateTime = date(source)
             return path
         }
         tenant.users[index].assignedLicenses = licenses
-        tenant.users[index].assignedPlans = rows.map { row, source in
+        tenant.users[index].assignedPlans = sharedRows ?? rows.map { row, source in
             var row = row
             row.assignedDateTime = date(source)
             return row

@@ -1,0 +1,86 @@
+import Foundation
+import MembershipRules
+
+/// Re-evaluates single users (an attribute changed, a user was created) against every active
+/// dynamic group. The rules are indexed once (`RuleSetIndex`) and kept on the tenant until a
+/// rule changes (`Tenant.compiledRules`), so a user is tried only against the rules its values
+/// could satisfy, and only the groups it joins or leaves are touched. Paused groups are in the
+/// index and skipped when met, so pausing needs no new index.
+///
+/// Rules that read `user.memberOf` are evaluated last, one by one, on the memberships the
+/// other rules just gave the user.
+struct UserEvaluation: Sendable {
+    private let indexedGroups: [Int]
+    private let ruleSet: RuleSetIndex
+    /// Group index → position in `indexedGroups`, or -1.
+    private let positions: [Int]
+    private let membershipRuleGroups: [(index: Int, rule: MembershipRule)]
+
+    init(_ tenant: Tenant) {
+        var indexed: [Int] = []
+        var rules: [MembershipRule] = []
+        var membershipRuleGroups: [(Int, MembershipRule)] = []
+        var positions = [Int](repeating: -1, count: tenant.groups.count)
+        for index in tenant.groups.indices where tenant.groups[index].isDynamic {
+            guard let rule = tenant.compiledRules[tenant.groups[index].id] else { continue }
+            if rule.propertiesRead.contains("memberOf") {
+                membershipRuleGroups.append((index, rule))
+            } else {
+                positions[index] = indexed.count
+                indexed.append(index)
+                rules.append(rule)
+            }
+        }
+        indexedGroups = indexed
+        ruleSet = RuleSetIndex(rules)
+        self.positions = positions
+        self.membershipRuleGroups = membershipRuleGroups
+    }
+
+    /// Returns whether the user joined or left any group.
+    func evaluate(_ tenant: inout Tenant, userID: String, now: Date) -> Bool {
+        let context = RuleContext(now: now)
+        guard let userIndex = tenant.userIndex[userID] else { return false }
+        // The user's own id string: member lists share its storage (`position(ofMember:)`).
+        let id = tenant.users[userIndex].id
+        var scratch: [Int] = []
+        let matched = ruleSet.matches(tenant.ruleView(of: tenant.users[userIndex]), context: context, scratch: &scratch)
+        let current = tenant.memberships[id] ?? []
+        var changed = false
+        for position in matched where !current.contains(tenant.groups[indexedGroups[position]].id) {
+            guard !tenant.groups[indexedGroups[position]].isPaused else { continue }
+            join(&tenant, groupAt: indexedGroups[position], id: id, now: now)
+            changed = true
+        }
+        let matchedPositions = Set(matched)
+        for groupID in current {
+            guard let index = tenant.groupIndex[groupID], index < positions.count, positions[index] >= 0,
+                !matchedPositions.contains(positions[index]), !tenant.groups[index].isPaused
+            else { continue }
+            leave(&tenant, groupAt: index, id: id, now: now)
+            changed = true
+        }
+        for (index, rule) in membershipRuleGroups where !tenant.groups[index].isPaused {
+            let matches = rule.matches(tenant.ruleView(of: tenant.users[userIndex]), context: context)
+            let isMember = tenant.memberships[id]?.contains(tenant.groups[index].id) ?? false
+            guard matches != isMember else { continue }
+            if matches { join(&tenant, groupAt: index, id: id, now: now) } else { leave(&tenant, groupAt: index, id: id, now: now) }
+            changed = true
+        }
+        return changed
+    }
+
+    // Groups are changed through their index, never copied: a copy would share the members
+    // array and the append or removal would then copy every member (a million, at scale).
+    private func join(_ tenant: inout Tenant, groupAt index: Int, id: String, now: Date) {
+        tenant.groups[index].members.append(id)
+        tenant.memberships[id, default: []].insert(tenant.groups[index].id)
+        tenant.groups[index].lastMembershipUpdated = now
+    }
+
+    private func leave(_ tenant: inout Tenant, groupAt index: Int, id: String, now: Date) {
+        tenant.groups[index].members.removeMember(id)
+        tenant.memberships[id]?.remove(tenant.groups[index].id)
+        tenant.groups[index].lastMembershipUpdated = now
+    }
+}

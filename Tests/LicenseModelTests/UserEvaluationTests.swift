@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@testable import LicenseModel
+
+/// Single users re-evaluated after a change (`UserEvaluation`, through the rule index) must end
+/// where a full evaluation of every group would put them.
+@Suite("Re-evaluating changed users")
+struct UserEvaluationTests {
+    @Test("after hundreds of attribute changes, a full evaluation of every group finds nothing to move")
+    func sameAsFullEvaluation() throws {
+        let context = ChangeContext(now: Date(timeIntervalSince1970: 1_800_000_000), actor: "test")
+        var tenant = SyntheticTenant.make(users: 2_000, groups: 24)
+        // A memberOf group over a dynamic one: evaluated after the others, on fresh memberships.
+        try tenant.apply(
+            .createGroup(id: "follower", displayName: "Follower", description: nil,
+                membershipRule: #"user.memberOf -any (group.objectId -in ["6e0a0000-0000-4000-8000-000000000000"])"#),
+            context: context)
+        try tenant.apply(.processPending, context: context)
+        var generator = SplitMix(seed: 11)
+        let departments = SyntheticTenant.departmentNames
+        let cities = SyntheticTenant.cityNames
+        for step in 0..<400 {
+            let user = tenant.users[Int(generator.next() % 2_000)]
+            let values: [String: String?] =
+                step % 3 == 0
+                ? ["city": cities[Int(generator.next() % 10)]]
+                : ["department": departments[Int(generator.next() % 10)], "extensionAttribute5": step % 2 == 0 ? "Contractor" : nil]
+            try tenant.apply(.setUserAttributes(userID: user.id, values: values), context: context)
+            if step % 50 == 49 { try tenant.apply(.processPending, context: context) }
+        }
+        try tenant.apply(.processPending, context: context)
+        let before = tenant.groups.map { Set($0.members) }
+        for group in tenant.groups where group.isDynamic { tenant.pending.enqueue(group.id, in: \.membershipGroups) }
+        let effects = try tenant.apply(.processPending, context: context)
+        #expect(tenant.groups.map { Set($0.members) } == before)
+        let moves = effects.events.filter { $0.activity == "Update group membership" }.map(\.detail)
+        #expect(moves.allSatisfy { $0 == "0 joined, 0 left" })
+        // The changes did move people: the follower group is not what it was at the start.
+        #expect(tenant.group(id: "follower")?.members.isEmpty == false)
+        // And the user → groups index agrees with the member lists.
+        for group in tenant.groups {
+            for member in group.members { #expect(tenant.memberships[member]?.contains(group.id) == true) }
+        }
+    }
+
+    @Test("a member is found by identity or by value, and an absent one is not")
+    func internedMembers() throws {
+        var tenant = SyntheticTenant.make(users: 500, groups: 6)
+        tenant.rebuildIndexes()
+        let group = try #require(tenant.groups.first { $0.members.count > 10 })
+        let member = group.members[5]
+        // A copy of the id with its own storage is still found (by value).
+        let copy = String(decoding: Array(member.utf8), as: UTF8.self)
+        #expect(group.members.position(ofMember: copy) == 5)
+        #expect(group.members.position(ofMember: tenant.users[tenant.userIndex[member]!].id) == 5)
+        #expect(group.members.position(ofMember: "nobody") == nil)
+    }
+}
