@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import MembershipRules
 
@@ -36,52 +37,65 @@ enum MembershipEngine {
         if let progress { report = { done in progress.report("Evaluating", label, done: done, total: total) } }
         let matches = ParallelEvaluation.matches(
             rules: rules, users: tenant.users, memberships: tenant.memberships, now: now, progress: report)
+        // New member lists for all groups at once, on all cores (read-only inputs), then stored.
+        let outcomes = memberLists(
+            old: evaluated.map { tenant.groups[$0].members }, matching: matches, users: tenant.users, userIndex: tenant.userIndex)
         var indexed: [IndexedChange] = []
         for (position, index) in evaluated.enumerated() {
-            let change = setMembers(&tenant, groupAt: index, matching: matches[position], now: now)
-            changes[index] = change
-            indexed.append(change)
+            tenant.groups[index].members = outcomes[position].members
+            tenant.groups[index].membershipProcessingStatus = .succeeded
+            tenant.groups[index].lastMembershipUpdated = now
+            changes[index] = outcomes[position].change
+            indexed.append(outcomes[position].change)
         }
         MembershipIndexUpdate.apply(indexed, groupIDs: evaluated.map { tenant.groups[$0].id }, to: &tenant)
         return changes
     }
 
-    /// `matching`: indices into `tenant.users`, ascending. Works on user indices (no string
-    /// hashing but one look-up per old member); the user → groups index is updated afterwards,
-    /// for all groups at once.
-    private static func setMembers(_ tenant: inout Tenant, groupAt index: Int, matching: [Int], now: Date) -> IndexedChange {
+    /// Each group's new member list and who joined and left, groups spread over the cores.
+    private static func memberLists(
+        old: [[String]], matching: [[Int]], users: [User], userIndex: [String: Int]
+    ) -> [(members: [String], change: IndexedChange)] {
+        let slots = ChunkSlots<([String], IndexedChange)>(chunks: old.count)
+        DispatchQueue.concurrentPerform(iterations: old.count) { group in
+            slots.store(memberList(old: old[group], matching: matching[group], users: users, userIndex: userIndex), at: group)
+        }
+        return slots.slots.map { ($0!.0, $0!.1) }
+    }
+
+    /// `matching`: indices into `users`, ascending. Members who still match keep their place;
+    /// new ones are appended. Works on user indices: one look-up per old member, no set of ids.
+    private static func memberList(
+        old: [String], matching: [Int], users: [User], userIndex: [String: Int]
+    ) -> ([String], IndexedChange) {
         var change = IndexedChange()
-        let old = tenant.groups[index].members
         var members: [String] = []
         members.reserveCapacity(matching.count)
         if old.isEmpty {
             change.joined = matching
-            for userIndex in matching { members.append(tenant.users[userIndex].id) }
-        } else {
-            var matches = [Bool](repeating: false, count: tenant.users.count)
-            for userIndex in matching { matches[userIndex] = true }
-            var stays = [Bool](repeating: false, count: tenant.users.count)
-            for id in old {
-                guard let userIndex = tenant.userIndex[id] else {
-                    change.vanished += 1
-                    continue
-                }
-                if matches[userIndex] {
-                    members.append(id)
-                    stays[userIndex] = true
-                } else {
-                    change.left.append(userIndex)
-                }
+            for user in matching { members.append(users[user].id) }
+            return (members, change)
+        }
+        var matches = [Bool](repeating: false, count: users.count)
+        for user in matching { matches[user] = true }
+        var stays = [Bool](repeating: false, count: users.count)
+        for id in old {
+            guard let user = userIndex[id] else {
+                change.vanished += 1
+                continue
             }
-            for userIndex in matching where !stays[userIndex] {
-                members.append(tenant.users[userIndex].id)
-                change.joined.append(userIndex)
+            if matches[user] {
+                members.append(id)
+                stays[user] = true
+            } else {
+                change.left.append(user)
             }
         }
-        tenant.groups[index].members = members
-        tenant.groups[index].membershipProcessingStatus = .succeeded
-        tenant.groups[index].lastMembershipUpdated = now
-        return change
+        for user in matching where !stays[user] {
+            members.append(users[user].id)
+            change.joined.append(user)
+        }
+        return (members, change)
     }
 }
 
@@ -109,6 +123,8 @@ enum PendingWorkRunner {
         // Each user who joined or left is queued once (a million users, not a million times
         // the groups they moved in).
         var queued = [Bool](repeating: false, count: changes.isEmpty ? 0 : tenant.users.count)
+        let moves = changes.values.reduce(0) { $0 + $1.joined.count + $1.left.count }
+        tenant.pending.reserve(min(moves, tenant.users.count), in: \.licenseUsers)
         for index in indices {
             guard let change = changes[index] else { continue }
             for userIndex in change.joined + change.left where !queued[userIndex] {

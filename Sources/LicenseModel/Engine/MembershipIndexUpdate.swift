@@ -8,6 +8,8 @@ import Foundation
 /// on all cores from the old one, and only the final store, one per user, is sequential.
 enum MembershipIndexUpdate {
     static func apply(_ changes: [MembershipEngine.IndexedChange], groupIDs: [String], to tenant: inout Tenant) {
+        // Nothing moved: no per-user tables (4 MB at a million users) for nothing.
+        guard changes.contains(where: { !$0.joined.isEmpty || !$0.left.isEmpty }) else { return }
         let userCount = tenant.users.count
         // Bucket the changes by user: +position+1 joined, -(position+1) left.
         var counts = [Int32](repeating: 0, count: userCount + 1)

@@ -19,13 +19,26 @@ struct ReconcileMemo {
     private let now: Date
     /// The memo needs the exhausted SKUs as one bit each, and sentinel dates that `now` can't be.
     let isUsable: Bool
-    private(set) var hits = 0
-    private(set) var misses = 0
+    /// Ids of the groups that assign licences.
+    private let licensedGroups: Set<String>
 
     init(tenant: Tenant, retry: Set<String>, now: Date, enabled: Bool = true) {
         self.retry = retry
         self.now = now
         isUsable = enabled && tenant.subscribedSkus.count <= 64 && now.timeIntervalSince1970 > 0
+        licensedGroups = Set(tenant.groups.filter { !$0.assignedLicenses.isEmpty }.map(\.id))
+    }
+
+    /// A user who holds nothing (no path, no licence, no enabled plan row) and is in no
+    /// licensed group is left exactly as it is by the engine: most users whose membership
+    /// changed in a tenant where few groups carry licences. Checked without a `Situation`.
+    private func holdsNothingAndGetsNothing(_ tenant: Tenant, userAt index: Int) -> Bool {
+        let user = tenant.users[index]
+        guard user.licenseAssignmentStates.isEmpty, user.assignedLicenses.isEmpty,
+            user.assignedPlans.allSatisfy({ $0.capabilityStatus == "Deleted" })
+        else { return false }
+        guard !licensedGroups.isEmpty, let groups = tenant.memberships[user.id] else { return true }
+        return licensedGroups.isDisjoint(with: groups)
     }
 
     /// Reconciles the user at `index` like `LicenseEngine.reconcile(…, retry: retry.contains)`.
@@ -34,13 +47,12 @@ struct ReconcileMemo {
             LicenseEngine.reconcile(&tenant, userAt: index, retry: retry.contains, now: now)
             return
         }
+        if holdsNothingAndGetsNothing(tenant, userAt: index) { return }
         let situation = Situation(of: tenant.users[index], in: tenant)
         if let template = templates[situation] {
-            hits += 1
             template.apply(to: &tenant, userAt: index, now: now)
             return
         }
-        misses += 1
         let template = record(&tenant, userAt: index)
         templates[situation] = template
         template.apply(to: &tenant, userAt: index, now: now)
