@@ -69,12 +69,6 @@ public struct PendingWork: Codable, Hashable, Sendable {
         self[keyPath: list].append(id)
     }
 
-    /// Makes room for `count` more ids in one list (a million users queued at once).
-    mutating func reserve(_ count: Int, in list: WritableKeyPath<PendingWork, [String]>) {
-        queued[Self.slot(list)].reserveCapacity(queued[Self.slot(list)].count + count)
-        self[keyPath: list].reserveCapacity(self[keyPath: list].count + count)
-    }
-
     /// Takes everything queued in one list, leaving it empty.
     mutating func drain(_ list: WritableKeyPath<PendingWork, [String]>) -> [String] {
         queued[Self.slot(list)] = []

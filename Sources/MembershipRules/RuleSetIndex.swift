@@ -26,11 +26,14 @@ public struct RuleSetIndex: Sendable {
     private let rules: [MembershipRule]
     /// Rules with no indexable condition: always evaluated.
     private var unconditional: [Int] = []
-    private var equalityTables: [Source: [String: [Int]]] = [:]
-    private var prefixTables: [Source: PrefixTable] = [:]
+    /// The tables by property, as arrays: walked for every user, so no dictionary of tables.
+    private var slotTables: [(slot: Int, values: [String: [Int]], prefixes: PrefixTable?)] = []
+    private var collectionTables: [(collection: RuleCollectionProperty, values: [String: [Int]], prefixes: PrefixTable?)] = []
 
     public init(_ rules: [MembershipRule]) {
         self.rules = rules
+        var equalityTables: [Source: [String: [Int]]] = [:]
+        var prefixTables: [Source: PrefixTable] = [:]
         for (index, rule) in rules.enumerated() {
             guard let (source, condition) = Self.condition(of: rule.root, item: nil) else {
                 unconditional.append(index)
@@ -44,6 +47,13 @@ public struct RuleSetIndex: Sendable {
                 prefixTables[source, default: PrefixTable()].add(prefix, rule: index)
             }
         }
+        for source in Set(equalityTables.keys).union(prefixTables.keys) {
+            let values = equalityTables[source] ?? [:]
+            switch source {
+            case .slot(let slot): slotTables.append((slot, values, prefixTables[source]))
+            case .collection(let collection): collectionTables.append((collection, values, prefixTables[source]))
+            }
+        }
     }
 
     public var count: Int { rules.count }
@@ -54,20 +64,15 @@ public struct RuleSetIndex: Sendable {
         _ subject: Subject, context: RuleContext, scratch: inout [Int]
     ) -> [Int] {
         scratch.removeAll(keepingCapacity: true)
-        for (source, table) in equalityTables {
-            switch source {
-            case .slot(let slot):
-                if let value = subject.foldedString(slot: slot), let found = table[value] { scratch += found }
-            case .collection(let collection):
-                for value in subject.foldedStrings(collection) { if let found = table[value] { scratch += found } }
-            }
+        for i in slotTables.indices {
+            guard let value = subject.foldedString(slot: slotTables[i].slot) else { continue }
+            if let found = slotTables[i].values[value] { scratch += found }
+            slotTables[i].prefixes?.collect(value, into: &scratch)
         }
-        for (source, table) in prefixTables {
-            switch source {
-            case .slot(let slot):
-                if let value = subject.foldedString(slot: slot) { table.collect(value, into: &scratch) }
-            case .collection(let collection):
-                for value in subject.foldedStrings(collection) { table.collect(value, into: &scratch) }
+        for i in collectionTables.indices {
+            for value in subject.foldedStrings(collectionTables[i].collection) {
+                if let found = collectionTables[i].values[value] { scratch += found }
+                collectionTables[i].prefixes?.collect(value, into: &scratch)
             }
         }
         scratch += unconditional

@@ -9,7 +9,7 @@ import Foundation
 /// already visited is not visited again.
 enum LicenceBatch {
     static func run(
-        _ tenant: inout Tenant, users userIDs: [String], groups groupIDs: [String], context: ChangeContext,
+        _ tenant: inout Tenant, users: [Int], groups groupIDs: [String], context: ChangeContext,
         progress: ProcessingProgress? = nil, memoize: Bool = true
     ) -> [AuditEvent] {
         var groupPositions: [String: Int] = [:]
@@ -28,7 +28,7 @@ enum LicenceBatch {
                     detail: "", actor: context.actor, time: context.now))
         }
 
-        let order = visitOrder(tenant, users: userIDs, groups: groups, positions: groupPositions)
+        let order = visitOrder(tenant, users: users, groups: groups, positions: groupPositions)
         var memo = ReconcileMemo(tenant: tenant, retry: Set(groupPositions.keys), now: context.now, enabled: memoize)
         var succeeded = [Int](repeating: 0, count: groups.count)
         var failed = [Int](repeating: 0, count: groups.count)
@@ -68,21 +68,18 @@ enum LicenceBatch {
         groups.count == 1 ? tenant.groups[groups[0]].displayName : groups.isEmpty ? "" : "\(groups.count) groups"
     }
 
-    /// User indices in the order they are processed, each once.
-    static func visitOrder(_ tenant: Tenant, users userIDs: [String], groups: [Int], positions: [String: Int]) -> [Int] {
+    /// User indices in the order they are processed, each once. `users`: the queued users,
+    /// each once.
+    static func visitOrder(_ tenant: Tenant, users: [Int], groups: [Int], positions: [String: Int]) -> [Int] {
+        guard !groups.isEmpty else { return users }
         var order: [Int] = []
-        guard !groups.isEmpty else {
-            // Users only (an attribute change): the queue holds each once already.
-            for id in userIDs { if let index = tenant.userIndex[id] { order.append(index) } }
-            return order
-        }
         var visited = [Bool](repeating: false, count: tenant.users.count)
         func visit(_ index: Int) {
             guard !visited[index] else { return }
             visited[index] = true
             order.append(index)
         }
-        for id in userIDs { if let index = tenant.userIndex[id] { visit(index) } }
+        for index in users { visit(index) }
         // Former members: users holding a path from a queued group they are no longer in, each
         // listed under the first such group in queue order.
         var former = [[Int]](repeating: [], count: groups.count)

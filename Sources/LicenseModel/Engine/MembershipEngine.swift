@@ -120,17 +120,15 @@ enum PendingWorkRunner {
             indices.append(index)
         }
         let changes = MembershipEngine.evaluateGroups(&tenant, groupsAt: indices, now: now, progress: progress)
-        // Each user who joined or left is queued once (a million users, not a million times
-        // the groups they moved in).
-        var queued = [Bool](repeating: false, count: changes.isEmpty ? 0 : tenant.users.count)
-        let moves = changes.values.reduce(0) { $0 + $1.joined.count + $1.left.count }
-        tenant.pending.reserve(min(moves, tenant.users.count), in: \.licenseUsers)
+        // The licence queue, by user index from here on (the queue is drained below in this
+        // same step): what earlier changes queued, then each user who joined or left, once.
+        var licenceUsers = UserQueue()
+        for id in tenant.pending.drain(\.licenseUsers) { if let index = tenant.userIndex[id] { licenceUsers.add(index) } }
+        licenceUsers.reserve(min(changes.values.reduce(0) { $0 + $1.joined.count + $1.left.count }, tenant.users.count))
         for index in indices {
             guard let change = changes[index] else { continue }
-            for userIndex in change.joined + change.left where !queued[userIndex] {
-                queued[userIndex] = true
-                tenant.pending.enqueue(tenant.users[userIndex].id, in: \.licenseUsers)
-            }
+            for userIndex in change.joined { licenceUsers.add(userIndex) }
+            for userIndex in change.left { licenceUsers.add(userIndex) }
             events.append(
                 AuditEvent(
                     activity: "Update group membership", target: tenant.groups[index].displayName,
@@ -142,12 +140,29 @@ enum PendingWorkRunner {
             tenant.userEvaluation = evaluation
             for (done, userID) in usersToEvaluate.enumerated() {
                 if done % 256 == 0 { progress?.report("Evaluating changed users", "", done: done, total: usersToEvaluate.count) }
-                if evaluation.evaluate(&tenant, userID: userID, now: now) { tenant.pending.enqueue(userID, in: \.licenseUsers) }
+                if evaluation.evaluate(&tenant, userID: userID, now: now), let index = tenant.userIndex[userID] {
+                    licenceUsers.add(index)
+                }
             }
         }
-        let usersToLicense = tenant.pending.drain(\.licenseUsers)
         let groupsToLicense = tenant.pending.drain(\.licenseGroups)
-        events += LicenceBatch.run(&tenant, users: usersToLicense, groups: groupsToLicense, context: context, progress: progress, memoize: memoize)
+        events += LicenceBatch.run(
+            &tenant, users: licenceUsers.order, groups: groupsToLicense, context: context, progress: progress, memoize: memoize)
         return events
+    }
+}
+
+/// User indices in the order first added, each once.
+struct UserQueue {
+    private(set) var order: [Int] = []
+    private var seen = Set<Int>()
+
+    mutating func add(_ index: Int) {
+        if seen.insert(index).inserted { order.append(index) }
+    }
+
+    mutating func reserve(_ count: Int) {
+        order.reserveCapacity(order.count + count)
+        seen.reserveCapacity(seen.count + count)
     }
 }

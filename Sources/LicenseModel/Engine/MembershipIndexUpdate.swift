@@ -32,6 +32,8 @@ enum MembershipIndexUpdate {
                 next[user] += 1
             }
         }
+        let changedUsers = (0..<userCount).reduce(0) { $0 + (counts[$1 + 1] > counts[$1] ? 1 : 0) }
+        tenant.memberships.reserveCapacity(min(userCount, tenant.memberships.count + changedUsers))
         let updated = newSets(
             users: tenant.users, memberships: tenant.memberships, offsets: counts, entries: entries, groupIDs: groupIDs)
         for chunk in updated {
