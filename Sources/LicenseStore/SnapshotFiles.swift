@@ -20,8 +20,18 @@ struct SnapshotFiles {
             throw .unreadable(file: store.path(StateFileName.organization), line: nil, column: nil, reason: "value holds no organization")
         }
         let skus: GraphListFile<SubscribedSku> = try decode(StateFileName.subscribedSkus)
-        let users: GraphListFile<User> = try decodeList(StateFileName.users)
-        let groups: GraphListFile<Group> = try decode(StateFileName.groups)
+        var users: GraphListFile<User>
+        var groups: GraphListFile<Group>
+        // The cache made from exactly these users and groups files, else the files themselves.
+        if let cached = SnapshotCache(store: store).read() {
+            users = GraphListFile(cached.users)
+            users.extra = cached.usersExtra
+            groups = GraphListFile(cached.groups)
+            groups.extra = cached.groupsExtra
+        } else {
+            users = try decodeList(StateFileName.users)
+            groups = try decode(StateFileName.groups)
+        }
         let desk: DeskFile = try decode(StateFileName.desk)
         var tenant = Tenant(
             organization: organization, subscribedSkus: skus.value, users: users.value, groups: groups.value,
@@ -72,6 +82,10 @@ struct SnapshotFiles {
     /// Writes the state as the new snapshot and empties the journal. Caller holds the lock.
     func compact(_ state: LoadedState) throws(StateError) {
         try store.createDirectory(access: .shared)
+        // The old cache describes files about to be replaced: gone first, so no crash can
+        // leave it beside the new files (its file identities would not match them anyway).
+        let cache = SnapshotCache(store: store)
+        cache.remove()
         let tenant = state.tenant
         let extras = tenant.fileExtras
         try writeNext(StateFileName.organization, GraphListFile([tenant.organization]), extras.organization)
@@ -85,6 +99,7 @@ struct SnapshotFiles {
         let marker = CompactionMarker(sequence: state.sequence)
         try DurableFile.replace(store.path(StateFileName.compaction), with: try encode(marker), mode: store.fileMode)
         try Recovery(store: store).rollForward(marker)
+        cache.write(users: tenant.users, groups: tenant.groups, usersExtra: extras.users, groupsExtra: extras.groups)
     }
 
     private func writeNext<T: Encodable>(_ name: String, _ file: GraphListFile<T>, _ extra: [String: JSONValue]) throws(StateError) {

@@ -97,6 +97,8 @@ public enum StateFileName {
     public static let roles = "roles.json"
     /// Present only while a compaction is being rolled into place.
     public static let compaction = "compaction.json"
+    /// A binary copy of users and groups for fast loading (`SnapshotCache`); safe to delete.
+    public static let cache = "snapshot.cache"
     public static let all = [organization, subscribedSkus, users, groups, desk]
 }
 

@@ -1,28 +1,75 @@
 import MembershipRules
 
+/// Who holds a proxy address: almost always one user, so one id and no set per address (a
+/// million users hold three million addresses).
+enum ProxyOwners: Sendable {
+    case one(String)
+    case many(Set<String>)
+
+    func adding(_ id: String) -> ProxyOwners {
+        switch self {
+        case .one(let owner):
+            return owner == id ? self : .many([owner, id])
+        case .many(var owners):
+            owners.insert(id)
+            return .many(owners)
+        }
+    }
+
+    /// nil when no owner is left.
+    func removing(_ id: String) -> ProxyOwners? {
+        switch self {
+        case .one(let owner): return owner == id ? nil : self
+        case .many(var owners):
+            owners.remove(id)
+            if owners.count == 1, let last = owners.first { return .one(last) }
+            return owners.isEmpty ? nil : .many(owners)
+        }
+    }
+
+    func includes(anyoneBut id: String) -> Bool {
+        switch self {
+        case .one(let owner): owner != id
+        case .many(let owners): owners.contains { $0 != id }
+        }
+    }
+}
+
 /// Proxy addresses across the tenant, for UniquenessViolation: a licence that brings Exchange
 /// must not give a user an address another user already has (`specs/licensing.md` §3.1).
 extension Tenant {
+    private static let mailSlot = StringSlot.slot(named: "mail")!
+
     /// The addresses Exchange would stamp on a user: its proxy addresses and its mail, folded,
-    /// without the `smtp:` prefix.
-    static func proxyKeys(of user: User) -> Set<String> {
-        var keys = Set(user.proxyAddresses.map { address -> String in
+    /// without the `smtp:` prefix; each once.
+    static func proxyKeys(of user: User) -> [String] {
+        var keys: [String] = []
+        keys.reserveCapacity(user.proxyAddresses.count + 1)
+        for address in user.proxyAddresses {
             let folded = RuleText.fold(address)
-            return folded.hasPrefix("smtp:") ? String(folded.dropFirst(5)) : folded
-        })
-        if let mail = user.strings[StringSlot.slot(named: "mail")!] { keys.insert(RuleText.fold(mail)) }
+            let key = folded.hasPrefix("smtp:") ? String(folded.dropFirst(5)) : folded
+            if !keys.contains(key) { keys.append(key) }
+        }
+        if let mail = user.strings[mailSlot] {
+            let key = RuleText.fold(mail)
+            if !keys.contains(key) { keys.append(key) }
+        }
         return keys
     }
 
     mutating func indexProxies(of user: User, adding: Bool) {
         for key in Self.proxyKeys(of: user) {
             if adding {
-                proxyOwners[key, default: []].insert(user.id)
+                proxyOwners[key] = proxyOwners[key]?.adding(user.id) ?? .one(user.id)
             } else {
-                proxyOwners[key]?.remove(user.id)
-                if proxyOwners[key]?.isEmpty == true { proxyOwners[key] = nil }
+                proxyOwners[key] = proxyOwners[key]?.removing(user.id)
             }
         }
+    }
+
+    /// Whether another user holds one of the addresses this user would be stamped with.
+    func sharesProxyAddress(_ user: User) -> Bool {
+        Self.proxyKeys(of: user).contains { key in proxyOwners[key]?.includes(anyoneBut: user.id) ?? false }
     }
 
     /// Whether gaining `plans` would give the user an address someone else holds: only a plan
@@ -32,6 +79,6 @@ extension Tenant {
         guard plans.contains(where: { catalog.isExchange(plan: $0) }) else { return false }
         let hasExchange = user.assignedPlans.contains { $0.service == "exchange" && $0.capabilityStatus == "Enabled" }
         if hasExchange { return false }
-        return Self.proxyKeys(of: user).contains { key in proxyOwners[key]?.contains { $0 != user.id } ?? false }
+        return sharesProxyAddress(user)
     }
 }

@@ -118,7 +118,7 @@ struct Situation: Hashable {
         }
         rows = user.assignedPlans.map { Row(servicePlanId: $0.servicePlanId, capabilityStatus: $0.capabilityStatus, service: $0.service) }
         usageLocation = user.usageLocation
-        proxyClash = Tenant.proxyKeys(of: user).contains { key in tenant.proxyOwners[key]?.contains { $0 != user.id } ?? false }
+        proxyClash = tenant.sharesProxyAddress(user)
         var exhausted: UInt64 = 0
         for (position, sku) in tenant.subscribedSkus.enumerated() where sku.availableUnits <= 0 { exhausted |= 1 << UInt64(position) }
         exhaustedSkus = exhausted
