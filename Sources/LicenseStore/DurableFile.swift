@@ -12,6 +12,14 @@ enum DurableFile {
     static let fileMode: mode_t = 0o660
 
     static func replace(_ path: String, with data: Data, mode: mode_t = fileMode) throws(StateError) {
+        try replace(path, mode: mode) { write in try write(data) }
+    }
+
+    /// The same, with the contents handed over in pieces by `produce` (a file too big to hold
+    /// in memory at once). An error from `produce` leaves the target as it was.
+    static func replace(
+        _ path: String, mode: mode_t = fileMode, produce: (_ write: (Data) throws -> Void) throws -> Void
+    ) throws(StateError) {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = "\(path).tmp.\(getpid()).\(UInt32.random(in: .min ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
@@ -21,17 +29,33 @@ enum DurableFile {
             if !closed { close(fd) }
         }
         fchmod(fd, mode)
-        let written = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let result = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return false
+        struct WriteFailed: Error {}
+        var written = true
+        var failure: Error?
+        do {
+            try produce { data in
+                let ok = data.withUnsafeBytes { buffer -> Bool in
+                    var offset = 0
+                    while offset < buffer.count {
+                        let result = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                        if result < 0 {
+                            if errno == EINTR { continue }
+                            return false
+                        }
+                        offset += result
+                    }
+                    return true
                 }
-                offset += result
+                if !ok { throw WriteFailed() }
             }
-            return true
+        } catch is WriteFailed {
+            written = false
+        } catch {
+            failure = error
+        }
+        if let failure {
+            unlink(temporary)
+            throw .io(path: path, reason: "could not encode: \(failure)")
         }
         guard written, fsync(fd) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -102,10 +102,13 @@ struct SnapshotFiles {
         cache.write(users: tenant.users, groups: tenant.groups, usersExtra: extras.users, groupsExtra: extras.groups)
     }
 
-    private func writeNext<T: Encodable>(_ name: String, _ file: GraphListFile<T>, _ extra: [String: JSONValue]) throws(StateError) {
+    /// Big lists are encoded in chunks on every core and streamed to disk (`ChunkedListEncoding`).
+    private func writeNext<T: Codable & Sendable>(_ name: String, _ file: GraphListFile<T>, _ extra: [String: JSONValue]) throws(StateError) {
         var file = file
         file.extra = extra
-        try DurableFile.replace(store.path(name) + ".next", with: try encode(file), mode: store.fileMode)
+        try DurableFile.replace(store.path(name) + ".next", mode: store.fileMode) { write in
+            try ChunkedListEncoding.encode(file, into: write)
+        }
     }
 
     private func encode<T: Encodable>(_ value: T) throws(StateError) -> Data {
