@@ -50,15 +50,20 @@ enum ChunkedListEncoding {
     /// empty, as the encoder writes it).
     private static func indentedElements<Element: Encodable>(_ elements: [Element]) throws -> Data {
         let array = try StateJSON.encoder().encode(elements)
-        // "[\n" + lines + "\n]"
-        let inner = Array(array.dropFirst(2).dropLast(2))
-        var out = Data(capacity: inner.count + inner.count / 16)
-        out.append(contentsOf: [0x20, 0x20])
-        for (index, byte) in inner.enumerated() {
-            out.append(byte)
-            if byte == 0x0A, index + 1 < inner.count, inner[index + 1] != 0x0A { out.append(contentsOf: [0x20, 0x20]) }
+        // "[\n" + lines + "\n]", copied a line at a time.
+        var out = [UInt8]()
+        array.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            let inner = bytes[2..<(bytes.count - 2)]
+            out.reserveCapacity(inner.count + inner.count / 8)
+            var start = inner.startIndex
+            while start < inner.endIndex {
+                let end = inner[start...].firstIndex(of: 0x0A).map { $0 + 1 } ?? inner.endIndex
+                if end - start > 1 || inner[start] != 0x0A { out.append(contentsOf: [0x20, 0x20]) }
+                out.append(contentsOf: inner[start..<end])
+                start = end
+            }
         }
-        return out
+        return Data(out)
     }
 }
 
