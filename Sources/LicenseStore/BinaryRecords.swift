@@ -11,6 +11,9 @@ struct BinaryWriter {
 
     mutating func u8(_ value: UInt8) { bytes.append(value) }
 
+    /// Drops the bytes written so far (handed on), keeping the string numbering.
+    mutating func clearBytes() { bytes.removeAll(keepingCapacity: true) }
+
     mutating func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
 
     mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }

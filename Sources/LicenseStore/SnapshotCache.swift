@@ -63,14 +63,16 @@ struct SnapshotCache {
 
     func remove() { unlink(path) }
 
-    /// Writes the cache for the snapshot files now in place. Best effort: a snapshot without a
-    /// cache is only slower to load.
+    /// Writes the cache for the snapshot files now in place, streamed (a million users' records
+    /// are never all in memory). Best effort: a snapshot without a cache is only slower to load.
     func write(users: [User], groups: [Group], usersExtra: [String: JSONValue], groupsExtra: [String: JSONValue]) {
         let identities = sources.compactMap(FileIdentity.init(path:))
-        guard identities.count == sources.count, let data = try? encode(identities, users, groups, usersExtra, groupsExtra) else {
-            return remove()
-        }
-        do { try DurableFile.replace(path, with: data, mode: store.fileMode) } catch { remove() }
+        guard identities.count == sources.count else { return remove() }
+        do {
+            try DurableFile.replace(path, mode: store.fileMode) { write in
+                try encode(identities, users, groups, usersExtra, groupsExtra, into: write)
+            }
+        } catch { remove() }
     }
 
     /// The cached users and groups, or nil when there is no cache for the files now in place.
@@ -82,104 +84,117 @@ struct SnapshotCache {
     }
 
     // MARK: - Layout
-    // magic; a checksum of everything after it; the source identities; the string table (count, offsets, UTF-8 bytes); the users
-    // (count, record offsets, records); the groups (count, records); the two lists' extra fields.
+    // magic; the source identities; the user records; the group records; the two lists' extra
+    // fields; the user record offsets; the string table (offsets, then UTF-8 bytes); a trailer:
+    // where the offsets start, the counts, and a checksum of everything before the trailer.
+    // The table comes last because strings are numbered as the records are written.
+
+    private static let trailerSize = 8 * 5
 
     private func encode(
         _ identities: [FileIdentity], _ users: [User], _ groups: [Group], _ usersExtra: [String: JSONValue],
-        _ groupsExtra: [String: JSONValue]
-    ) throws(CacheProblem) -> Data {
-        var records = BinaryWriter()
+        _ groupsExtra: [String: JSONValue], into write: (Data) throws -> Void
+    ) throws {
+        var checksum = StreamingChecksum()
+        var written = 0
+        func emit(_ bytes: [UInt8]) throws {
+            checksum.update(bytes)
+            written += bytes.count
+            try write(Data(bytes))
+        }
+        var out = BinaryWriter()
+        for byte in Self.magic { out.u8(byte) }
+        for identity in identities { identity.write(to: &out) }
         var userOffsets: [UInt64] = []
         userOffsets.reserveCapacity(users.count + 1)
+        let recordsStart = out.bytes.count
+        var flushed = 0
         for user in users {
-            userOffsets.append(UInt64(records.bytes.count))
-            try CachedRecords.write(user, to: &records)
+            userOffsets.append(UInt64(flushed + out.bytes.count - recordsStart))
+            try CachedRecords.write(user, to: &out)
+            if out.bytes.count > 8 << 20 {
+                try emit(out.bytes)
+                flushed += out.bytes.count
+                out.clearBytes()
+            }
         }
-        userOffsets.append(UInt64(records.bytes.count))
-        let userBytes = records.bytes.count
-        for group in groups { try CachedRecords.write(group, to: &records) }
-        try CachedRecords.writeExtra(usersExtra, to: &records)
-        try CachedRecords.writeExtra(groupsExtra, to: &records)
-
-        var head = BinaryWriter()
-        for identity in identities { identity.write(to: &head) }
-        let table = records.table
-        head.count(table.count)
+        userOffsets.append(UInt64(flushed + out.bytes.count - recordsStart))
+        for group in groups { try CachedRecords.write(group, to: &out) }
+        try CachedRecords.writeExtra(usersExtra, to: &out)
+        try CachedRecords.writeExtra(groupsExtra, to: &out)
+        try emit(out.bytes)
+        let offsetsStart = written
+        let table = out.table
+        var tail = BinaryWriter()
+        for offset in userOffsets { tail.u64(offset) }
         var position: UInt64 = 0
         for string in table {
-            head.u64(position)
+            tail.u64(position)
             position += UInt64(string.utf8.count)
         }
-        head.u64(position)
-        var data = Data(head.bytes)
-        data.reserveCapacity(head.bytes.count + Int(position) + records.bytes.count + userOffsets.count * 8 + 16)
-        for string in table { data.append(contentsOf: string.utf8) }
-        var counts = BinaryWriter()
-        counts.count(users.count)
-        for offset in userOffsets { counts.u64(offset) }
-        counts.count(groups.count)
-        counts.u64(UInt64(userBytes))
-        data.append(contentsOf: counts.bytes)
-        data.append(contentsOf: records.bytes)
-        var prefix = BinaryWriter()
-        for byte in Self.magic { prefix.u8(byte) }
-        prefix.u64(data.withUnsafeBytes(Self.checksum))
-        return Data(prefix.bytes) + data
-    }
-
-    /// A 64-bit checksum, a word at a time: each step is a bijection of the running value, so
-    /// any one changed word (a flipped bit, a torn write) changes the result.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x0000_0100_0000_01b3
-            hash ^= hash >> 29
-            offset += 8
+        tail.u64(position)
+        try emit(tail.bytes)
+        var chunk: [UInt8] = []
+        for string in table {
+            chunk.append(contentsOf: string.utf8)
+            if chunk.count > 8 << 20 {
+                try emit(chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
         }
-        while offset < bytes.count {
-            hash = (hash ^ UInt64(bytes[offset])) &* 0x0000_0100_0000_01b3
-            offset += 1
+        try emit(chunk)
+        var trailer = BinaryWriter()
+        for value in [UInt64(offsetsStart), UInt64(recordsStart), UInt64(users.count), UInt64(groups.count), UInt64(table.count)] {
+            trailer.u64(value)
         }
-        return hash ^ UInt64(bytes.count)
+        checksum.update(trailer.bytes)
+        var sum = BinaryWriter()
+        sum.u64(checksum.finish())
+        try write(Data(trailer.bytes + sum.bytes))
     }
 
     private func decode(_ bytes: UnsafeRawBufferPointer, expecting identities: [FileIdentity]) throws(CacheProblem) -> Contents {
-        var reader = BinaryReader(bytes)
+        guard bytes.count >= Self.magic.count + Self.trailerSize + 8 else { throw CacheProblem(reason: "too short") }
+        var checksum = StreamingChecksum()
+        checksum.update(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 8)]))
+        var end = BinaryReader(bytes, at: bytes.count - 8)
+        guard try end.u64() == checksum.finish() else { throw CacheProblem(reason: "checksum does not match") }
+        var trailer = BinaryReader(bytes, at: bytes.count - 8 - Self.trailerSize)
+        let offsetsStart = Int(try trailer.u64()), recordsStart = Int(try trailer.u64())
+        let userCount = Int(try trailer.u64()), groupCount = Int(try trailer.u64()), stringCount = Int(try trailer.u64())
+        let limit = bytes.count - 8 - Self.trailerSize
+        guard offsetsStart <= limit, recordsStart <= offsetsStart, userCount < limit, groupCount < limit, stringCount < limit
+        else { throw CacheProblem(reason: "bad trailer") }
+
+        var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<limit]))
         for byte in Self.magic where try reader.u8() != byte { throw CacheProblem(reason: "not a LicenseDesk cache") }
-        let checksum = try reader.u64()
-        guard Self.checksum(UnsafeRawBufferPointer(rebasing: bytes[reader.offset...])) == checksum else {
-            throw CacheProblem(reason: "checksum does not match")
-        }
         for identity in identities where try FileIdentity(&reader) != identity {
             throw CacheProblem(reason: "made from other files")
         }
-        let table = try Self.stringTable(&reader)
-        let userCount = try reader.count()
+        guard reader.offset == recordsStart else { throw CacheProblem(reason: "bad header") }
+        reader.offset = offsetsStart
         var userOffsets: [Int] = []
         userOffsets.reserveCapacity(userCount + 1)
-        for _ in 0...userCount { userOffsets.append(Int(try reader.u64())) }
-        let groupCount = try reader.count()
-        let groupsStart = Int(try reader.u64())
-        let recordsStart = reader.offset
-        guard userOffsets.last == groupsStart, zip(userOffsets, userOffsets.dropFirst()).allSatisfy({ $0 <= $1 }),
-            recordsStart + groupsStart <= bytes.count
+        for _ in 0...userCount { userOffsets.append(recordsStart + Int(try reader.u64())) }
+        guard zip(userOffsets, userOffsets.dropFirst()).allSatisfy({ $0 <= $1 }), let groupsStart = userOffsets.last,
+            groupsStart <= offsetsStart
         else { throw CacheProblem(reason: "bad record offsets") }
+        let table = try Self.stringTable(&reader, count: stringCount)
+        guard reader.offset == limit else { throw CacheProblem(reason: "bytes left over") }
 
-        let users = try Self.users(bytes, table: table, start: recordsStart, offsets: userOffsets)
-        var records = BinaryReader(bytes, at: recordsStart + groupsStart, table: table)
+        let records = UnsafeRawBufferPointer(rebasing: bytes[..<offsetsStart])
+        let users = try Self.users(records, table: table, offsets: userOffsets)
+        var groupReader = BinaryReader(records, at: groupsStart, table: table)
         var groups: [Group] = []
         groups.reserveCapacity(groupCount)
-        for _ in 0..<groupCount { groups.append(try CachedRecords.readGroup(&records)) }
-        let usersExtra = try CachedRecords.readExtra(&records)
-        let groupsExtra = try CachedRecords.readExtra(&records)
-        guard records.offset == bytes.count else { throw CacheProblem(reason: "bytes left over") }
+        for _ in 0..<groupCount { groups.append(try CachedRecords.readGroup(&groupReader)) }
+        let usersExtra = try CachedRecords.readExtra(&groupReader)
+        let groupsExtra = try CachedRecords.readExtra(&groupReader)
+        guard groupReader.offset == offsetsStart else { throw CacheProblem(reason: "group records do not end where they should") }
         return Contents(users: users, groups: groups, usersExtra: usersExtra, groupsExtra: groupsExtra)
     }
 
-    private static func stringTable(_ reader: inout BinaryReader) throws(CacheProblem) -> [String] {
-        let count = try reader.count()
+    private static func stringTable(_ reader: inout BinaryReader, count: Int) throws(CacheProblem) -> [String] {
         var offsets: [Int] = []
         offsets.reserveCapacity(count + 1)
         for _ in 0...count { offsets.append(Int(try reader.u64())) }
@@ -196,9 +211,7 @@ struct SnapshotCache {
     }
 
     /// The user records on every core: each record's offset is known, so slices decode apart.
-    private static func users(
-        _ bytes: UnsafeRawBufferPointer, table: [String], start: Int, offsets: [Int]
-    ) throws(CacheProblem) -> [User] {
+    private static func users(_ bytes: UnsafeRawBufferPointer, table: [String], offsets: [Int]) throws(CacheProblem) -> [User] {
         let count = offsets.count - 1
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 4, count / 2_000))
         let perSlice = (count + slices - 1) / slices
@@ -212,8 +225,8 @@ struct SnapshotCache {
             let range = (slice * perSlice)..<min(count, (slice + 1) * perSlice)
             users.reserveCapacity(range.count)
             for index in range {
-                var reader = BinaryReader(bytes, at: start + offsets[index], table: table)
-                guard let user = try? CachedRecords.readUser(&reader), reader.offset == start + offsets[index + 1] else {
+                var reader = BinaryReader(bytes, at: offsets[index], table: table)
+                guard let user = try? CachedRecords.readUser(&reader), reader.offset == offsets[index + 1] else {
                     return results.store(nil, at: slice)
                 }
                 users.append(user)
@@ -222,6 +235,45 @@ struct SnapshotCache {
         }
         guard let users = results.joined() else { throw CacheProblem(reason: "a user record does not read") }
         return users
+    }
+}
+
+/// A 64-bit checksum, a word at a time, fed in pieces of any size: each step is a bijection
+/// of the running value, so any one changed word (a flipped bit, a torn write) changes it.
+struct StreamingChecksum {
+    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var carry: [UInt8] = []
+    private var length = 0
+
+    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        length += bytes.count
+        var offset = 0
+        while !carry.isEmpty && carry.count < 8 && offset < bytes.count {
+            carry.append(bytes[offset])
+            offset += 1
+        }
+        if carry.count == 8 {
+            mix(carry.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+            carry.removeAll(keepingCapacity: true)
+        }
+        while offset + 8 <= bytes.count {
+            mix(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        carry.append(contentsOf: bytes[offset...])
+    }
+
+    private mutating func mix(_ word: UInt64) {
+        hash = (hash ^ word) &* 0x0000_0100_0000_01b3
+        hash ^= hash >> 29
+    }
+
+    func finish() -> UInt64 {
+        var hash = hash
+        for byte in carry { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash ^ UInt64(length)
     }
 }
 

@@ -90,8 +90,9 @@ struct SnapshotFiles {
         let extras = tenant.fileExtras
         try writeNext(StateFileName.organization, GraphListFile([tenant.organization]), extras.organization)
         try writeNext(StateFileName.subscribedSkus, GraphListFile(tenant.subscribedSkus), extras.subscribedSkus)
-        try writeNext(StateFileName.users, GraphListFile(tenant.users), extras.users)
-        try writeNext(StateFileName.groups, GraphListFile(tenant.groups), extras.groups)
+        try writeNext(StateFileName.users, GraphListFile(tenant.users), extras.users, chunkSize: 2_048)
+        // A few groups with up to a million members each: a chunk of a few groups at a time.
+        try writeNext(StateFileName.groups, GraphListFile(tenant.groups), extras.groups, chunkSize: 4)
         let desk = DeskFile(
             formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings,
             journalSequence: state.sequence, versions: state.versions, onPremises: tenant.onPremises)
@@ -103,11 +104,13 @@ struct SnapshotFiles {
     }
 
     /// Big lists are encoded in chunks on every core and streamed to disk (`ChunkedListEncoding`).
-    private func writeNext<T: Codable & Sendable>(_ name: String, _ file: GraphListFile<T>, _ extra: [String: JSONValue]) throws(StateError) {
+    private func writeNext<T: Codable & Sendable>(
+        _ name: String, _ file: GraphListFile<T>, _ extra: [String: JSONValue], chunkSize: Int = ChunkedListEncoding.chunkSize
+    ) throws(StateError) {
         var file = file
         file.extra = extra
         try DurableFile.replace(store.path(name) + ".next", mode: store.fileMode) { write in
-            try ChunkedListEncoding.encode(file, into: write)
+            try ChunkedListEncoding.encode(file, chunkSize: chunkSize, into: write)
         }
     }
 

@@ -76,6 +76,31 @@ struct SnapshotCacheTests {
         #expect(try store.loadTenant().users.contains { $0.displayName == "Edited by hand" })
     }
 
+    @Test("the checksum is the same however the bytes are handed over, and moves with any one byte")
+    func checksum() {
+        var generator = SplitMix(seed: 9)
+        let bytes = (0..<1_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        var whole = StreamingChecksum()
+        whole.update(bytes)
+        for cut in [[1], [3, 5, 7], [8, 8, 8], [13, 100, 1, 0, 400]] {
+            var pieces = StreamingChecksum()
+            var start = 0
+            for size in cut {
+                pieces.update(Array(bytes[start..<start + size]))
+                start += size
+            }
+            pieces.update(Array(bytes[start...]))
+            #expect(pieces.finish() == whole.finish())
+        }
+        for position in stride(from: 0, to: 1_000, by: 37) {
+            var changed = bytes
+            changed[position] ^= 0x10
+            var other = StreamingChecksum()
+            other.update(changed)
+            #expect(other.finish() != whole.finish())
+        }
+    }
+
     @Test("a damaged cache is ignored whole: cut short, bytes flipped, or not a cache at all")
     func damagedCache() throws {
         let directory = TemporaryDirectory()
