@@ -1,11 +1,60 @@
 import Foundation
 import LicenseModel
 
+/// A user's licence arrays (assignedLicenses, licenseAssignmentStates, assignedPlans), each
+/// written once per distinct value and referred to by number: users licensed alike hold equal
+/// arrays (forty-odd plan rows each), and come back sharing one copy of each, as they do when
+/// processing made them.
+struct SharedLicenceArrays {
+    private(set) var licenses: [[AssignedLicense]] = []
+    private(set) var paths: [[LicenseAssignmentState]] = []
+    private(set) var rows: [[AssignedPlan]] = []
+    private var licenseNumbers: [[AssignedLicense]: UInt32] = [:]
+    private var pathNumbers: [[LicenseAssignmentState]: UInt32] = [:]
+    private var rowNumbers: [[AssignedPlan]: UInt32] = [:]
+
+    mutating func number(of value: [AssignedLicense]) -> UInt32 { Self.number(value, &licenses, &licenseNumbers) }
+    mutating func number(of value: [LicenseAssignmentState]) -> UInt32 { Self.number(value, &paths, &pathNumbers) }
+    mutating func number(of value: [AssignedPlan]) -> UInt32 { Self.number(value, &rows, &rowNumbers) }
+
+    private static func number<T: Hashable>(_ value: [T], _ list: inout [[T]], _ numbers: inout [[T]: UInt32]) -> UInt32 {
+        if let number = numbers[value] { return number }
+        let number = UInt32(list.count)
+        numbers[value] = number
+        list.append(value)
+        return number
+    }
+
+    /// Writes the three tables (their strings go into the writer's string table).
+    func write(to writer: inout BinaryWriter) {
+        writer.count(licenses.count)
+        for value in licenses { CachedRecords.write(value, to: &writer) }
+        writer.count(paths.count)
+        for value in paths { CachedRecords.write(value, to: &writer) }
+        writer.count(rows.count)
+        for value in rows { CachedRecords.write(value, to: &writer) }
+    }
+
+    struct Tables: Sendable {
+        var licenses: [[AssignedLicense]] = []
+        var paths: [[LicenseAssignmentState]] = []
+        var rows: [[AssignedPlan]] = []
+    }
+
+    static func read(_ reader: inout BinaryReader) throws(CacheProblem) -> Tables {
+        var tables = Tables()
+        for _ in 0..<(try reader.count()) { tables.licenses.append(try CachedRecords.readLicenses(&reader)) }
+        for _ in 0..<(try reader.count()) { tables.paths.append(try CachedRecords.readPaths(&reader)) }
+        for _ in 0..<(try reader.count()) { tables.rows.append(try CachedRecords.readRows(&reader)) }
+        return tables
+    }
+}
+
 /// Users and groups as snapshot-cache records: every field, in a fixed order. A field added to
 /// `User` or `Group` must be added here too; `SnapshotCacheTests` compares a cached load with a
 /// JSON load of the same state, field by field through `==`, to catch one that is not.
 enum CachedRecords {
-    static func write(_ user: User, to writer: inout BinaryWriter) throws(CacheProblem) {
+    static func write(_ user: User, to writer: inout BinaryWriter, arrays: inout SharedLicenceArrays) throws(CacheProblem) {
         writer.string(user.id)
         writer.string(user.userPrincipalName)
         writer.string(user.displayName)
@@ -29,27 +78,13 @@ enum CachedRecords {
             writer.string(name)
             writer.string(value)
         }
-        write(user.assignedLicenses, to: &writer)
-        writer.count(user.licenseAssignmentStates.count)
-        for path in user.licenseAssignmentStates {
-            writer.string(path.skuId)
-            writer.strings(path.disabledPlans)
-            writer.optionalString(path.assignedByGroup)
-            writer.u8(UInt8(LicenseAssignmentStatus.allCases.firstIndex(of: path.state)!))
-            writer.u8(UInt8(LicenseError.allCases.firstIndex(of: path.error)!))
-            writer.date(path.lastUpdatedDateTime)
-        }
-        writer.count(user.assignedPlans.count)
-        for row in user.assignedPlans {
-            writer.date(row.assignedDateTime)
-            writer.string(row.capabilityStatus)
-            writer.string(row.service)
-            writer.string(row.servicePlanId)
-        }
+        writer.u32(arrays.number(of: user.assignedLicenses))
+        writer.u32(arrays.number(of: user.licenseAssignmentStates))
+        writer.u32(arrays.number(of: user.assignedPlans))
         try writeExtra(user.extra, to: &writer)
     }
 
-    static func readUser(_ reader: inout BinaryReader) throws(CacheProblem) -> User {
+    static func readUser(_ reader: inout BinaryReader, arrays: SharedLicenceArrays.Tables) throws(CacheProblem) -> User {
         var user = User(id: try reader.string(), userPrincipalName: try reader.string(), displayName: try reader.string())
         user.accountEnabled = try reader.optionalBool()
         user.onPremisesSyncEnabled = try reader.optionalBool()
@@ -69,32 +104,13 @@ enum CachedRecords {
             let name = try reader.string()
             user.customExtensions[name] = try reader.string()
         }
-        user.assignedLicenses = try readLicenses(&reader)
-        let pathCount = try reader.count()
-        user.licenseAssignmentStates.reserveCapacity(pathCount)
-        for _ in 0..<pathCount {
-            let skuId = try reader.string()
-            let disabled = try reader.strings()
-            let group = try reader.optionalString()
-            let state = Int(try reader.u8())
-            let error = Int(try reader.u8())
-            guard state < LicenseAssignmentStatus.allCases.count, error < LicenseError.allCases.count else {
-                throw CacheProblem(reason: "bad path state")
-            }
-            user.licenseAssignmentStates.append(
-                LicenseAssignmentState(
-                    skuId: skuId, disabledPlans: disabled, assignedByGroup: group, state: LicenseAssignmentStatus.allCases[state],
-                    error: LicenseError.allCases[error], lastUpdatedDateTime: try reader.date()))
+        let licenses = Int(try reader.u32()), paths = Int(try reader.u32()), rows = Int(try reader.u32())
+        guard licenses < arrays.licenses.count, paths < arrays.paths.count, rows < arrays.rows.count else {
+            throw CacheProblem(reason: "licence array not in the table")
         }
-        let rowCount = try reader.count()
-        user.assignedPlans.reserveCapacity(rowCount)
-        for _ in 0..<rowCount {
-            let date = try reader.date()
-            user.assignedPlans.append(
-                AssignedPlan(
-                    assignedDateTime: date, capabilityStatus: try reader.string(), service: try reader.string(),
-                    servicePlanId: try reader.string()))
-        }
+        user.assignedLicenses = arrays.licenses[licenses]
+        user.licenseAssignmentStates = arrays.paths[paths]
+        user.assignedPlans = arrays.rows[rows]
         user.extra = try readExtra(&reader)
         return user
     }
@@ -142,7 +158,7 @@ enum CachedRecords {
         return group
     }
 
-    private static func write(_ licenses: [AssignedLicense], to writer: inout BinaryWriter) {
+    static func write(_ licenses: [AssignedLicense], to writer: inout BinaryWriter) {
         writer.count(licenses.count)
         for license in licenses {
             writer.string(license.skuId)
@@ -150,12 +166,69 @@ enum CachedRecords {
         }
     }
 
-    private static func readLicenses(_ reader: inout BinaryReader) throws(CacheProblem) -> [AssignedLicense] {
+    static func readLicenses(_ reader: inout BinaryReader) throws(CacheProblem) -> [AssignedLicense] {
         var licenses: [AssignedLicense] = []
         for _ in 0..<(try reader.count()) {
             licenses.append(AssignedLicense(skuId: try reader.string(), disabledPlans: try reader.strings()))
         }
         return licenses
+    }
+
+    static func write(_ paths: [LicenseAssignmentState], to writer: inout BinaryWriter) {
+        writer.count(paths.count)
+        for path in paths {
+            writer.string(path.skuId)
+            writer.strings(path.disabledPlans)
+            writer.optionalString(path.assignedByGroup)
+            writer.u8(UInt8(LicenseAssignmentStatus.allCases.firstIndex(of: path.state)!))
+            writer.u8(UInt8(LicenseError.allCases.firstIndex(of: path.error)!))
+            writer.date(path.lastUpdatedDateTime)
+        }
+    }
+
+    static func readPaths(_ reader: inout BinaryReader) throws(CacheProblem) -> [LicenseAssignmentState] {
+        let count = try reader.count()
+        var paths: [LicenseAssignmentState] = []
+        paths.reserveCapacity(count)
+        for _ in 0..<count {
+            let skuId = try reader.string()
+            let disabled = try reader.strings()
+            let group = try reader.optionalString()
+            let state = Int(try reader.u8())
+            let error = Int(try reader.u8())
+            guard state < LicenseAssignmentStatus.allCases.count, error < LicenseError.allCases.count else {
+                throw CacheProblem(reason: "bad path state")
+            }
+            paths.append(
+                LicenseAssignmentState(
+                    skuId: skuId, disabledPlans: disabled, assignedByGroup: group, state: LicenseAssignmentStatus.allCases[state],
+                    error: LicenseError.allCases[error], lastUpdatedDateTime: try reader.date()))
+        }
+        return paths
+    }
+
+    static func write(_ rows: [AssignedPlan], to writer: inout BinaryWriter) {
+        writer.count(rows.count)
+        for row in rows {
+            writer.date(row.assignedDateTime)
+            writer.string(row.capabilityStatus)
+            writer.string(row.service)
+            writer.string(row.servicePlanId)
+        }
+    }
+
+    static func readRows(_ reader: inout BinaryReader) throws(CacheProblem) -> [AssignedPlan] {
+        let count = try reader.count()
+        var rows: [AssignedPlan] = []
+        rows.reserveCapacity(count)
+        for _ in 0..<count {
+            let date = try reader.date()
+            rows.append(
+                AssignedPlan(
+                    assignedDateTime: date, capabilityStatus: try reader.string(), service: try reader.string(),
+                    servicePlanId: try reader.string()))
+        }
+        return rows
     }
 
     /// Fields LicenseDesk does not model are rare: kept as their JSON text.

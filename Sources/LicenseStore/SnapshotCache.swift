@@ -16,7 +16,7 @@ import LicenseModel
 /// can't be read for any reason is ignored the same way, never trusted in part.
 struct SnapshotCache {
     static let fileName = StateFileName.cache
-    private static let magic = Array("LDCACHE1".utf8)
+    private static let magic = Array("LDCACHE3".utf8)
     let store: StateStore
 
     var path: String { store.path(Self.fileName) }
@@ -85,11 +85,12 @@ struct SnapshotCache {
 
     // MARK: - Layout
     // magic; the source identities; the user records; the group records; the two lists' extra
-    // fields; the user record offsets; the string table (offsets, then UTF-8 bytes); a trailer:
-    // where the offsets start, the counts, and a checksum of everything before the trailer.
-    // The table comes last because strings are numbered as the records are written.
+    // fields; the shared licence arrays (`SharedLicenceArrays`); the user record offsets; the
+    // string table (offsets, then UTF-8 bytes); a trailer: where the arrays and the offsets
+    // start, the counts, and a checksum of everything before it. The tables come last because
+    // strings and arrays are numbered as the records are written.
 
-    private static let trailerSize = 8 * 5
+    private static let trailerSize = 8 * 6
 
     private func encode(
         _ identities: [FileIdentity], _ users: [User], _ groups: [Group], _ usersExtra: [String: JSONValue],
@@ -103,6 +104,7 @@ struct SnapshotCache {
             try write(Data(bytes))
         }
         var out = BinaryWriter()
+        var arrays = SharedLicenceArrays()
         for byte in Self.magic { out.u8(byte) }
         for identity in identities { identity.write(to: &out) }
         var userOffsets: [UInt64] = []
@@ -111,7 +113,7 @@ struct SnapshotCache {
         var flushed = 0
         for user in users {
             userOffsets.append(UInt64(flushed + out.bytes.count - recordsStart))
-            try CachedRecords.write(user, to: &out)
+            try CachedRecords.write(user, to: &out, arrays: &arrays)
             if out.bytes.count > 8 << 20 {
                 try emit(out.bytes)
                 flushed += out.bytes.count
@@ -122,6 +124,8 @@ struct SnapshotCache {
         for group in groups { try CachedRecords.write(group, to: &out) }
         try CachedRecords.writeExtra(usersExtra, to: &out)
         try CachedRecords.writeExtra(groupsExtra, to: &out)
+        let arraysStart = written + out.bytes.count
+        arrays.write(to: &out)
         try emit(out.bytes)
         let offsetsStart = written
         let table = out.table
@@ -144,7 +148,8 @@ struct SnapshotCache {
         }
         try emit(chunk)
         var trailer = BinaryWriter()
-        for value in [UInt64(offsetsStart), UInt64(recordsStart), UInt64(users.count), UInt64(groups.count), UInt64(table.count)] {
+        let values = [arraysStart, offsetsStart, recordsStart, users.count, groups.count, table.count]
+        for value in values.map(UInt64.init) {
             trailer.u64(value)
         }
         checksum.update(trailer.bytes)
@@ -160,10 +165,11 @@ struct SnapshotCache {
         var end = BinaryReader(bytes, at: bytes.count - 8)
         guard try end.u64() == checksum.finish() else { throw CacheProblem(reason: "checksum does not match") }
         var trailer = BinaryReader(bytes, at: bytes.count - 8 - Self.trailerSize)
-        let offsetsStart = Int(try trailer.u64()), recordsStart = Int(try trailer.u64())
+        let arraysStart = Int(try trailer.u64()), offsetsStart = Int(try trailer.u64()), recordsStart = Int(try trailer.u64())
         let userCount = Int(try trailer.u64()), groupCount = Int(try trailer.u64()), stringCount = Int(try trailer.u64())
         let limit = bytes.count - 8 - Self.trailerSize
-        guard offsetsStart <= limit, recordsStart <= offsetsStart, userCount < limit, groupCount < limit, stringCount < limit
+        guard offsetsStart <= limit, arraysStart <= offsetsStart, recordsStart <= arraysStart, userCount < limit,
+            groupCount < limit, stringCount < limit
         else { throw CacheProblem(reason: "bad trailer") }
 
         var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<limit]))
@@ -177,20 +183,23 @@ struct SnapshotCache {
         userOffsets.reserveCapacity(userCount + 1)
         for _ in 0...userCount { userOffsets.append(recordsStart + Int(try reader.u64())) }
         guard zip(userOffsets, userOffsets.dropFirst()).allSatisfy({ $0 <= $1 }), let groupsStart = userOffsets.last,
-            groupsStart <= offsetsStart
+            groupsStart <= arraysStart
         else { throw CacheProblem(reason: "bad record offsets") }
         let table = try Self.stringTable(&reader, count: stringCount)
         guard reader.offset == limit else { throw CacheProblem(reason: "bytes left over") }
+        var arrayReader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<offsetsStart]), at: arraysStart, table: table)
+        let arrays = try SharedLicenceArrays.read(&arrayReader)
+        guard arrayReader.offset == offsetsStart else { throw CacheProblem(reason: "licence arrays do not end where they should") }
 
-        let records = UnsafeRawBufferPointer(rebasing: bytes[..<offsetsStart])
-        let users = try Self.users(records, table: table, offsets: userOffsets)
+        let records = UnsafeRawBufferPointer(rebasing: bytes[..<arraysStart])
+        let users = try Self.users(records, table: table, arrays: arrays, offsets: userOffsets)
         var groupReader = BinaryReader(records, at: groupsStart, table: table)
         var groups: [Group] = []
         groups.reserveCapacity(groupCount)
         for _ in 0..<groupCount { groups.append(try CachedRecords.readGroup(&groupReader)) }
         let usersExtra = try CachedRecords.readExtra(&groupReader)
         let groupsExtra = try CachedRecords.readExtra(&groupReader)
-        guard groupReader.offset == offsetsStart else { throw CacheProblem(reason: "group records do not end where they should") }
+        guard groupReader.offset == arraysStart else { throw CacheProblem(reason: "group records do not end where they should") }
         return Contents(users: users, groups: groups, usersExtra: usersExtra, groupsExtra: groupsExtra)
     }
 
@@ -211,7 +220,9 @@ struct SnapshotCache {
     }
 
     /// The user records on every core: each record's offset is known, so slices decode apart.
-    private static func users(_ bytes: UnsafeRawBufferPointer, table: [String], offsets: [Int]) throws(CacheProblem) -> [User] {
+    private static func users(
+        _ bytes: UnsafeRawBufferPointer, table: [String], arrays: SharedLicenceArrays.Tables, offsets: [Int]
+    ) throws(CacheProblem) -> [User] {
         let count = offsets.count - 1
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 4, count / 2_000))
         let perSlice = (count + slices - 1) / slices
@@ -226,7 +237,7 @@ struct SnapshotCache {
             users.reserveCapacity(range.count)
             for index in range {
                 var reader = BinaryReader(bytes, at: offsets[index], table: table)
-                guard let user = try? CachedRecords.readUser(&reader), reader.offset == offsets[index + 1] else {
+                guard let user = try? CachedRecords.readUser(&reader, arrays: arrays), reader.offset == offsets[index + 1] else {
                     return results.store(nil, at: slice)
                 }
                 users.append(user)

@@ -52,13 +52,22 @@ enum MembershipIndexUpdate {
         let slots = ChunkSlots<[(Int, Set<String>)]>(chunks: chunkCount)
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
             var found: [(Int, Set<String>)] = []
+            // Users who are in no group yet and join the same groups get one shared set (copied
+            // on write): at load, a million users fall into a few thousand combinations.
+            var made: [ArraySlice<Int32>: Set<String>] = [:]
             for user in chunk * chunkSize..<min(users.count, (chunk + 1) * chunkSize) {
                 let start = Int(offsets[user]), end = Int(offsets[user + 1])
                 guard start < end else { continue }
-                var set = memberships[users[user].id] ?? Set(minimumCapacity: end - start)
+                let old = memberships[users[user].id]
+                if old == nil, let shared = made[entries[start..<end]] {
+                    found.append((user, shared))
+                    continue
+                }
+                var set = old ?? Set(minimumCapacity: end - start)
                 for entry in entries[start..<end] {
                     if entry > 0 { set.insert(groupIDs[Int(entry) - 1]) } else { set.remove(groupIDs[Int(-entry) - 1]) }
                 }
+                if old == nil { made[entries[start..<end]] = set }
                 found.append((user, set))
             }
             slots.store(found, at: chunk)
