@@ -171,9 +171,12 @@ public struct Tenant: Sendable {
         proxyOwners.reserveCapacity(users.count * 3)
         upnIndex = [:]
         upnIndex.reserveCapacity(users.count)
-        for index in users.indices {
-            indexProxies(of: users[index], adding: true)
-            upnIndex[users[index].userPrincipalName.lowercased()] = users[index].id
+        // The folded keys on all cores (folding allocates), the two indexes filled in order.
+        for chunk in Self.addressKeys(of: users) {
+            for (key, index) in chunk.proxies {
+                proxyOwners[key] = proxyOwners[key]?.adding(users[index].id) ?? .one(users[index].id)
+            }
+            for (upn, index) in chunk.upns { upnIndex[upn] = users[index].id }
         }
     }
 

@@ -82,16 +82,18 @@ extension MembershipIndexUpdate {
     /// the memory of member lists and lets `position(ofMember:)` find members by identity.
     static func rebuild(_ tenant: inout Tenant) {
         tenant.memberships = [:]
-        let resolved = resolve(groups: tenant.groups, userIndex: tenant.userIndex)
+        let resolved = resolve(groups: tenant.groups, users: tenant.users, userIndex: tenant.userIndex)
         var changes: [MembershipEngine.IndexedChange] = []
         changes.reserveCapacity(tenant.groups.count)
         for (group, users) in resolved.enumerated() {
             var change = MembershipEngine.IndexedChange()
-            change.joined.reserveCapacity(users.count)
+            change.joined = users.contains(-1) ? users.filter { $0 >= 0 } : users
             for (position, user) in users.enumerated() {
                 if user >= 0 {
-                    tenant.groups[group].members[position] = tenant.users[user].id
-                    change.joined.append(user)
+                    // Already the user's own string when it came from the snapshot cache.
+                    if StringIdentity(tenant.groups[group].members[position]) != StringIdentity(tenant.users[user].id) {
+                        tenant.groups[group].members[position] = tenant.users[user].id
+                    }
                 } else {
                     // A member that is not a user of this tenant keeps its entry, as ever.
                     tenant.memberships[tenant.groups[group].members[position], default: []].insert(tenant.groups[group].id)
@@ -103,10 +105,19 @@ extension MembershipIndexUpdate {
     }
 
     /// Each group's members as user indices (-1: not a user), groups spread over the cores.
-    private static func resolve(groups: [Group], userIndex: [String: Int]) -> [[Int]] {
+    /// A member id that is the user's own string (interned, or read from the snapshot cache) is
+    /// found by its two words, a cheap integer look-up; any other by value.
+    private static func resolve(groups: [Group], users: [User], userIndex: [String: Int]) -> [[Int]] {
+        var byIdentity: [StringIdentity: Int] = [:]
+        // With duplicate ids the index keeps the first user; the identity map would not agree.
+        if userIndex.count == users.count {
+            byIdentity.reserveCapacity(users.count)
+            for index in users.indices { byIdentity[StringIdentity(users[index].id)] = index }
+        }
+        let identities = byIdentity
         let slots = ChunkSlots<[Int]>(chunks: groups.count)
         DispatchQueue.concurrentPerform(iterations: groups.count) { group in
-            slots.store(groups[group].members.map { userIndex[$0] ?? -1 }, at: group)
+            slots.store(groups[group].members.map { identities[StringIdentity($0)] ?? userIndex[$0] ?? -1 }, at: group)
         }
         return slots.slots.map { $0 ?? [] }
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import MembershipRules
 
 /// Who holds a proxy address: almost always one user, so one id and no set per address (a
@@ -55,6 +56,23 @@ extension Tenant {
             if !keys.contains(key) { keys.append(key) }
         }
         return keys
+    }
+
+    /// Every user's proxy keys and folded UPN, worked out on all cores, in user order.
+    static func addressKeys(of users: [User]) -> [(proxies: [(String, Int)], upns: [(String, Int)])] {
+        let chunkSize = 16_384
+        let chunks = (users.count + chunkSize - 1) / chunkSize
+        let slots = ChunkSlots<([(String, Int)], [(String, Int)])>(chunks: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var proxies: [(String, Int)] = []
+            var upns: [(String, Int)] = []
+            for index in chunk * chunkSize..<min(users.count, (chunk + 1) * chunkSize) {
+                for key in proxyKeys(of: users[index]) { proxies.append((key, index)) }
+                upns.append((users[index].userPrincipalName.lowercased(), index))
+            }
+            slots.store((proxies, upns), at: chunk)
+        }
+        return slots.slots.map { ($0?.0 ?? [], $0?.1 ?? []) }
     }
 
     mutating func indexProxies(of user: User, adding: Bool) {

@@ -7,13 +7,13 @@
 /// identical (an id from elsewhere), a search by value follows, so the answer is always right.
 extension Array where Element == String {
     func position(ofMember id: String) -> Int? {
-        let needle = unsafeBitCast(id, to: (UInt64, UInt64).self)
+        let needle = StringIdentity(id)
         let identical: Int? = withUnsafeBytes { bytes in
             let stride = MemoryLayout<String>.stride
             for position in 0..<count {
                 let offset = position * stride
-                if bytes.load(fromByteOffset: offset, as: UInt64.self) == needle.0,
-                    bytes.load(fromByteOffset: offset + 8, as: UInt64.self) == needle.1
+                if bytes.load(fromByteOffset: offset, as: UInt64.self) == needle.first,
+                    bytes.load(fromByteOffset: offset + 8, as: UInt64.self) == needle.second
                 {
                     return position
                 }
@@ -29,5 +29,16 @@ extension Array where Element == String {
         guard let position = position(ofMember: id) else { return false }
         remove(at: position)
         return true
+    }
+}
+
+/// The two machine words of a string value: equal words are the same string (the same storage,
+/// or the same small inline text). Different words say nothing: compare by value then.
+struct StringIdentity: Hashable {
+    let first: UInt64
+    let second: UInt64
+
+    init(_ string: String) {
+        (first, second) = unsafeBitCast(string, to: (UInt64, UInt64).self)
     }
 }
