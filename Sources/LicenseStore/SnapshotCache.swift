@@ -16,7 +16,7 @@ import LicenseModel
 /// can't be read for any reason is ignored the same way, never trusted in part.
 struct SnapshotCache {
     static let fileName = StateFileName.cache
-    private static let magic = Array("LDCACHE3".utf8)
+    private static let magic = Array("LDCACHE4".utf8)
     let store: StateStore
 
     var path: String { store.path(Self.fileName) }
@@ -121,7 +121,11 @@ struct SnapshotCache {
             }
         }
         userOffsets.append(UInt64(flushed + out.bytes.count - recordsStart))
-        for group in groups { try CachedRecords.write(group, to: &out) }
+        // Where each group ends, after where the users end: groups decode apart too.
+        for group in groups {
+            try CachedRecords.write(group, to: &out)
+            userOffsets.append(UInt64(flushed + out.bytes.count - recordsStart))
+        }
         try CachedRecords.writeExtra(usersExtra, to: &out)
         try CachedRecords.writeExtra(groupsExtra, to: &out)
         let arraysStart = written + out.bytes.count
@@ -179,11 +183,11 @@ struct SnapshotCache {
         }
         guard reader.offset == recordsStart else { throw CacheProblem(reason: "bad header") }
         reader.offset = offsetsStart
-        var userOffsets: [Int] = []
-        userOffsets.reserveCapacity(userCount + 1)
-        for _ in 0...userCount { userOffsets.append(recordsStart + Int(try reader.u64())) }
-        guard zip(userOffsets, userOffsets.dropFirst()).allSatisfy({ $0 <= $1 }), let groupsStart = userOffsets.last,
-            groupsStart <= arraysStart
+        var recordOffsets: [Int] = []
+        recordOffsets.reserveCapacity(userCount + 1 + groupCount)
+        for _ in 0..<(userCount + 1 + groupCount) { recordOffsets.append(recordsStart + Int(try reader.u64())) }
+        guard zip(recordOffsets, recordOffsets.dropFirst()).allSatisfy({ $0 <= $1 }), let extrasStart = recordOffsets.last,
+            extrasStart <= arraysStart
         else { throw CacheProblem(reason: "bad record offsets") }
         let table = try Self.stringTable(&reader, count: stringCount)
         guard reader.offset == limit else { throw CacheProblem(reason: "bytes left over") }
@@ -192,14 +196,16 @@ struct SnapshotCache {
         guard arrayReader.offset == offsetsStart else { throw CacheProblem(reason: "licence arrays do not end where they should") }
 
         let records = UnsafeRawBufferPointer(rebasing: bytes[..<arraysStart])
-        let users = try Self.users(records, table: table, arrays: arrays, offsets: userOffsets)
-        var groupReader = BinaryReader(records, at: groupsStart, table: table)
-        var groups: [Group] = []
-        groups.reserveCapacity(groupCount)
-        for _ in 0..<groupCount { groups.append(try CachedRecords.readGroup(&groupReader)) }
-        let usersExtra = try CachedRecords.readExtra(&groupReader)
-        let groupsExtra = try CachedRecords.readExtra(&groupReader)
-        guard groupReader.offset == arraysStart else { throw CacheProblem(reason: "group records do not end where they should") }
+        let users = try Self.records(records, table: table, offsets: Array(recordOffsets[...userCount])) { reader throws(CacheProblem) in
+            try CachedRecords.readUser(&reader, arrays: arrays)
+        }
+        let groups = try Self.records(records, table: table, offsets: Array(recordOffsets[userCount...]), perSlice: 1) { reader throws(CacheProblem) in
+            try CachedRecords.readGroup(&reader)
+        }
+        var extraReader = BinaryReader(records, at: extrasStart, table: table)
+        let usersExtra = try CachedRecords.readExtra(&extraReader)
+        let groupsExtra = try CachedRecords.readExtra(&extraReader)
+        guard extraReader.offset == arraysStart else { throw CacheProblem(reason: "records do not end where they should") }
         return Contents(users: users, groups: groups, usersExtra: usersExtra, groupsExtra: groupsExtra)
     }
 
@@ -219,33 +225,36 @@ struct SnapshotCache {
         return table
     }
 
-    /// The user records on every core: each record's offset is known, so slices decode apart.
-    private static func users(
-        _ bytes: UnsafeRawBufferPointer, table: [String], arrays: SharedLicenceArrays.Tables, offsets: [Int]
-    ) throws(CacheProblem) -> [User] {
+    /// Records on every core: each record's offset is known, so slices decode apart. Each
+    /// record must end exactly where the next begins.
+    private static func records<Record: Sendable>(
+        _ bytes: UnsafeRawBufferPointer, table: [String], offsets: [Int], perSlice minimum: Int = 2_000,
+        read: @escaping @Sendable (inout BinaryReader) throws(CacheProblem) -> Record
+    ) throws(CacheProblem) -> [Record] {
         let count = offsets.count - 1
-        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 4, count / 2_000))
+        let slices = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount * 4, max(1, count / max(minimum, 1))))
         let perSlice = (count + slices - 1) / slices
-        let results = DecodedSlices(count: slices)
+        let results = DecodedSlices<Record>(count: slices)
         // The buffer outlives the call (the caller's `withUnsafeBytes`); its address is passed
         // as an integer because a raw buffer is not Sendable.
         let base = UInt(bitPattern: bytes.baseAddress), length = bytes.count
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
             let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: base), count: length)
-            var users: [User] = []
-            let range = (slice * perSlice)..<min(count, (slice + 1) * perSlice)
-            users.reserveCapacity(range.count)
+            var decoded: [Record] = []
+            // Rounding up can leave the last slices with nothing.
+            let range = min(count, slice * perSlice)..<min(count, (slice + 1) * perSlice)
+            decoded.reserveCapacity(range.count)
             for index in range {
                 var reader = BinaryReader(bytes, at: offsets[index], table: table)
-                guard let user = try? CachedRecords.readUser(&reader, arrays: arrays), reader.offset == offsets[index + 1] else {
+                guard let record = try? read(&reader), reader.offset == offsets[index + 1] else {
                     return results.store(nil, at: slice)
                 }
-                users.append(user)
+                decoded.append(record)
             }
-            results.store(users, at: slice)
+            results.store(decoded, at: slice)
         }
-        guard let users = results.joined() else { throw CacheProblem(reason: "a user record does not read") }
-        return users
+        guard let decoded = results.joined() else { throw CacheProblem(reason: "a record does not read") }
+        return decoded
     }
 }
 
@@ -289,18 +298,18 @@ struct StreamingChecksum {
 }
 
 /// One slot per slice, each written once by its worker (nil: the slice failed).
-private final class DecodedSlices: @unchecked Sendable {
-    private var slots: [[User]?]
+private final class DecodedSlices<Record>: @unchecked Sendable {
+    private var slots: [[Record]?]
     private var failed = false
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: [], count: count) }
 
-    func store(_ users: [User]?, at slice: Int) {
+    func store(_ records: [Record]?, at slice: Int) {
         lock.lock()
-        if let users { slots[slice] = users } else { failed = true }
+        if let records { slots[slice] = records } else { failed = true }
         lock.unlock()
     }
 
-    func joined() -> [User]? { failed ? nil : slots.flatMap { $0 ?? [] } }
+    func joined() -> [Record]? { failed ? nil : slots.flatMap { $0 ?? [] } }
 }
