@@ -119,11 +119,14 @@ struct BinaryReader {
         return table[number - 1]
     }
 
-    mutating func strings() throws(CacheProblem) -> [String] {
+    mutating func strings() throws(CacheProblem) -> [String] { try list { reader throws(CacheProblem) in try reader.string() } }
+
+    /// A counted list, each element read by `element`.
+    mutating func list<Element>(_ element: (inout BinaryReader) throws(CacheProblem) -> Element) throws(CacheProblem) -> [Element] {
         let count = try count()
-        var values: [String] = []
+        var values: [Element] = []
         values.reserveCapacity(count)
-        for _ in 0..<count { values.append(try string()) }
+        for _ in 0..<count { values.append(try element(&self)) }
         return values
     }
 }

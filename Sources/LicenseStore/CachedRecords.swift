@@ -167,11 +167,7 @@ enum CachedRecords {
     }
 
     static func readLicenses(_ reader: inout BinaryReader) throws(CacheProblem) -> [AssignedLicense] {
-        var licenses: [AssignedLicense] = []
-        for _ in 0..<(try reader.count()) {
-            licenses.append(AssignedLicense(skuId: try reader.string(), disabledPlans: try reader.strings()))
-        }
-        return licenses
+        try reader.list { reader throws(CacheProblem) in AssignedLicense(skuId: try reader.string(), disabledPlans: try reader.strings()) }
     }
 
     static func write(_ paths: [LicenseAssignmentState], to writer: inout BinaryWriter) {
@@ -187,10 +183,7 @@ enum CachedRecords {
     }
 
     static func readPaths(_ reader: inout BinaryReader) throws(CacheProblem) -> [LicenseAssignmentState] {
-        let count = try reader.count()
-        var paths: [LicenseAssignmentState] = []
-        paths.reserveCapacity(count)
-        for _ in 0..<count {
+        try reader.list { reader throws(CacheProblem) in
             let skuId = try reader.string()
             let disabled = try reader.strings()
             let group = try reader.optionalString()
@@ -199,12 +192,10 @@ enum CachedRecords {
             guard state < LicenseAssignmentStatus.allCases.count, error < LicenseError.allCases.count else {
                 throw CacheProblem(reason: "bad path state")
             }
-            paths.append(
-                LicenseAssignmentState(
-                    skuId: skuId, disabledPlans: disabled, assignedByGroup: group, state: LicenseAssignmentStatus.allCases[state],
-                    error: LicenseError.allCases[error], lastUpdatedDateTime: try reader.date()))
+            return LicenseAssignmentState(
+                skuId: skuId, disabledPlans: disabled, assignedByGroup: group, state: LicenseAssignmentStatus.allCases[state],
+                error: LicenseError.allCases[error], lastUpdatedDateTime: try reader.date())
         }
-        return paths
     }
 
     static func write(_ rows: [AssignedPlan], to writer: inout BinaryWriter) {
@@ -218,17 +209,12 @@ enum CachedRecords {
     }
 
     static func readRows(_ reader: inout BinaryReader) throws(CacheProblem) -> [AssignedPlan] {
-        let count = try reader.count()
-        var rows: [AssignedPlan] = []
-        rows.reserveCapacity(count)
-        for _ in 0..<count {
+        try reader.list { reader throws(CacheProblem) in
             let date = try reader.date()
-            rows.append(
-                AssignedPlan(
-                    assignedDateTime: date, capabilityStatus: try reader.string(), service: try reader.string(),
-                    servicePlanId: try reader.string()))
+            return AssignedPlan(
+                assignedDateTime: date, capabilityStatus: try reader.string(), service: try reader.string(),
+                servicePlanId: try reader.string())
         }
-        return rows
     }
 
     /// Fields LicenseDesk does not model are rare: kept as their JSON text.
