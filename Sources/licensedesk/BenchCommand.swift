@@ -100,17 +100,17 @@ struct BenchCommand: ParsableCommand {
         // JSON files alone (the cache removed), which is the throughput figure.
         let cachePath = directory + "/" + StateFileName.cache
         figures.cacheBytes = ((try? FileManager.default.attributesOfItem(atPath: cachePath))?[.size] as? Int) ?? 0
-        var loaded = try store.load()
-        // Each load into a fresh variable: freeing the previous tenant is not loading.
-        var again: LoadedState?
-        figures.cachedLoadSeconds = try time { again = try store.load() }
-        again = nil
+        // One tenant in memory at a time, as in the console: the previous one is freed before
+        // the next load (and freeing is not timed as loading).
+        var state: LoadedState?
+        figures.cachedLoadSeconds = try time { state = try store.load() }
         if !skipJsonLoad {
+            state = nil
             try? FileManager.default.removeItem(atPath: cachePath)
-            figures.loadSeconds = try time { again = try store.load() }
-            loaded = again ?? loaded
-            again = nil
+            figures.loadSeconds = try time { state = try store.load() }
         }
+        guard var loaded = state else { return }
+        state = nil
         var saveSamples: [Double] = []
         for step in 0..<saves {
             let user = loaded.tenant.users[step % loaded.tenant.users.count]
