@@ -25,7 +25,7 @@ enum ChunkedListEncoding {
         try consume(empty[empty.startIndex..<hole.lowerBound] + Data("\"value\" : [\n".utf8))
         let values = file.value
         let chunks = (values.count + chunkSize - 1) / chunkSize
-        let batch = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        let batch = max(2, ProcessInfo.processInfo.activeProcessorCount)
         var first = 0
         while first < chunks {
             let count = min(batch, chunks - first)

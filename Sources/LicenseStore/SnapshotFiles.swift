@@ -90,9 +90,9 @@ struct SnapshotFiles {
         let extras = tenant.fileExtras
         try writeNext(StateFileName.organization, GraphListFile([tenant.organization]), extras.organization)
         try writeNext(StateFileName.subscribedSkus, GraphListFile(tenant.subscribedSkus), extras.subscribedSkus)
-        try writeNext(StateFileName.users, GraphListFile(tenant.users), extras.users, chunkSize: 2_048)
-        // A few groups with up to a million members each: a chunk of a few groups at a time.
-        try writeNext(StateFileName.groups, GraphListFile(tenant.groups), extras.groups, chunkSize: 4)
+        try writeNext(StateFileName.users, GraphListFile(tenant.users), extras.users, chunkSize: 1_024)
+        // A few groups with up to a million members each: one group per chunk, one chunk per core.
+        try writeNext(StateFileName.groups, GraphListFile(tenant.groups), extras.groups, chunkSize: 1)
         let desk = DeskFile(
             formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings,
             journalSequence: state.sequence, versions: state.versions, onPremises: tenant.onPremises)
