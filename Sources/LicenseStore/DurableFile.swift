@@ -34,19 +34,7 @@ enum DurableFile {
         var failure: Error?
         do {
             try produce { data in
-                let ok = data.withUnsafeBytes { buffer -> Bool in
-                    var offset = 0
-                    while offset < buffer.count {
-                        let result = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                        if result < 0 {
-                            if errno == EINTR { continue }
-                            return false
-                        }
-                        offset += result
-                    }
-                    return true
-                }
-                if !ok { throw WriteFailed() }
+                if !writeAll(data, to: fd) { throw WriteFailed() }
             }
         } catch is WriteFailed {
             written = false
@@ -70,6 +58,23 @@ enum DurableFile {
             throw .io(path: path, reason: reason)
         }
         syncDirectory(directory)
+    }
+
+    /// Writes all of `data` to `fd`, retrying short writes and EINTR; false on an error (errno
+    /// says which).
+    static func writeAll(_ data: Data, to fd: Int32) -> Bool {
+        data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let result = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += result
+            }
+            return true
+        }
     }
 
     static func syncDirectory(_ directory: String) {

@@ -71,19 +71,7 @@ enum JournalWriter {
         // file another admin owns, which already has it).
         var info = stat()
         if fstat(fd, &info) == 0, info.st_uid == getuid(), info.st_mode & 0o777 != mode { fchmod(fd, mode) }
-        let ok = line.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return true
-        }
-        guard ok, fsync(fd) == 0 else { throw .io(path: path, reason: "could not append: \(String(cString: strerror(errno)))") }
+        guard DurableFile.writeAll(line, to: fd), fsync(fd) == 0 else { throw .io(path: path, reason: "could not append: \(String(cString: strerror(errno)))") }
     }
 
     static func truncate(_ path: String, to length: Int) throws(StateError) {

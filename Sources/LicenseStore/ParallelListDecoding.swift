@@ -180,7 +180,7 @@ struct ByteScanner {
 }
 
 /// One slot per slice, written once by the worker that decoded it.
-private final class SliceResults<Element: Sendable>: @unchecked Sendable {
+final class SliceResults<Element: Sendable>: @unchecked Sendable {
     private var slots: [[Element]?]
     private var failed = false
     private let lock = NSLock()

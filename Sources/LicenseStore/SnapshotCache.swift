@@ -234,7 +234,7 @@ struct SnapshotCache {
         let count = offsets.count - 1
         let slices = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount * 4, max(1, count / max(minimum, 1))))
         let perSlice = (count + slices - 1) / slices
-        let results = DecodedSlices<Record>(count: slices)
+        let results = SliceResults<Record>(count: slices)
         // The buffer outlives the call (the caller's `withUnsafeBytes`); its address is passed
         // as an integer because a raw buffer is not Sendable.
         let base = UInt(bitPattern: bytes.baseAddress), length = bytes.count
@@ -295,21 +295,4 @@ struct StreamingChecksum {
         for byte in carry { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         return hash ^ UInt64(length)
     }
-}
-
-/// One slot per slice, each written once by its worker (nil: the slice failed).
-private final class DecodedSlices<Record>: @unchecked Sendable {
-    private var slots: [[Record]?]
-    private var failed = false
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-
-    func store(_ records: [Record]?, at slice: Int) {
-        lock.lock()
-        if let records { slots[slice] = records } else { failed = true }
-        lock.unlock()
-    }
-
-    func joined() -> [Record]? { failed ? nil : slots.flatMap { $0 ?? [] } }
 }

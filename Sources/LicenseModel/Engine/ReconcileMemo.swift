@@ -33,11 +33,10 @@ struct ReconcileMemo {
     /// licensed group is left exactly as it is by the engine: most users whose membership
     /// changed in a tenant where few groups carry licences. Checked without a `Situation`.
     private func holdsNothingAndGetsNothing(_ tenant: Tenant, userAt index: Int) -> Bool {
-        let user = tenant.users[index]
-        guard user.licenseAssignmentStates.isEmpty, user.assignedLicenses.isEmpty,
-            user.assignedPlans.allSatisfy({ $0.capabilityStatus == "Deleted" })
+        guard tenant.users[index].licenseAssignmentStates.isEmpty, tenant.users[index].assignedLicenses.isEmpty,
+            tenant.users[index].assignedPlans.allSatisfy({ $0.capabilityStatus == "Deleted" })
         else { return false }
-        guard !licensedGroups.isEmpty, let groups = tenant.memberships[user.id] else { return true }
+        guard !licensedGroups.isEmpty, let groups = tenant.memberships[tenant.users[index].id] else { return true }
         return licensedGroups.isDisjoint(with: groups)
     }
 
