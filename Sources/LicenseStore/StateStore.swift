@@ -226,6 +226,19 @@ public struct StateStore: Sendable {
         try SnapshotFiles(store: self).compact(try loadUnlocked())
     }
 
+    /// Compacts from a state already in memory: brings it up to date with the journal under the
+    /// lock, then writes it as the snapshot. The same result as `compact()` without loading a
+    /// second copy of the tenant beside the one held (at a million users, two would not fit).
+    public func compact(_ state: inout LoadedState) throws(StateError) {
+        guard isWritable else { throw .readOnly(directory: directory) }
+        let lock = try DirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        let recovery = Recovery(store: self)
+        if recovery.isNeeded { state.notices += try recovery.run() }
+        _ = try refreshUnlocked(&state)
+        try SnapshotFiles(store: self).compact(state)
+    }
+
     /// Writes a new tenant, refusing to replace one unless `force` is set. With a `group`, the
     /// directory (new or already there) and its files are handed to that OS group first.
     public func initialise(

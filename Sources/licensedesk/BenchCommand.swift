@@ -22,6 +22,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         var figures = BenchFigures(users: users, groups: groups)
+        var peaks = PhasePeaks()
         let context = ChangeContext(now: Date(timeIntervalSince1970: 1_768_467_600), actor: "bench")
 
         // Membership: every group evaluated over every user, then licences processed.
@@ -55,6 +56,7 @@ struct BenchCommand: ParsableCommand {
                 try tenant.apply(.processPending, context: context)
             })
         }
+        peaks.end("generate, membership, licences")
         figures.attributeChangeP50 = percentile(samples, 0.5)
         figures.attributeChangeP99 = percentile(samples, 0.99)
 
@@ -73,13 +75,15 @@ struct BenchCommand: ParsableCommand {
             try tenant.apply(.setGroupPlan(groupID: toggleGroup, skuId: e3, planId: forms, enabled: true), context: context)
             try tenant.apply(.processPending, context: context)
         }
+        peaks.end("attribute changes, toggle")
 
         if skipState {
             // The console on the tenant in memory (no files: it opens read-only).
             let nowhere = StateStore(directory: NSTemporaryDirectory() + "licensedesk-bench-none-\(getpid())")
             try measureConsole(on: LoadedState(tenant: tenant, sequence: 0, versions: [:], notices: []), store: nowhere, into: &figures)
             figures.stateMeasured = false
-            figures.peakResidentMegabytes = peakResidentMegabytes()
+            peaks.end("console")
+            figures.record(peaks)
             if json { return try JSONOutput.print(figures) }
             return print(figures.table)
         }
@@ -90,6 +94,7 @@ struct BenchCommand: ParsableCommand {
         var store = StateStore(directory: directory)
         store.compactionThreshold = Int.max
         figures.snapshotWriteSeconds = try time { try store.initialise(with: tenant, force: true) }
+        peaks.end("write snapshot")
         // From here on the tenant is the one loaded from disk, as in the console: one in memory.
         tenant = Tenant(organization: tenant.organization)
         figures.stateBytes = StateFileName.all.reduce(0) { total, name in
@@ -104,10 +109,12 @@ struct BenchCommand: ParsableCommand {
         // the next load (and freeing is not timed as loading).
         var state: LoadedState?
         figures.cachedLoadSeconds = try time { state = try store.load() }
+        peaks.end("load from the cache")
         if !skipJsonLoad {
             state = nil
             try? FileManager.default.removeItem(atPath: cachePath)
             figures.loadSeconds = try time { state = try store.load() }
+            peaks.end("load from the JSON files")
         }
         guard var loaded = state else { return }
         state = nil
@@ -119,10 +126,14 @@ struct BenchCommand: ParsableCommand {
         }
         figures.saveP50 = percentile(saveSamples, 0.5)
         figures.saveP99 = percentile(saveSamples, 0.99)
-        figures.compactionSeconds = try time { try store.compact() }
+        peaks.end("saves")
+        // As the console compacts: from the state it holds, brought up to date first.
+        figures.compactionSeconds = try time { try store.compact(&loaded) }
+        peaks.end("compaction")
 
         try measureConsole(on: loaded, store: store, into: &figures)
-        figures.peakResidentMegabytes = peakResidentMegabytes()
+        peaks.end("console")
+        figures.record(peaks)
 
         if json { return try JSONOutput.print(figures) }
         print(figures.table)
@@ -164,11 +175,6 @@ struct BenchCommand: ParsableCommand {
         return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * fraction + 0.5))]
     }
 
-    func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
 }
 
 struct BenchFigures: Encodable {
@@ -195,6 +201,17 @@ struct BenchFigures: Encodable {
     var keystrokeFrameP50 = 0.0
     var keystrokeFrameP99 = 0.0
     var peakResidentMegabytes = 0.0
+    /// The peak of each phase, in the order run (each from a reset high-water mark).
+    var phasePeaks: [PhasePeak] = []
+    struct PhasePeak: Encodable {
+        var phase: String
+        var megabytes: Double
+    }
+
+    mutating func record(_ peaks: PhasePeaks) {
+        peakResidentMegabytes = peaks.overall
+        phasePeaks = peaks.phases.map { PhasePeak(phase: $0.name, megabytes: $0.megabytes) }
+    }
     /// False with --skip-state: the state and console rows were not measured.
     var stateMeasured = true
 
@@ -225,6 +242,7 @@ struct BenchFigures: Encodable {
             ("console keystroke → frame (Users pane)", String(format: "p50 %.2f ms, p99 %.2f ms", keystrokeFrameP50 * 1e3, keystrokeFrameP99 * 1e3)),
             ("peak resident memory", String(format: "%.0f MB", peakResidentMegabytes)),
         ]
+        rows += phasePeaks.map { ("  peak while: \($0.phase)", String(format: "%.0f MB", $0.megabytes)) }
         if !stateMeasured { rows.removeAll { $0.0.hasPrefix("write") || $0.0.hasPrefix("load") || $0.0.hasPrefix("save") || $0.0.hasPrefix("compaction") } }
         return rows.map { $0.0.padding(toLength: 44, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }

@@ -43,9 +43,10 @@ enum ImportRun {
             print("Dry run: nothing saved; run again with --apply to save")
             return
         }
-        let result = try state.commit(change, against: loaded)
-        // One journal entry can hold a whole tenant: fold it into the snapshot at once.
-        try state.store.compact()
+        var result = try state.commit(change, against: loaded)
+        // One journal entry can hold a whole tenant: fold it into the snapshot at once, from the
+        // state in hand (no second load).
+        try state.store.compact(&result.state)
         print("Imported \(summary)\(skipped)")
         for note in result.effects.notes { print(TextSanitizer.inert(note)) }
     }

@@ -43,6 +43,34 @@ struct JournalTests {
         #expect(after.versions == before.versions)
     }
 
+    @Test("compacting from a state in hand first catches it up with others' commits; same files as compact()")
+    func compactionFromStateInHand() throws {
+        let (directory, store) = try freshStore()
+        var held = try store.load()
+        try store.commit(.setUserAttributes(userID: DemoTenant.userID(1), values: ["extensionAttribute10": "E3 with Selected Services"]), context: context)
+        try store.commit(.processPending, context: context)  // by another admin: `held` is behind
+        #expect(held.sequence == 0)
+
+        try store.compact(&held)
+        #expect(held.sequence == 2)
+        #expect(try String(contentsOfFile: directory.file("journal.jsonl"), encoding: .utf8).isEmpty)
+        var written: [String: Data] = [:]
+        for name in StateFileName.all { written[name] = try Data(contentsOf: URL(fileURLWithPath: directory.file(name))) }
+        let after = try store.load()
+        #expect(after.tenant == held.tenant)
+        #expect(after.versions == held.versions)
+        #expect(after.tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(10) == "E3 with Selected Services")
+
+        // The same journal compacted by loading it again writes the same bytes.
+        let (otherDirectory, other) = try freshStore()
+        try other.commit(.setUserAttributes(userID: DemoTenant.userID(1), values: ["extensionAttribute10": "E3 with Selected Services"]), context: context)
+        try other.commit(.processPending, context: context)
+        try other.compact()
+        for name in StateFileName.all {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: otherDirectory.file(name))) == written[name], "\(name) differs")
+        }
+    }
+
     @Test("a torn last journal line is set aside and reported; the changes before it stay")
     func tornLine() throws {
         let (directory, store) = try freshStore()
