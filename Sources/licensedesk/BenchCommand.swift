@@ -244,6 +244,7 @@ struct BenchFigures: Encodable {
         ]
         rows += phasePeaks.map { ("  peak while: \($0.phase)", String(format: "%.0f MB", $0.megabytes)) }
         if !stateMeasured { rows.removeAll { $0.0.hasPrefix("write") || $0.0.hasPrefix("load") || $0.0.hasPrefix("save") || $0.0.hasPrefix("compaction") } }
-        return rows.map { $0.0.padding(toLength: 44, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+        let width = max(44, (rows.map(\.0.count).max() ?? 0) + 2)
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 }

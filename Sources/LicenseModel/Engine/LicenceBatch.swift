@@ -29,7 +29,10 @@ enum LicenceBatch {
         }
 
         let order = visitOrder(tenant, users: users, groups: groups, positions: groupPositions)
-        var memo = ReconcileMemo(tenant: tenant, retry: Set(groupPositions.keys), now: context.now, enabled: memoize)
+        // A memo pays only when users repeat a situation: recording one costs about two
+        // reconciles, so a handful of users (one attribute change) go straight to the engine.
+        let worthMemoizing = memoize && order.count >= ReconcileMemo.smallestBatch
+        var memo = ReconcileMemo(tenant: tenant, retry: Set(groupPositions.keys), now: context.now, enabled: worthMemoizing)
         var succeeded = [Int](repeating: 0, count: groups.count)
         var failed = [Int](repeating: 0, count: groups.count)
         for (done, index) in order.enumerated() {

@@ -150,11 +150,26 @@ enum LicenseEngine {
     /// The plans the applied paths among `paths` enable.
     static func enabledPlans(_ paths: [LicenseAssignmentState], _ tenant: Tenant) -> Set<String> {
         var plans = Set<String>()
-        for path in paths where path.state.isApplied {
-            guard let sku = tenant.sku(id: path.skuId) else { continue }
-            for plan in sku.planIds where !path.disabledPlans.contains(plan) { plans.insert(plan) }
+        for licence in distinctAppliedLicences(paths, in: tenant) {
+            for plan in licence.sku.planIds where !licence.disabledPlans.contains(plan) { plans.insert(plan) }
         }
         return plans
+    }
+
+    /// The applied paths' SKUs with their disabled plans, each pair once (optionally leaving
+    /// one SKU out). A user licensed by eight groups with the same SKU and the same plans off
+    /// has eight paths but one set of plans: it is gathered once, not eight times (this runs
+    /// for every group evaluated, and hashing plan ids was most of a reconcile's time).
+    static func distinctAppliedLicences(
+        _ paths: [LicenseAssignmentState], excludingSku excluded: String? = nil, in tenant: Tenant
+    ) -> [(sku: SubscribedSku, disabledPlans: [String])] {
+        var distinct: [(sku: SubscribedSku, disabledPlans: [String])] = []
+        for path in paths where path.state.isApplied && path.skuId != excluded {
+            if distinct.contains(where: { $0.sku.skuId == path.skuId && $0.disabledPlans == path.disabledPlans }) { continue }
+            guard let sku = tenant.sku(id: path.skuId) else { continue }
+            distinct.append((sku, path.disabledPlans))
+        }
+        return distinct
     }
 
     static func replace(
@@ -170,9 +185,8 @@ enum LicenseEngine {
     /// the user's other SKUs enable. The same plan from two SKUs is not a conflict.
     static func conflict(_ enabled: Set<String>, skuId: String, user: User, tenant: Tenant) -> (String, String)? {
         var others: Set<String> = []
-        for path in user.licenseAssignmentStates where path.skuId != skuId && path.state.isApplied {
-            guard let sku = tenant.sku(id: path.skuId) else { continue }
-            for plan in sku.planIds where !path.disabledPlans.contains(plan) { others.insert(plan) }
+        for licence in distinctAppliedLicences(user.licenseAssignmentStates, excludingSku: skuId, in: tenant) {
+            for plan in licence.sku.planIds where !licence.disabledPlans.contains(plan) { others.insert(plan) }
         }
         // Most users hold one SKU: nothing to conflict with, so no need to walk the sets.
         if others.isEmpty { return nil }

@@ -22,11 +22,14 @@ struct ReconcileMemo {
     /// Ids of the groups that assign licences.
     private let licensedGroups: Set<String>
 
+    /// Batches smaller than this are reconciled without the memo.
+    static let smallestBatch = 16
+
     init(tenant: Tenant, retry: Set<String>, now: Date, enabled: Bool = true) {
         self.retry = retry
         self.now = now
         isUsable = enabled && tenant.subscribedSkus.count <= 64 && now.timeIntervalSince1970 > 0
-        licensedGroups = Set(tenant.groups.filter { !$0.assignedLicenses.isEmpty }.map(\.id))
+        licensedGroups = isUsable ? Set(tenant.groups.filter { !$0.assignedLicenses.isEmpty }.map(\.id)) : []
     }
 
     /// A user who holds nothing (no path, no licence, no enabled plan row) and is in no
