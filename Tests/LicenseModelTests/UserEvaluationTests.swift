@@ -56,4 +56,43 @@ struct UserEvaluationTests {
         #expect(group.members.position(ofMember: tenant.users[tenant.userIndex[member]!].id) == 5)
         #expect(group.members.position(ofMember: "nobody") == nil)
     }
+
+    @Test("finding a member by halving gives the scan's answer, in user order or not")
+    func membersFoundByHalving() throws {
+        var tenant = SyntheticTenant.make(users: 3_000, groups: 4)
+        tenant.rebuildIndexes()
+        let ids = tenant.users.map(\.id)
+        var generator = SplitMix(seed: 5)
+        // In user order; then with members who joined one by one since (appended out of
+        // order); then with members that are not users of the tenant mixed in.
+        let inOrder = stride(from: 0, to: ids.count, by: 3).map { ids[$0] }
+        var appended = inOrder
+        for _ in 0..<40 {
+            let id = ids[Int(generator.next() % UInt64(ids.count))]
+            if !appended.contains(id) { appended.append(id) }
+        }
+        // In user order, the halving alone finds every member.
+        for (position, member) in inOrder.enumerated() {
+            let user = try #require(tenant.userIndex[member])
+            #expect(inOrder.positionByHalving(ofMember: member, userAt: user, userIndex: tenant.userIndex) == position)
+        }
+        var foreign = appended
+        foreign.insert("not-a-user-of-this-tenant", at: 200)
+        foreign.append("another-stranger")
+        for list in [inOrder, appended, foreign] {
+            for (position, member) in list.enumerated() {
+                guard let user = tenant.userIndex[member] else { continue }
+                #expect(list.position(ofMember: ids[user], userAt: user, userIndex: tenant.userIndex) == position)
+            }
+            // A user who is not in the list is not found.
+            let absent = try #require(ids.indices.first { !list.contains(ids[$0]) })
+            #expect(list.position(ofMember: ids[absent], userAt: absent, userIndex: tenant.userIndex) == nil)
+            // Removal keeps everyone else in order.
+            let leaver = list[list.count / 2]
+            var removed = list
+            let wasThere = removed.removeMember(leaver, userAt: tenant.userIndex[leaver]!, userIndex: tenant.userIndex)
+            #expect(wasThere)
+            #expect(removed == list.filter { $0 != leaver })
+        }
+    }
 }

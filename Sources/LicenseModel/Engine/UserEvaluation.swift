@@ -57,14 +57,14 @@ struct UserEvaluation: Sendable {
             guard let index = tenant.groupIndex[groupID], index < positions.count, positions[index] >= 0,
                 !matchedPositions.contains(positions[index]), !tenant.groups[index].isPaused
             else { continue }
-            leave(&tenant, groupAt: index, id: id, now: now)
+            leave(&tenant, groupAt: index, userAt: userIndex, now: now)
             changed = true
         }
         for (index, rule) in membershipRuleGroups where !tenant.groups[index].isPaused {
             let matches = rule.matches(tenant.ruleView(of: tenant.users[userIndex]), context: context)
             let isMember = tenant.memberships[id]?.contains(tenant.groups[index].id) ?? false
             guard matches != isMember else { continue }
-            if matches { join(&tenant, groupAt: index, id: id, now: now) } else { leave(&tenant, groupAt: index, id: id, now: now) }
+            if matches { join(&tenant, groupAt: index, id: id, now: now) } else { leave(&tenant, groupAt: index, userAt: userIndex, now: now) }
             changed = true
         }
         return changed
@@ -78,8 +78,9 @@ struct UserEvaluation: Sendable {
         tenant.groups[index].lastMembershipUpdated = now
     }
 
-    private func leave(_ tenant: inout Tenant, groupAt index: Int, id: String, now: Date) {
-        tenant.groups[index].members.removeMember(id)
+    private func leave(_ tenant: inout Tenant, groupAt index: Int, userAt user: Int, now: Date) {
+        let id = tenant.users[user].id
+        tenant.groups[index].members.removeMember(id, userAt: user, userIndex: tenant.userIndex)
         tenant.memberships[id]?.remove(tenant.groups[index].id)
         tenant.groups[index].lastMembershipUpdated = now
     }
