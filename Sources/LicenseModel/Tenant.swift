@@ -140,11 +140,15 @@ public struct Tenant: Sendable {
         self.organization = organization
     }
 
-    /// Builds a tenant from stored parts, rebuilding the indexes.
+    /// Builds a tenant from stored parts, rebuilding the indexes. `memberUsers`, when the
+    /// caller already knows it (the snapshot cache does), is each group's members as indices
+    /// into `users`, -1 for a member that is not a user: exactly `userIndex[member] ?? -1`.
+    /// It spares looking up every member's id (16 million at scale); a list that does not fit
+    /// the groups is ignored.
     public init(
         organization: Organization, subscribedSkus: [SubscribedSku], users: [User], groups: [Group],
         pending: PendingWork = PendingWork(), settings: TenantSettings = TenantSettings(),
-        onPremises: OnPremisesDirectory = OnPremisesDirectory()
+        onPremises: OnPremisesDirectory = OnPremisesDirectory(), memberUsers: [[Int]]? = nil
     ) {
         self.onPremises = onPremises
         self.organization = organization
@@ -153,10 +157,13 @@ public struct Tenant: Sendable {
         self.groups = groups
         self.pending = pending
         self.settings = settings
-        rebuildIndexes()
+        rebuildIndexes(memberUsers: memberUsers)
     }
 
-    mutating func rebuildIndexes() {
+    mutating func rebuildIndexes(memberUsers: [[Int]]? = nil) {
+        // The address indexes need only the users: built on another core meanwhile (at a
+        // million users each half takes a second or two, mostly one core's hashing).
+        let addresses = BackgroundWork { [users] in Self.addressIndexes(of: users) }
         // Built in place with room reserved: a million users, no copies of them, no regrowth.
         userIndex = [:]
         userIndex.reserveCapacity(users.count)
@@ -166,18 +173,8 @@ public struct Tenant: Sendable {
         for group in groups {
             if let text = group.membershipRule, let rule = try? MembershipRule(text) { compiledRules[group.id] = rule }
         }
-        MembershipIndexUpdate.rebuild(&self)
-        proxyOwners = [:]
-        proxyOwners.reserveCapacity(users.count * 3)
-        upnIndex = [:]
-        upnIndex.reserveCapacity(users.count)
-        // The folded keys on all cores (folding allocates), the two indexes filled in order.
-        for chunk in Self.addressKeys(of: users) {
-            for (key, index) in chunk.proxies {
-                proxyOwners[key] = proxyOwners[key]?.adding(users[index].id) ?? .one(users[index].id)
-            }
-            for (upn, index) in chunk.upns { upnIndex[upn] = users[index].id }
-        }
+        MembershipIndexUpdate.rebuild(&self, memberUsers: memberUsers)
+        (proxyOwners, upnIndex) = addresses.value
     }
 
     // MARK: - Reading

@@ -119,6 +119,24 @@ struct BinaryReader {
         return table[number - 1]
     }
 
+    /// A string list and, for each entry, `numbered[n]` of its table number n (-1 past the end
+    /// of `numbered`): the cache's group members with the user each one is, found without
+    /// looking the id up.
+    mutating func strings(numbered: [Int32]) throws(CacheProblem) -> (strings: [String], numbers: [Int]) {
+        let count = try count()
+        var strings: [String] = []
+        var numbers: [Int] = []
+        strings.reserveCapacity(count)
+        numbers.reserveCapacity(count)
+        for _ in 0..<count {
+            let number = Int(try u32())
+            guard number < table.count else { throw CacheProblem(reason: "string \(number) not in the table") }
+            strings.append(table[number])
+            numbers.append(number < numbered.count ? Int(numbered[number]) : -1)
+        }
+        return (strings, numbers)
+    }
+
     mutating func strings() throws(CacheProblem) -> [String] { try list { reader throws(CacheProblem) in try reader.string() } }
 
     /// A counted list, each element read by `element`.

@@ -132,7 +132,9 @@ enum CachedRecords {
         try writeExtra(group.extra, to: &writer)
     }
 
-    static func readGroup(_ reader: inout BinaryReader) throws(CacheProblem) -> Group {
+    /// A group, and each member's user index (`userOfString`: the user whose id is each
+    /// table string, -1 for none).
+    static func readGroup(_ reader: inout BinaryReader, userOfString: [Int32]) throws(CacheProblem) -> (Group, memberUsers: [Int]) {
         var group = Group(id: try reader.string(), displayName: try reader.string())
         group.description = try reader.optionalString()
         guard let security = try reader.optionalBool(), let mail = try reader.optionalBool() else {
@@ -153,9 +155,10 @@ enum CachedRecords {
             guard let value = LicenseProcessingState(rawValue: state) else { throw CacheProblem(reason: "bad state") }
             group.licenseProcessingState = value
         }
-        group.members = try reader.strings()
+        let (members, memberUsers) = try reader.strings(numbered: userOfString)
+        group.members = members
         group.extra = try readExtra(&reader)
-        return group
+        return (group, memberUsers)
     }
 
     static func write(_ licenses: [AssignedLicense], to writer: inout BinaryWriter) {

@@ -55,6 +55,9 @@ struct SnapshotCache {
     struct Contents {
         var users: [User]
         var groups: [Group]
+        /// Each group's members as indices into `users` (-1: not a user), what
+        /// `Tenant(…, memberUsers:)` takes to skip looking up every member id.
+        var memberUsers: [[Int]]
         var usersExtra: [String: JSONValue]
         var groupsExtra: [String: JSONValue]
     }
@@ -173,7 +176,7 @@ struct SnapshotCache {
         let userCount = Int(try trailer.u64()), groupCount = Int(try trailer.u64()), stringCount = Int(try trailer.u64())
         let limit = bytes.count - 8 - Self.trailerSize
         guard offsetsStart <= limit, arraysStart <= offsetsStart, recordsStart <= arraysStart, userCount < limit,
-            groupCount < limit, stringCount < limit
+            groupCount < limit, stringCount < limit, userCount < Int(Int32.max)
         else { throw CacheProblem(reason: "bad trailer") }
 
         var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<limit]))
@@ -199,14 +202,24 @@ struct SnapshotCache {
         let users = try Self.records(records, table: table, offsets: Array(recordOffsets[...userCount])) { reader throws(CacheProblem) in
             try CachedRecords.readUser(&reader, arrays: arrays)
         }
-        let groups = try Self.records(records, table: table, offsets: Array(recordOffsets[userCount...]), perSlice: 1) { reader throws(CacheProblem) in
-            try CachedRecords.readGroup(&reader)
+        // The user each table string is the id of (the first, as `Tenant.userIndex` keeps):
+        // an id is the first string of a user record.
+        var userOfString = [Int32](repeating: -1, count: table.count)
+        for user in 0..<userCount {
+            var idReader = BinaryReader(records, at: recordOffsets[user])
+            let number = Int(try idReader.u32())
+            if number < userOfString.count, userOfString[number] < 0 { userOfString[number] = Int32(user) }
+        }
+        let groupsRead = try Self.records(records, table: table, offsets: Array(recordOffsets[userCount...]), perSlice: 1) {
+            [userOfString] reader throws(CacheProblem) in try CachedRecords.readGroup(&reader, userOfString: userOfString)
         }
         var extraReader = BinaryReader(records, at: extrasStart, table: table)
         let usersExtra = try CachedRecords.readExtra(&extraReader)
         let groupsExtra = try CachedRecords.readExtra(&extraReader)
         guard extraReader.offset == arraysStart else { throw CacheProblem(reason: "records do not end where they should") }
-        return Contents(users: users, groups: groups, usersExtra: usersExtra, groupsExtra: groupsExtra)
+        return Contents(
+            users: users, groups: groupsRead.map(\.0), memberUsers: groupsRead.map(\.memberUsers), usersExtra: usersExtra,
+            groupsExtra: groupsExtra)
     }
 
     private static func stringTable(_ reader: inout BinaryReader, count: Int) throws(CacheProblem) -> [String] {

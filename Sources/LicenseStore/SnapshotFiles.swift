@@ -22,12 +22,14 @@ struct SnapshotFiles {
         let skus: GraphListFile<SubscribedSku> = try decode(StateFileName.subscribedSkus)
         var users: GraphListFile<User>
         var groups: GraphListFile<Group>
+        var memberUsers: [[Int]]?
         // The cache made from exactly these users and groups files, else the files themselves.
         if let cached = SnapshotCache(store: store).read() {
             users = GraphListFile(cached.users)
             users.extra = cached.usersExtra
             groups = GraphListFile(cached.groups)
             groups.extra = cached.groupsExtra
+            memberUsers = cached.memberUsers
         } else {
             users = try decodeList(StateFileName.users)
             groups = try decode(StateFileName.groups)
@@ -35,7 +37,7 @@ struct SnapshotFiles {
         let desk: DeskFile = try decode(StateFileName.desk)
         var tenant = Tenant(
             organization: organization, subscribedSkus: skus.value, users: users.value, groups: groups.value,
-            pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises)
+            pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises, memberUsers: memberUsers)
         tenant.fileExtras = FileExtras(
             organization: organizations.extra, subscribedSkus: skus.extra, users: users.extra, groups: groups.extra)
         return (tenant, desk)

@@ -3,6 +3,7 @@ import LicenseModel
 import TestSupport
 import Testing
 
+@testable import LicenseModel
 @testable import LicenseStore
 
 /// The binary snapshot cache is only a faster way to read the JSON files: the same tenant,
@@ -39,6 +40,34 @@ struct SnapshotCacheTests {
         #expect(fromCache == fromJSON)
         #expect(fromCache == original)
         #expect(original.users.contains { !$0.licenseAssignmentStates.isEmpty && !$0.assignedPlans.isEmpty })
+    }
+
+    @Test("members come back from the cache already resolved to their users: the same membership index as from JSON")
+    func membershipIndex() throws {
+        let directory = TemporaryDirectory()
+        var original = try tenant()
+        // A member that is not a user of the tenant, and one listed before the users.
+        let stranger = "0badc0de-0000-4000-8000-000000000000"
+        original.groups[1].members.insert(stranger, at: 3)
+        original.groups[2].members.append(stranger)
+        let store = try store(directory, with: original)
+        let cached = try #require(SnapshotCache(store: store).read())
+        for (group, users) in zip(cached.groups, cached.memberUsers) {
+            #expect(users == group.members.map { original.userIndex[$0] ?? -1 })
+        }
+        let fromCache = try store.loadTenant()
+        SnapshotCache(store: store).remove()
+        let fromJSON = try store.loadTenant()
+        #expect(fromCache.memberships == fromJSON.memberships)
+        #expect(fromCache.memberships[stranger] == [original.groups[1].id, original.groups[2].id])
+        #expect(fromCache.memberships.count > 200)
+        // Members are the users' own id strings (what finding a member by identity relies on).
+        for group in fromCache.groups {
+            for member in group.members {
+                guard let user = fromCache.userIndex[member] else { continue }
+                #expect(StringIdentity(member) == StringIdentity(fromCache.users[user].id))
+            }
+        }
     }
 
     @Test("fields LicenseDesk does not model and extension properties come back from the cache")

@@ -80,9 +80,13 @@ extension MembershipIndexUpdate {
     /// Builds the user → groups index from the groups' member lists (after a load or a
     /// structural change), and interns each member id as the user's own id string, which halves
     /// the memory of member lists and lets `position(ofMember:)` find members by identity.
-    static func rebuild(_ tenant: inout Tenant) {
+    /// `memberUsers`: the members already resolved to user indices (see `Tenant.init`).
+    static func rebuild(_ tenant: inout Tenant, memberUsers: [[Int]]? = nil) {
         tenant.memberships = [:]
-        let resolved = resolve(groups: tenant.groups, users: tenant.users, userIndex: tenant.userIndex)
+        let fits = memberUsers.map { lists in
+            lists.count == tenant.groups.count && zip(lists, tenant.groups).allSatisfy { $0.count == $1.members.count }
+        }
+        let resolved = fits == true ? memberUsers! : resolve(groups: tenant.groups, users: tenant.users, userIndex: tenant.userIndex)
         var changes: [MembershipEngine.IndexedChange] = []
         changes.reserveCapacity(tenant.groups.count)
         for (group, users) in resolved.enumerated() {
@@ -92,6 +96,7 @@ extension MembershipIndexUpdate {
                 if user >= 0 {
                     // Already the user's own string when it came from the snapshot cache.
                     if StringIdentity(tenant.groups[group].members[position]) != StringIdentity(tenant.users[user].id) {
+                        assert(tenant.groups[group].members[position] == tenant.users[user].id, "member resolved to another user")
                         tenant.groups[group].members[position] = tenant.users[user].id
                     }
                 } else {

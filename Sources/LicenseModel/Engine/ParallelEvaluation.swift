@@ -54,6 +54,26 @@ final class ChunkSlots<Value>: @unchecked Sendable {
     }
 }
 
+/// A value worked out on another thread while the caller goes on; `value` waits for it (the
+/// group's wait orders the worker's write before the read).
+final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
+    private var result: Value?
+    private let done = DispatchGroup()
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        done.enter()
+        DispatchQueue.global().async {
+            self.result = work()
+            self.done.leave()
+        }
+    }
+
+    var value: Value {
+        done.wait()
+        return result!
+    }
+}
+
 /// A count several workers add to.
 private final class Counter: @unchecked Sendable {
     private var value = 0

@@ -59,6 +59,25 @@ extension Tenant {
     }
 
     /// Every user's proxy keys and folded UPN, worked out on all cores, in user order.
+    /// `proxyOwners` and `upnIndex` for `users`, from scratch.
+    static func addressIndexes(of users: [User]) -> ([String: ProxyOwners], [String: String]) {
+        var proxyOwners: [String: ProxyOwners] = [:]
+        proxyOwners.reserveCapacity(users.count * 3)
+        var upnIndex: [String: String] = [:]
+        upnIndex.reserveCapacity(users.count)
+        // The folded keys on all cores (folding allocates), the two indexes filled in order.
+        for chunk in addressKeys(of: users) {
+            for (key, index) in chunk.proxies {
+                // One hash for an address held once (nearly all); a second only when shared.
+                if let earlier = proxyOwners.updateValue(.one(users[index].id), forKey: key) {
+                    proxyOwners[key] = earlier.adding(users[index].id)
+                }
+            }
+            for (upn, index) in chunk.upns { upnIndex[upn] = users[index].id }
+        }
+        return (proxyOwners, upnIndex)
+    }
+
     static func addressKeys(of users: [User]) -> [(proxies: [(String, Int)], upns: [(String, Int)])] {
         let chunkSize = 16_384
         let chunks = (users.count + chunkSize - 1) / chunkSize
