@@ -85,9 +85,12 @@ enum DurableFile {
         }
     }
 
-    static func read(_ path: String) throws(StateError) -> Data? {
+    /// The file's bytes, or nil when there is no file. `mapped`: mapped rather than copied
+    /// (safe here because state files are only ever replaced by rename, never rewritten in
+    /// place, so the mapped inode does not change under the reader).
+    static func read(_ path: String, mapped: Bool = false) throws(StateError) -> Data? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do { return try Data(contentsOf: URL(fileURLWithPath: path), options: mapped ? .alwaysMapped : []) } catch {
             throw .io(path: path, reason: error.localizedDescription)
         }
     }

@@ -8,11 +8,20 @@ import LicenseModel
 /// runs on all cores at once instead of one. Anything unexpected (a syntax error, an element
 /// that does not decode) returns nil, and the caller decodes the whole file the ordinary way,
 /// which also finds the file, line and column of the problem.
+///
+/// Slices are a few megabytes each, whatever the file's size: the decoder needs several times
+/// its input in memory, so a 13 GB users file decoded a quarter at a time would not fit in this
+/// machine; in small slices, only the slices in flight do. `settle` runs on each decoded slice
+/// in its worker (users share their licence arrays there: `LicenceArraySharing`).
 enum ParallelListDecoding {
     /// Below this many bytes one core is quicker than the scan and the hand-offs.
     static let minimumBytes = 4 << 20
+    /// About this many bytes of JSON per slice.
+    static let sliceBytes = 8 << 20
 
-    static func decode<Element: Decodable & Sendable>(_ data: Data, as type: Element.Type) -> GraphListFile<Element>? {
+    static func decode<Element: Decodable & Sendable>(
+        _ data: Data, as type: Element.Type, sliceBytes: Int = sliceBytes, settle: (@Sendable (inout [Element]) -> Void)? = nil
+    ) -> GraphListFile<Element>? {
         guard data.count >= minimumBytes else { return nil }
         // Offsets below count from the first byte, whatever index the Data starts at.
         let data = data.startIndex == 0 ? data : Data(data)
@@ -23,18 +32,17 @@ enum ParallelListDecoding {
         envelope.append(data[layout.valueEnd..<data.endIndex])
         guard var file = try? StateJSON.decoder().decode(GraphListFile<Element>.self, from: envelope) else { return nil }
 
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let slices = min(cores * 2, max(1, layout.elements.count / 1_000))
-        let perSlice = (layout.elements.count + slices - 1) / max(slices, 1)
-        let results = SliceResults<Element>(count: slices)
-        DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            let first = slice * perSlice
-            let last = min(layout.elements.count, first + perSlice) - 1
-            guard first <= last else { return results.store([], at: slice) }
+        let slices = layout.slices(ofAbout: sliceBytes)
+        let results = SliceResults<Element>(count: slices.count)
+        DispatchQueue.concurrentPerform(iterations: slices.count) { slice in
+            let elements = slices[slice]
+            guard let first = elements.first, let last = elements.last else { return results.store([], at: slice) }
             var bytes = Data([UInt8(ascii: "[")])
             bytes.append(data[layout.elements[first].lowerBound..<layout.elements[last].upperBound])
             bytes.append(UInt8(ascii: "]"))
-            results.store(try? StateJSON.decoder().decode([Element].self, from: bytes), at: slice)
+            guard var decoded = try? StateJSON.decoder().decode([Element].self, from: bytes) else { return results.store(nil, at: slice) }
+            settle?(&decoded)
+            results.store(decoded, at: slice)
         }
         guard let value = results.joined() else { return nil }
         file.value = value
@@ -49,6 +57,17 @@ struct ListLayout {
     var valueEnd = 0
     /// Byte ranges of the elements (commas and whitespace between them excluded).
     var elements: [Range<Int>] = []
+
+    /// The elements cut into runs of about `bytes` bytes each (at least one element a run).
+    func slices(ofAbout bytes: Int) -> [Range<Int>] {
+        var slices: [Range<Int>] = []
+        var first = 0
+        for index in elements.indices where elements[index].upperBound - elements[first].lowerBound >= bytes || index == elements.count - 1 {
+            slices.append(first..<(index + 1))
+            first = index + 1
+        }
+        return slices
+    }
 
     init?(_ scanner: ByteScanner) {
         var scanner = scanner

@@ -31,8 +31,9 @@ struct SnapshotFiles {
             groups.extra = cached.groupsExtra
             memberUsers = cached.memberUsers
         } else {
-            users = try decodeList(StateFileName.users)
-            groups = try decode(StateFileName.groups)
+            let sharing = LicenceArraySharing()
+            users = try decodeList(StateFileName.users) { sharing.share(&$0) }
+            groups = try decodeList(StateFileName.groups)
         }
         let desk: DeskFile = try decode(StateFileName.desk)
         var tenant = Tenant(
@@ -45,10 +46,14 @@ struct SnapshotFiles {
 
     func readDesk() throws(StateError) -> DeskFile { try decode(StateFileName.desk) }
 
-    /// A big list file on every core (`ParallelListDecoding`), else the ordinary way.
-    private func decodeList<Element: Decodable & Sendable>(_ name: String) throws(StateError) -> GraphListFile<Element> {
+    /// A big list file on every core (`ParallelListDecoding`), else the ordinary way. The file
+    /// is mapped, not read: its pages are the page cache's, dropped under memory pressure,
+    /// instead of a second copy of gigabytes in the process.
+    private func decodeList<Element: Decodable & Sendable>(
+        _ name: String, settle: (@Sendable (inout [Element]) -> Void)? = nil
+    ) throws(StateError) -> GraphListFile<Element> {
         let file = store.path(name)
-        if let data = try DurableFile.read(file), let list = ParallelListDecoding.decode(data, as: Element.self) {
+        if let data = try DurableFile.read(file, mapped: true), let list = ParallelListDecoding.decode(data, as: Element.self, settle: settle) {
             if list.formatVersion > stateFormatVersion { throw .unsupportedVersion(file: file, found: list.formatVersion) }
             return list
         }

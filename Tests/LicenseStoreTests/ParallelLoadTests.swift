@@ -39,6 +39,44 @@ struct ParallelLoadTests {
         #expect(try store.loadTenant().users == tenant.users)
     }
 
+    @Test("slices of about so many bytes hold every element once, in order")
+    func slicesCoverEveryElement() throws {
+        let values = (0..<500).map { index in "\"" + String(repeating: "x", count: index % 37 * 11) + "\"" }
+        let found = try #require(layout(#"{"value": ["# + values.joined(separator: ", ") + "]}"))
+        for bytes in [1, 100, 1_000, 10_000, 1 << 30] {
+            let slices = found.slices(ofAbout: bytes)
+            #expect(slices.flatMap { Array($0) } == Array(0..<500))
+            for slice in slices where slice.count > 1 {
+                // Cut as soon as the run reaches the size: only its last element goes past.
+                let withoutLast = found.elements[slice.upperBound - 2].upperBound - found.elements[slice.lowerBound].lowerBound
+                #expect(withoutLast < bytes)
+            }
+        }
+        #expect(found.slices(ofAbout: 1).count == 500)
+        #expect(found.slices(ofAbout: 1 << 30).count == 1)
+        #expect(try #require(layout(#"{"value": []}"#)).slices(ofAbout: 100).isEmpty)
+    }
+
+    @Test("decoded in many small slices, users are the same and those licensed alike share their arrays")
+    func smallSlicesShareArrays() throws {
+        let directory = TemporaryDirectory()
+        let store = StateStore(directory: directory.path)
+        let tenant = SyntheticTenant.make(users: 3_000, groups: 6, seed: 5)
+        try store.initialise(with: tenant, force: false)
+        let data = try #require(FileManager.default.contents(atPath: directory.file("users.json")))
+        let sharing = LicenceArraySharing()
+        let parallel = try #require(ParallelListDecoding.decode(data, as: User.self, sliceBytes: 64 << 10) { sharing.share(&$0) })
+        #expect(parallel.value == tenant.users)
+        // One copy of each distinct array, across slices too.
+        func storage(_ rows: [AssignedPlan]) -> UInt { rows.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        let licensed = parallel.value.filter { !$0.assignedPlans.isEmpty }
+        #expect(licensed.count > 500)
+        #expect(Set(licensed.map { storage($0.assignedPlans) }).count == Set(licensed.map(\.assignedPlans)).count)
+        // And the store's own load from the JSON alone (no cache) gives the same tenant.
+        SnapshotCache(store: store).remove()
+        #expect(try store.loadTenant() == tenant)
+    }
+
     @Test("a damaged big file falls back to the ordinary decoder, which says where")
     func damagedFallsBack() throws {
         let directory = TemporaryDirectory()
