@@ -127,4 +127,46 @@ struct LicenceBatchTests {
         }
         #expect(order.map { tenant.users[$0].id } == expected)
     }
+
+    @Test("former members follow each group's members, under the first queued group whose path they still hold")
+    func formerMembersInOrder() throws {
+        var pair = try synthetic(users: 3_000)
+        _ = pair.process(at: 1_800_000_100)
+        var tenant = pair.memo
+        // Some members leave g0 and g3 (and so hold paths from groups they are not in).
+        let queued = ["g3", "g0", "g6"]
+        var generator = SplitMix(seed: 9)
+        for id in ["g0", "g3"] {
+            let index = tenant.groupIndex[id]!
+            let leavers = Set(tenant.groups[index].members.filter { _ in generator.next() % 4 == 0 })
+            tenant.groups[index].members.removeAll { leavers.contains($0) }
+            for leaver in leavers { tenant.memberships[leaver]?.remove(id) }
+        }
+        let groups = queued.map { tenant.groupIndex[$0]! }
+        let positions = Dictionary(uniqueKeysWithValues: queued.enumerated().map { ($1, $0) })
+        let queuedUsers = [2_999, 5, 17]
+        let order = LicenceBatch.visitOrder(tenant, users: queuedUsers, groups: groups, positions: positions)
+
+        // The order spelled out plainly: queued users; then per group, its members, then those
+        // holding a path from it (and from no earlier queued group they left) who are not in it.
+        var expected: [Int] = []
+        func visit(_ index: Int) { if !expected.contains(index) { expected.append(index) } }
+        queuedUsers.forEach(visit)
+        for (position, group) in groups.enumerated() {
+            for member in tenant.groups[group].members { visit(tenant.userIndex[member]!) }
+            for index in tenant.users.indices {
+                let left = tenant.users[index].licenseAssignmentStates.compactMap(\.assignedByGroup).filter {
+                    positions[$0] != nil && !(tenant.memberships[tenant.users[index].id]?.contains($0) ?? false)
+                }
+                if left.map({ positions[$0]! }).min() == position { visit(index) }
+            }
+        }
+        #expect(order == expected)
+        let formerCount = tenant.users.filter { user in
+            user.licenseAssignmentStates.contains { path in
+                path.assignedByGroup.map { positions[$0] != nil && !(tenant.memberships[user.id]?.contains($0) ?? false) } ?? false
+            }
+        }.count
+        #expect(formerCount > 50)
+    }
 }

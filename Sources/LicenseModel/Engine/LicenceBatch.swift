@@ -83,21 +83,58 @@ enum LicenceBatch {
             order.append(index)
         }
         for index in users { visit(index) }
-        // Former members: users holding a path from a queued group they are no longer in, each
-        // listed under the first such group in queue order.
-        var former = [[Int]](repeating: [], count: groups.count)
-        for index in tenant.users.indices {
-            var first: Int?
-            for path in tenant.users[index].licenseAssignmentStates {
-                guard let group = path.assignedByGroup, let position = positions[group], position < (first ?? .max) else { continue }
-                if !(tenant.memberships[tenant.users[index].id]?.contains(group) ?? false) { first = position }
-            }
-            if let first { former[first].append(index) }
-        }
-        for (position, group) in groups.enumerated() {
-            for member in tenant.groups[group].members { if let index = tenant.userIndex[member] { visit(index) } }
+        // The queued groups' members as user indices, worked out on all cores, and as sets.
+        let members = MembershipIndexUpdate.resolve(
+            groups: groups.map { tenant.groups[$0] }, users: tenant.users, userIndex: tenant.userIndex)
+        let memberSets = members.map { UserSet(userCount: tenant.users.count, members: $0) }
+        let former = formerMembers(tenant, positions: positions, memberSets: memberSets)
+        for position in groups.indices {
+            for index in members[position] where index >= 0 { visit(index) }
             for index in former[position] { visit(index) }
         }
         return order
     }
+
+    /// Users holding a path from a queued group they are no longer in, each listed under the
+    /// first such group in queue order, in user order; users looked at on all cores.
+    private static func formerMembers(_ tenant: Tenant, positions: [String: Int], memberSets: [UserSet]) -> [[Int]] {
+        // Group id → queue position (-1: not queued) by the identity of the id string: a path
+        // names its group with the group's own id string (the engine copies it, the cache
+        // interns it), so most look-ups hash two words instead of an id; others go by value.
+        var identities: [StringIdentity: Int] = [:]
+        for group in tenant.groups { identities[StringIdentity(group.id)] = positions[group.id] ?? -1 }
+        let byIdentity = identities
+        let users = tenant.users
+        let chunkSize = 16_384
+        let chunks = (users.count + chunkSize - 1) / chunkSize
+        let slots = ChunkSlots<[(position: Int, user: Int)]>(chunks: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var found: [(position: Int, user: Int)] = []
+            for index in chunk * chunkSize..<min(users.count, (chunk + 1) * chunkSize) {
+                var first = Int.max
+                for path in users[index].licenseAssignmentStates {
+                    guard let group = path.assignedByGroup else { continue }
+                    let position = byIdentity[StringIdentity(group)] ?? positions[group] ?? -1
+                    if position >= 0, position < first, !memberSets[position].contains(index) { first = position }
+                }
+                if first != .max { found.append((first, index)) }
+            }
+            slots.store(found, at: chunk)
+        }
+        var former = [[Int]](repeating: [], count: memberSets.count)
+        for chunk in slots.slots { for entry in chunk ?? [] { former[entry.position].append(entry.user) } }
+        return former
+    }
+}
+
+/// A set of user indices, one bit each.
+private struct UserSet: Sendable {
+    private var words: [UInt64]
+
+    init(userCount: Int, members: [Int]) {
+        words = [UInt64](repeating: 0, count: (userCount + 63) / 64)
+        for index in members where index >= 0 { words[index >> 6] |= 1 << UInt64(index & 63) }
+    }
+
+    func contains(_ index: Int) -> Bool { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
 }

@@ -111,11 +111,13 @@ extension MembershipIndexUpdate {
 
     /// Each group's members as user indices (-1: not a user), groups spread over the cores.
     /// A member id that is the user's own string (interned, or read from the snapshot cache) is
-    /// found by its two words, a cheap integer look-up; any other by value.
-    private static func resolve(groups: [Group], users: [User], userIndex: [String: Int]) -> [[Int]] {
+    /// found by its two words, a cheap integer look-up; any other by value. The identity map
+    /// is made only when there are enough members to repay making it.
+    static func resolve(groups: [Group], users: [User], userIndex: [String: Int]) -> [[Int]] {
         var byIdentity: [StringIdentity: Int] = [:]
+        let memberCount = groups.reduce(0) { $0 + $1.members.count }
         // With duplicate ids the index keeps the first user; the identity map would not agree.
-        if userIndex.count == users.count {
+        if userIndex.count == users.count && memberCount >= users.count / 8 {
             byIdentity.reserveCapacity(users.count)
             for index in users.indices { byIdentity[StringIdentity(users[index].id)] = index }
         }

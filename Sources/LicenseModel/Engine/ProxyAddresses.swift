@@ -58,7 +58,6 @@ extension Tenant {
         return keys
     }
 
-    /// Every user's proxy keys and folded UPN, worked out on all cores, in user order.
     /// `proxyOwners` and `upnIndex` for `users`, from scratch.
     static func addressIndexes(of users: [User]) -> ([String: ProxyOwners], [String: String]) {
         var proxyOwners: [String: ProxyOwners] = [:]
@@ -78,6 +77,7 @@ extension Tenant {
         return (proxyOwners, upnIndex)
     }
 
+    /// Every user's proxy keys and folded UPN, worked out on all cores, in user order.
     static func addressKeys(of users: [User]) -> [(proxies: [(String, Int)], upns: [(String, Int)])] {
         let chunkSize = 16_384
         let chunks = (users.count + chunkSize - 1) / chunkSize
@@ -114,8 +114,12 @@ extension Tenant {
     func duplicatesProxyAddress(of user: User, gaining plans: Set<String>) -> Bool {
         let catalog = SKUCatalog.shared
         guard plans.contains(where: { catalog.isExchange(plan: $0) }) else { return false }
-        let hasExchange = user.assignedPlans.contains { $0.service == "exchange" && $0.capabilityStatus == "Enabled" }
-        if hasExchange { return false }
+        if Self.holdsExchange(user) { return false }
         return sharesProxyAddress(user)
+    }
+
+    /// Whether the user's plan rows hold an enabled Exchange plan: its addresses are stamped.
+    static func holdsExchange(_ user: User) -> Bool {
+        user.assignedPlans.contains { $0.service == "exchange" && $0.capabilityStatus == "Enabled" }
     }
 }

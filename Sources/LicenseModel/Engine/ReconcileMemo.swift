@@ -120,7 +120,10 @@ struct Situation: Hashable {
         }
         rows = user.assignedPlans.map { Row(servicePlanId: $0.servicePlanId, capabilityStatus: $0.capabilityStatus, service: $0.service) }
         usageLocation = user.usageLocation
-        proxyClash = tenant.sharesProxyAddress(user)
+        // The engine asks only for a user whose rows hold no enabled Exchange plan
+        // (`duplicatesProxyAddress`; rows change only when the reconcile ends), and the rows are
+        // in the key: for everyone else the answer, folding every address, is never read.
+        proxyClash = Tenant.holdsExchange(user) ? false : tenant.sharesProxyAddress(user)
         var exhausted: UInt64 = 0
         for (position, sku) in tenant.subscribedSkus.enumerated() where sku.availableUnits <= 0 { exhausted |= 1 << UInt64(position) }
         exhaustedSkus = exhausted
