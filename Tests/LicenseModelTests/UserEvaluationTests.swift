@@ -44,6 +44,36 @@ struct UserEvaluationTests {
         }
     }
 
+    @Test("leaving several groups on both cores leaves the same lists, in the same order, as one by one")
+    func parallelLeaves() throws {
+        let context = ChangeContext(now: Date(timeIntervalSince1970: 1_800_000_000), actor: "test")
+        var tenant = SyntheticTenant.make(users: 2_000, groups: 24)
+        try tenant.apply(.processPending, context: context)
+        var parallel = tenant
+        var sequential = tenant
+        let onBothCores = UserEvaluation(tenant, parallelLeaveMembers: 0)
+        let oneByOne = UserEvaluation(tenant, parallelLeaveMembers: .max)
+        var generator = SplitMix(seed: 21)
+        var multipleLeaves = 0
+        for _ in 0..<300 {
+            let user = tenant.users[Int(generator.next() % 2_000)].id
+            let values: [String: String?] = [
+                "department": SyntheticTenant.departmentNames[Int(generator.next() % 10)],
+                "city": SyntheticTenant.cityNames[Int(generator.next() % 10)],
+            ]
+            try parallel.apply(.setUserAttributes(userID: user, values: values), context: context)
+            try sequential.apply(.setUserAttributes(userID: user, values: values), context: context)
+            let before = parallel.memberships[user] ?? []
+            _ = onBothCores.evaluate(&parallel, userID: user, now: context.now)
+            _ = oneByOne.evaluate(&sequential, userID: user, now: context.now)
+            if before.subtracting(parallel.memberships[user] ?? []).count > 1 { multipleLeaves += 1 }
+        }
+        #expect(parallel.groups.map(\.members) == sequential.groups.map(\.members))
+        #expect(parallel.memberships == sequential.memberships)
+        #expect(parallel.groups.map(\.lastMembershipUpdated) == sequential.groups.map(\.lastMembershipUpdated))
+        #expect(multipleLeaves > 20)
+    }
+
     @Test("a member is found by identity or by value, and an absent one is not")
     func internedMembers() throws {
         var tenant = SyntheticTenant.make(users: 500, groups: 6)
