@@ -134,7 +134,12 @@ enum LicenseEngine {
     static func newDependencyViolation(
         before: [LicenseAssignmentState], after: [LicenseAssignmentState], in tenant: Tenant
     ) -> (String, [String])? {
-        let enabledAfter = enabledPlans(after, tenant)
+        // The same SKUs with the same plans off, applied before and after, enable the same
+        // plans: nothing can be newly stranded. The usual case (a user licensed by several
+        // groups alike joins or leaves one), told apart without hashing any plan id.
+        let licencesAfter = distinctAppliedLicences(after, in: tenant)
+        if sameLicences(licencesAfter, distinctAppliedLicences(before, in: tenant)) { return nil }
+        let enabledAfter = enabledPlans(licencesAfter)
         var enabledBefore: Set<String>?
         for dependency in SKUCatalog.shared.dependenciesByPlan where enabledAfter.contains(dependency.plan) {
             if dependency.requiresAnyOf.contains(where: enabledAfter.contains) { continue }
@@ -149,11 +154,25 @@ enum LicenseEngine {
 
     /// The plans the applied paths among `paths` enable.
     static func enabledPlans(_ paths: [LicenseAssignmentState], _ tenant: Tenant) -> Set<String> {
+        enabledPlans(distinctAppliedLicences(paths, in: tenant))
+    }
+
+    static func enabledPlans(_ licences: [(sku: SubscribedSku, disabledPlans: [String])]) -> Set<String> {
         var plans = Set<String>()
-        for licence in distinctAppliedLicences(paths, in: tenant) {
-            for plan in licence.sku.planIds where !licence.disabledPlans.contains(plan) { plans.insert(plan) }
+        for licence in licences {
+            for plan in licence.sku.servicePlans where !licence.disabledPlans.contains(plan.servicePlanId) {
+                plans.insert(plan.servicePlanId)
+            }
         }
         return plans
+    }
+
+    /// Whether two lists from `distinctAppliedLicences` hold the same pairs (in any order).
+    static func sameLicences(
+        _ a: [(sku: SubscribedSku, disabledPlans: [String])], _ b: [(sku: SubscribedSku, disabledPlans: [String])]
+    ) -> Bool {
+        a.count == b.count
+            && a.allSatisfy { x in b.contains { $0.sku.skuId == x.sku.skuId && $0.disabledPlans == x.disabledPlans } }
     }
 
     /// The applied paths' SKUs with their disabled plans, each pair once (optionally leaving
