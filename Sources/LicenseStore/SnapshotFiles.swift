@@ -41,6 +41,7 @@ struct SnapshotFiles {
             pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises, memberUsers: memberUsers)
         tenant.fileExtras = FileExtras(
             organization: organizations.extra, subscribedSkus: skus.extra, users: users.extra, groups: groups.extra)
+        if memberUsers == nil { FreedMemory.giveBack() }  // parsed from JSON: much freed
         return (tenant, desk)
     }
 

@@ -208,9 +208,14 @@ struct BenchFigures: Encodable {
         var megabytes: Double
     }
 
+    /// False where the kernel would not reset the high-water mark: each phase's figure is
+    /// then the peak so far, not the phase's own.
+    var phasePeaksApart = true
+
     mutating func record(_ peaks: PhasePeaks) {
         peakResidentMegabytes = peaks.overall
         phasePeaks = peaks.phases.map { PhasePeak(phase: $0.name, megabytes: $0.megabytes) }
+        phasePeaksApart = peaks.resettable
     }
     /// False with --skip-state: the state and console rows were not measured.
     var stateMeasured = true
@@ -242,7 +247,8 @@ struct BenchFigures: Encodable {
             ("console keystroke → frame (Users pane)", String(format: "p50 %.2f ms, p99 %.2f ms", keystrokeFrameP50 * 1e3, keystrokeFrameP99 * 1e3)),
             ("peak resident memory", String(format: "%.0f MB", peakResidentMegabytes)),
         ]
-        rows += phasePeaks.map { ("  peak while: \($0.phase)", String(format: "%.0f MB", $0.megabytes)) }
+        let label = phasePeaksApart ? "  peak while" : "  peak so far, after"
+        rows += phasePeaks.map { ("\(label): \($0.phase)", String(format: "%.0f MB", $0.megabytes)) }
         if !stateMeasured { rows.removeAll { $0.0.hasPrefix("write") || $0.0.hasPrefix("load") || $0.0.hasPrefix("save") || $0.0.hasPrefix("compaction") } }
         let width = max(44, (rows.map(\.0.count).max() ?? 0) + 2)
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
