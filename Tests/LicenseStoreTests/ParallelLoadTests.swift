@@ -24,13 +24,20 @@ struct ParallelLoadTests {
         #expect(layout(#"[1, 2]"#) == nil)
     }
 
-    @Test("a users file big enough for the parallel path loads to the same tenant as the ordinary decoder")
-    func sameTenant() throws {
+    /// A synthetic tenant written to a new state directory, and the bytes of its users file.
+    func stored() throws -> (directory: TemporaryDirectory, store: StateStore, tenant: Tenant, users: Data) {
         let directory = TemporaryDirectory()
         let store = StateStore(directory: directory.path)
         let tenant = SyntheticTenant.make(users: 3_000, groups: 6, seed: 5)
         try store.initialise(with: tenant, force: false)
         let data = try #require(FileManager.default.contents(atPath: directory.file("users.json")))
+        return (directory, store, tenant, data)
+    }
+
+    @Test("a users file big enough for the parallel path loads to the same tenant as the ordinary decoder")
+    func sameTenant() throws {
+        let (directory, store, tenant, data) = try stored()
+        defer { withExtendedLifetime(directory) {} }  // the files live until the test ends
         #expect(data.count > ParallelListDecoding.minimumBytes, "make the tenant bigger: the file is \(data.count) bytes")
         let parallel = try #require(ParallelListDecoding.decode(data, as: User.self))
         let ordinary = try StateJSON.decoder().decode(GraphListFile<User>.self, from: data)
@@ -59,11 +66,8 @@ struct ParallelLoadTests {
 
     @Test("decoded in many small slices, users are the same and those licensed alike share their arrays")
     func smallSlicesShareArrays() throws {
-        let directory = TemporaryDirectory()
-        let store = StateStore(directory: directory.path)
-        let tenant = SyntheticTenant.make(users: 3_000, groups: 6, seed: 5)
-        try store.initialise(with: tenant, force: false)
-        let data = try #require(FileManager.default.contents(atPath: directory.file("users.json")))
+        let (directory, store, tenant, data) = try stored()
+        defer { withExtendedLifetime(directory) {} }  // the files live until the test ends
         let sharing = LicenceArraySharing()
         let parallel = try #require(ParallelListDecoding.decode(data, as: User.self, sliceBytes: 64 << 10) { sharing.share(&$0) })
         #expect(parallel.value == tenant.users)
