@@ -10,12 +10,22 @@ import TerminalKit
 /// targets come from a release build: `swift run -c release licensedesk bench`.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure evaluation, processing and state speed on a synthetic tenant (prints figures).")
+        commandName: "bench",
+        abstract: "Measure evaluation, processing and state speed on a synthetic tenant, or on a copy of an existing one (prints figures).",
+        discussion: """
+            With --state, the tenant in that directory is benched instead of a synthetic one \
+            (--users and --groups are then ignored). It is only read: every change is made to a \
+            copy in memory and the state files are written to the scratch directory. Without \
+            --state, $LICENSEDESK_STATE is not used: the tenant is synthetic.
+            """)
     @Option(help: "Users.") var users = 10_000
     @Option(help: "Dynamic groups.") var groups = 20
     @Option(help: "Attribute changes timed one by one.") var changes = 1_000
     @Option(help: "Saves timed one by one.") var saves = 100
     @Option(help: "Scratch directory for the state files (default: a temporary one, removed after).") var scratch: String?
+    /// The same `--state` every command takes (one option of the whole command line), read
+    /// here only when given on the command line.
+    @OptionGroup var state: StateOptions
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Leave out the state files (the console is timed on the tenant in memory): for profiling and for tenants too big to write.") var skipState = false
     @Flag(help: "Leave out the load from the JSON files alone (parsing needs several times their size in memory; the cached load is still timed).") var skipJsonLoad = false
@@ -26,47 +36,45 @@ struct BenchCommand: ParsableCommand {
         let context = ChangeContext(now: Date(timeIntervalSince1970: 1_768_467_600), actor: "bench")
 
         // Membership: every group evaluated over every user, then licences processed.
-        var tenant = Tenant(organization: Organization(id: "bench", displayName: "Bench", countryLetterCode: "US"))
-        try tenant.apply(.addSku(skuId: "6fd2c87f-b296-42f0-b197-1e91e994b900", seats: users, edition: nil), context: context)
-        try tenant.apply(.addSku(skuId: "efccb6f7-5641-4e0e-bd10-b4976e1bf68e", seats: users, edition: nil), context: context)
-        figures.generateSeconds = try time { tenant = SyntheticTenant.withUsers(tenant, count: users) }
-        for index in 0..<groups {
-            let id = String(format: "6e0a0000-0000-4000-8000-%012d", index)
-            try tenant.apply(.createGroup(id: id, displayName: "Synthetic \(index)", description: nil, membershipRule: SyntheticTenant.rule(index)), context: context)
-        }
-        figures.membershipSeconds = try time { try tenant.apply(.processPending, context: context) }
-        let memberships = tenant.groups.reduce(0) { $0 + $1.members.count }
-        for (index, group) in tenant.groups.enumerated() where index % 2 == 0 {
-            let sku = index % 4 == 0 ? "6fd2c87f-b296-42f0-b197-1e91e994b900" : "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"
-            try tenant.apply(.addGroupLicense(groupID: group.id, skuId: sku, disabledPlans: []), context: context)
-        }
-        figures.licenseSeconds = try time { try tenant.apply(.processPending, context: context) }
-        figures.memberships = memberships
+        let given = state.state
+        var tenant = try given.map { try givenTenant($0, into: &figures, context: context) } ?? synthetic(into: &figures, context: context)
+        figures.memberships = tenant.groups.reduce(0) { $0 + $1.members.count }
         figures.assignmentPaths = tenant.users.reduce(0) { $0 + $1.licenseAssignmentStates.count }
+        peaks.end(given == nil ? "generate, membership, licences" : "load, membership, licences")
+        figures.ruleRates = try ruleRates(over: tenant)
 
         // One user's attribute change, re-evaluated against every group, licences updated.
         var samples: [Double] = []
         var generator = SplitMix(seed: 7)
         let tiers = ["E3 All", "Sales", "Marketing", "IT"]
-        for step in 0..<changes {
+        // In a real tenant some users' department comes from on-premises AD and can't be set
+        // here: those are passed over (a refused change changes nothing).
+        var step = 0
+        while samples.count < changes && step < changes * 10 && !tenant.users.isEmpty {
             let user = tenant.users[Int(generator.next() % UInt64(tenant.users.count))]
             let change = TenantChange.setUserAttributes(userID: user.id, values: ["department": tiers[step % tiers.count]])
-            samples.append(try time {
-                try tenant.apply(change, context: context)
-                try tenant.apply(.processPending, context: context)
-            })
+            step += 1
+            do {
+                samples.append(try time {
+                    try tenant.apply(change, context: context)
+                    try tenant.apply(.processPending, context: context)
+                })
+            } catch is ModelError { continue }
         }
-        peaks.end("generate, membership, licences")
+        figures.attributeChanges = samples.count
         figures.attributeChangeP50 = percentile(samples, 0.5)
         figures.attributeChangeP99 = percentile(samples, 0.99)
 
         // One plan toggle on a group of about 50,000 members (all users when there are fewer):
         // the group gets E3 with Forms off, then Forms is switched on and every member processed.
-        let (cities, departments) = BenchFigures.toggleGroupShape(users: users)
-        let toggleGroup = "6e0a0000-0000-4000-8000-999999999999"
+        let (cities, departments) = BenchFigures.toggleGroupShape(users: tenant.users.count)
+        // An id no group has (a given tenant may be one a previous bench wrote).
+        let toggleGroup = (0...).lazy.map { String(format: "6e0a0000-0000-4000-8000-%012d", 999_999_999_999 - $0) }
+            .first { tenant.group(id: $0) == nil }!
         let toggleRule = "user.city -in [\(cities.map { "\"\($0)\"" }.joined(separator: ", "))] -and user.department -in [\(departments.map { "\"\($0)\"" }.joined(separator: ", "))]"
         let e3 = "6fd2c87f-b296-42f0-b197-1e91e994b900"
         let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
+        if tenant.sku(id: e3) == nil { try tenant.apply(.addSku(skuId: e3, seats: tenant.users.count, edition: nil), context: context) }
         try tenant.apply(.createGroup(id: toggleGroup, displayName: "Toggle target", description: nil, membershipRule: toggleRule), context: context)
         try tenant.apply(.addGroupLicense(groupID: toggleGroup, skuId: e3, disabledPlans: [forms]), context: context)
         try tenant.apply(.processPending, context: context)
@@ -107,17 +115,17 @@ struct BenchCommand: ParsableCommand {
         figures.cacheBytes = ((try? FileManager.default.attributesOfItem(atPath: cachePath))?[.size] as? Int) ?? 0
         // One tenant in memory at a time, as in the console: the previous one is freed before
         // the next load (and freeing is not timed as loading).
-        var state: LoadedState?
-        figures.cachedLoadSeconds = try time { state = try store.load() }
+        var loadedState: LoadedState?
+        figures.cachedLoadSeconds = try time { loadedState = try store.load() }
         peaks.end("load from the cache")
         if !skipJsonLoad {
-            state = nil
+            loadedState = nil
             try? FileManager.default.removeItem(atPath: cachePath)
-            figures.loadSeconds = try time { state = try store.load() }
+            figures.loadSeconds = try time { loadedState = try store.load() }
             peaks.end("load from the JSON files")
         }
-        guard var loaded = state else { return }
-        state = nil
+        guard var loaded = loadedState else { return }
+        loadedState = nil
         var saveSamples: [Double] = []
         for step in 0..<saves {
             let user = loaded.tenant.users[step % loaded.tenant.users.count]
@@ -137,6 +145,57 @@ struct BenchCommand: ParsableCommand {
 
         if json { return try JSONOutput.print(figures) }
         print(figures.table)
+    }
+
+    /// The synthetic tenant, its groups evaluated and then licensed (both timed).
+    func synthetic(into figures: inout BenchFigures, context: ChangeContext) throws -> Tenant {
+        var tenant = Tenant(organization: Organization(id: "bench", displayName: "Bench", countryLetterCode: "US"))
+        try tenant.apply(.addSku(skuId: "6fd2c87f-b296-42f0-b197-1e91e994b900", seats: users, edition: nil), context: context)
+        try tenant.apply(.addSku(skuId: "efccb6f7-5641-4e0e-bd10-b4976e1bf68e", seats: users, edition: nil), context: context)
+        figures.generateSeconds = try time { tenant = SyntheticTenant.withUsers(tenant, count: users) }
+        for index in 0..<groups {
+            let id = String(format: "6e0a0000-0000-4000-8000-%012d", index)
+            try tenant.apply(.createGroup(id: id, displayName: "Synthetic \(index)", description: nil, membershipRule: SyntheticTenant.rule(index)), context: context)
+        }
+        figures.membershipSeconds = try time { try tenant.apply(.processPending, context: context) }
+        for (index, group) in tenant.groups.enumerated() where index % 2 == 0 {
+            let sku = index % 4 == 0 ? "6fd2c87f-b296-42f0-b197-1e91e994b900" : "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"
+            try tenant.apply(.addGroupLicense(groupID: group.id, skuId: sku, disabledPlans: []), context: context)
+        }
+        figures.licenseSeconds = try time { try tenant.apply(.processPending, context: context) }
+        return tenant
+    }
+
+    /// The tenant of an existing state directory (its load timed), then every dynamic group
+    /// evaluated again and every licensed group reprocessed, as the synthetic one is.
+    func givenTenant(_ directory: String, into figures: inout BenchFigures, context: ChangeContext) throws -> Tenant {
+        let store = StateStore(directory: StateStore.resolveDirectory(flag: directory))
+        guard store.exists else { throw ValidationError("no tenant in \(store.directory)") }
+        var tenant = Tenant(organization: Organization(id: "", displayName: "", countryLetterCode: "US"))
+        figures.givenStateLoadSeconds = try time { tenant = try store.loadTenant() }
+        figures.users = tenant.users.count
+        figures.groups = tenant.groups.filter(\.isDynamic).count
+        for group in tenant.groups where group.isDynamic {
+            if let rule = group.membershipRule { try tenant.apply(.setGroupRule(groupID: group.id, rule: rule), context: context) }
+        }
+        figures.membershipSeconds = try time { try tenant.apply(.processPending, context: context) }
+        for group in tenant.groups where !group.assignedLicenses.isEmpty {
+            try tenant.apply(.reprocessGroup(groupID: group.id), context: context)
+        }
+        figures.licenseSeconds = try time { try tenant.apply(.processPending, context: context) }
+        return tenant
+    }
+
+    /// Compiled-rule evaluations per second over the tenant's users, one core, per rule shape.
+    func ruleRates(over tenant: Tenant) throws -> [BenchFigures.RuleRate] {
+        let views = tenant.users.map { RuleView($0) }
+        let context = RuleContext()
+        return try BenchRules.all.map { name, text in
+            let rule = try MembershipRule(text)
+            var matches = 0
+            let seconds = try time { for view in views where rule.matches(view, context: context) { matches += 1 } }
+            return BenchFigures.RuleRate(rule: name, perSecond: Double(views.count) / max(seconds, 1e-9), matches: matches)
+        }
     }
 
     /// The console's first frame, then frames after keys in the Users pane (drawn into a frame,
@@ -183,8 +242,18 @@ struct BenchFigures: Encodable {
     var memberships = 0
     var assignmentPaths = 0
     var generateSeconds = 0.0
+    /// With `--state`: loading the given state directory.
+    var givenStateLoadSeconds: Double?
+    var ruleRates: [RuleRate] = []
+    struct RuleRate: Encodable {
+        var rule: String
+        var perSecond: Double
+        var matches: Int
+    }
     var membershipSeconds = 0.0
     var licenseSeconds = 0.0
+    /// Attribute changes timed (fewer than asked when a given tenant's users refuse them).
+    var attributeChanges = 0
     var attributeChangeP50 = 0.0
     var attributeChangeP99 = 0.0
     var toggleGroupMembers = 0
@@ -233,10 +302,11 @@ struct BenchFigures: Encodable {
         let megabytes = Double(stateBytes) / 1e6
         var rows: [(String, String)] = [
             ("tenant", "\(users) users × \(groups) groups; \(memberships) memberships, \(assignmentPaths) assignment paths"),
-            ("generate users", String(format: "%.2f s", generateSeconds)),
+            givenStateLoadSeconds.map { ("given state, load", String(format: "%.2f s", $0)) } ?? ("generate users", String(format: "%.2f s", generateSeconds)),
+            ("rule evaluations per second", ruleRates.map { String(format: "%@ %.1f M", $0.rule, $0.perSecond / 1e6) }.joined(separator: ", ")),
             ("full membership evaluation", String(format: "%.2f s", membershipSeconds)),
             ("full licence processing", String(format: "%.2f s", licenseSeconds)),
-            ("one attribute change, all groups, licences", String(format: "p50 %.3f ms, p99 %.3f ms", attributeChangeP50 * 1e3, attributeChangeP99 * 1e3)),
+            ("one attribute change, all groups, licences", String(format: "p50 %.3f ms, p99 %.3f ms (%d changes)", attributeChangeP50 * 1e3, attributeChangeP99 * 1e3, attributeChanges)),
             ("one plan toggle, group of \(toggleGroupMembers) members", String(format: "%.2f s", toggleSeconds)),
             ("write snapshot", String(format: "%.2f s (%.1f MB)", snapshotWriteSeconds, megabytes)),
             ("load state from the snapshot cache", String(format: "%.2f s (cache %.1f MB)", cachedLoadSeconds, Double(cacheBytes) / 1e6)),

@@ -19,10 +19,9 @@ struct RulesBenchCommand: ParsableCommand {
         let views = population.map { RuleView($0) }
         let ext10 = StringSlot.extensionAttribute(10)
         let cases: [(String, String, (RuleView) -> Bool)] = [
-            ("simple", #"user.extensionAttribute10 -eq "E3 All""#, { $0.user.strings.folded(ext10) == "e3 all" }),
+            ("simple", BenchRules.simple, { $0.user.strings.folded(ext10) == "e3 all" }),
             (
-                "five clauses",
-                #"(user.department -eq "Sales" -or user.department -eq "Marketing") -and user.city -startsWith "sea" -and user.accountEnabled -eq true -and user.usageLocation -in ["US", "GB"] -and user.jobTitle -ne null"#,
+                "five clauses", BenchRules.fiveClauses,
                 { view in
                     let department = view.user.strings.folded(Slots.department)
                     guard department == "sales" || department == "marketing" else { return false }
@@ -33,11 +32,11 @@ struct RulesBenchCommand: ParsableCommand {
                     return view.user.strings.folded(Slots.jobTitle) != nil
                 }
             ),
-            ("match", #"user.mail -match "^a.*@contoso\.com$""#, { view in
+            ("match", BenchRules.match, { view in
                 guard let mail = view.user.strings.folded(Slots.mail) else { return false }
                 return mail.hasPrefix("a") && mail.hasSuffix("@contoso.com")
             }),
-            ("any", #"user.proxyAddresses -any (_ -startsWith "smtp:a")"#, { view in
+            ("any", BenchRules.any, { view in
                 view.user.proxyAddresses.contains { $0.lowercased().hasPrefix("smtp:a") }
             }),
         ]

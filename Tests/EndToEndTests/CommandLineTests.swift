@@ -114,4 +114,33 @@ struct CommandLineTests {
         #expect(try BinaryRunner.run(["no-such-command"]).status == 2)
         #expect(try BinaryRunner.run(["--help"]).status == 0)
     }
+
+    @Test("bench prints every figure, and --state benches a copy of a real tenant without writing to it")
+    func bench() throws {
+        let synthetic = try BinaryRunner.run(["bench", "--users", "400", "--groups", "6", "--changes", "30", "--saves", "3", "--json"])
+        #expect(synthetic.status == 0, "\(synthetic.standardError)")
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(synthetic.standardOutput.utf8)) as? [String: Any])
+        #expect(figures["memberships"] as? Int ?? 0 > 0)
+        #expect(figures["attributeChanges"] as? Int == 30)
+        let rates = try #require(figures["ruleRates"] as? [[String: Any]])
+        #expect(rates.map { $0["rule"] as? String } == ["simple", "five clauses", "match", "any"])
+        #expect(rates.allSatisfy { ($0["perSecond"] as? Double ?? 0) > 0 })
+        #expect((figures["phasePeaks"] as? [[String: Any]])?.count == 8)
+        #expect(figures["loadSeconds"] as? Double ?? 0 > 0 && figures["cachedLoadSeconds"] as? Double ?? 0 > 0)
+
+        let directory = TemporaryDirectory()
+        #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        let before = try names.map { try Data(contentsOf: URL(fileURLWithPath: directory.file($0))) }
+        let given = try BinaryRunner.run(["bench", "--state", directory.path, "--changes", "10", "--saves", "2"])
+        #expect(given.status == 0, "\(given.standardError)")
+        #expect(given.standardOutput.contains("given state, load"))
+        #expect(given.standardOutput.contains("44 users"))
+        #expect(given.standardOutput.contains("(10 changes)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == names)
+        #expect(try names.map { try Data(contentsOf: URL(fileURLWithPath: directory.file($0))) } == before)
+        let missing = try BinaryRunner.run(["bench", "--state", directory.file("nothing-here")])
+        #expect(missing.status != 0)
+        #expect(missing.standardError.contains("no tenant in"))
+    }
 }
