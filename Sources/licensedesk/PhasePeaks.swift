@@ -8,6 +8,8 @@ struct PhasePeaks {
     private(set) var phases: [(name: String, megabytes: Double)] = []
     /// Whether the kernel let the mark be reset; if not, each figure is the peak so far.
     private(set) var resettable = true
+    /// The phase of the JSON-only load, reported apart.
+    static let jsonLoad = "load from the JSON files"
 
     init() { reset() }
 
