@@ -23,6 +23,7 @@ struct SnapshotFiles {
         var users: GraphListFile<User>
         var groups: GraphListFile<Group>
         var memberUsers: [[Int]]?
+        var parsedJSON = false
         // The cache made from exactly these users and groups files, else the files themselves.
         if let cached = SnapshotCache(store: store).read() {
             users = GraphListFile(cached.users)
@@ -31,6 +32,7 @@ struct SnapshotFiles {
             groups.extra = cached.groupsExtra
             memberUsers = cached.memberUsers
         } else {
+            parsedJSON = true
             let sharing = LicenceArraySharing()
             users = try decodeList(StateFileName.users) { sharing.share(&$0) }
             groups = try decodeList(StateFileName.groups)
@@ -41,7 +43,7 @@ struct SnapshotFiles {
             pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises, memberUsers: memberUsers)
         tenant.fileExtras = FileExtras(
             organization: organizations.extra, subscribedSkus: skus.extra, users: users.extra, groups: groups.extra)
-        if memberUsers == nil { FreedMemory.giveBack() }  // parsed from JSON: much freed
+        if parsedJSON { FreedMemory.giveBack() }  // parsing freed far more than it kept
         return (tenant, desk)
     }
 
