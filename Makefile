@@ -1,3 +1,7 @@
+# The whole test suite, with what it needs installed first (tmux, sshd, ncurses headers…):
+#
+#   make test                         # what the README names and .ci/run runs
+#
 # Install LicenseDesk on a shared admin host:
 #
 #   make install                      # release build, then install under /usr/local
@@ -31,7 +35,12 @@ installdirs := $(bindir) $(themedir) $(mandir) $(bashdir) $(zshdir) $(fishdir)
 release   := $(SCRATCH)/release
 generated := $(SCRATCH)/install-files
 
-.PHONY: all build install uninstall clean-install-files
+.PHONY: all build install uninstall clean-install-files test
+
+# `swift test` alone fails on a new machine (no sshd for the SSH walkthrough, no tmux).
+test:
+	scripts/install-test-dependencies
+	LC_ALL=C.UTF-8 $(SWIFT) test
 
 all: build
 

@@ -60,6 +60,11 @@ let package = Package(
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "MembershipRules", "Console", "TestSupport"]),
+        // Attacks on the state (damaged files, links, hostile input, hangs), each through the real
+        // binary or the store, asserting the safe outcome.
+        .testTarget(
+            name: "TrustTests",
+            dependencies: ["licensedesk", "LicenseModel", "LicenseStore", "MembershipRules", "Interchange", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "Console", "TestSupport"]),
     ]
 )

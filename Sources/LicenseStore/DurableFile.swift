@@ -85,14 +85,49 @@ enum DurableFile {
         }
     }
 
-    /// The file's bytes, or nil when there is no file. `mapped`: mapped rather than copied
-    /// (safe here because state files are only ever replaced by rename, never rewritten in
-    /// place, so the mapped inode does not change under the reader).
+    /// The file's bytes, or nil when there is no file. Never through a link: the file is opened
+    /// `O_NOFOLLOW` and must be a regular file (a symbolic link, a directory or a FIFO someone put
+    /// in its place is refused by name), and in a group-shared directory it must belong to the
+    /// directory's group (`StateFilePolicy`). `mapped`: mapped rather than copied (safe because
+    /// state files are only ever replaced by rename, never rewritten in place, so the mapped
+    /// inode does not change under the reader).
     static func read(_ path: String, mapped: Bool = false) throws(StateError) -> Data? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        do { return try Data(contentsOf: URL(fileURLWithPath: path), options: mapped ? .alwaysMapped : []) } catch {
-            throw .io(path: path, reason: error.localizedDescription)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link, not a file; LicenseDesk never reads through a link") }
+            throw .io(path: path, reason: String(cString: strerror(errno)))
         }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        try StateFilePolicy.check(info, path: path)
+        let size = Int(info.st_size)
+        if size == 0 { return Data() }
+        if mapped, let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED {
+            return Data(bytesNoCopy: base, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
+        }
+        var data = Data(count: size)
+        var offset = 0
+        let failed = data.withUnsafeMutableBytes { buffer -> Bool in
+            while offset < size {
+                let got = Glibc.read(fd, buffer.baseAddress! + offset, size - offset)
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { return got < 0 }
+                offset += got
+            }
+            return false
+        }
+        if failed { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        // A file that shrank while read (it never should: files are replaced, not rewritten).
+        if offset < size { data.count = offset }
+        return data
+    }
+
+    /// Whether a name in the directory is there at all, link or not (`lstat`).
+    static func isPresent(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
     }
 }
 

@@ -37,6 +37,27 @@ struct JournalHistory {
         return all
     }
 
+    /// Removes temp files a crash left in `history/` (`journal-….jsonl.tmp.<pid>.<random>`),
+    /// and nothing else.
+    func removeLeftovers() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix("journal-") && Self.isTemporary(name) {
+            unlink((directory as NSString).appendingPathComponent(name))
+        }
+    }
+
+    var hasLeftovers: Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).contains {
+            $0.hasPrefix("journal-") && Self.isTemporary($0)
+        }
+    }
+
+    static func isTemporary(_ name: String) -> Bool {
+        guard let range = name.range(of: ".jsonl.tmp.") else { return false }
+        let parts = name[range.upperBound...].split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    }
+
     /// Same group and mode bits as the state directory (setgid included), whatever the umask.
     private func makeFolder() throws(StateError) {
         var info = stat()

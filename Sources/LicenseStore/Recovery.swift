@@ -14,15 +14,18 @@ struct Recovery {
 
     var isNeeded: Bool {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []
-        if names.contains(where: { $0 == StateFileName.compaction || $0.contains(".tmp.") || $0.hasSuffix(".next") }) {
+        if names.contains(where: { $0 == StateFileName.compaction || StateFileName.isLeftover($0) }) {
             return true
         }
+        if JournalHistory(store: store).hasLeftovers { return true }
         // A torn journal ends without a newline: one byte tells, no need to read the journal.
-        guard let handle = FileHandle(forReadingAtPath: store.path(StateFileName.journal)) else { return false }
-        defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd(), size > 0 else { return false }
-        try? handle.seek(toOffset: size - 1)
-        return (try? handle.read(upToCount: 1))?.first != 0x0A
+        let fd = open(store.path(StateFileName.journal), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return false }
+        var last: UInt8 = 0
+        return pread(fd, &last, 1, info.st_size - 1) == 1 && last != 0x0A
     }
 
     /// Returns what it did, for the admin.
@@ -34,9 +37,12 @@ struct Recovery {
             notices.append("finished a compaction that a crash interrupted")
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []
-        for name in names where name.contains(".tmp.") || name.hasSuffix(".next") {
+        // Only names LicenseDesk writes (`StateFileName.isLeftover`): a teammate's
+        // `notes.tmp.txt` or `plan.next` is not ours to delete.
+        for name in names where StateFileName.isLeftover(name) {
             unlink(store.path(name))
         }
+        JournalHistory(store: store).removeLeftovers()
         let journalPath = store.path(StateFileName.journal)
         if let data = try DurableFile.read(journalPath) {
             let contents = try JournalReader.read(data, file: journalPath)
@@ -73,21 +79,31 @@ struct Recovery {
         DurableFile.syncDirectory(store.directory)
     }
 
-    /// Keeps a copy of a file that does not parse and returns the error that says so.
+    /// Keeps the damaged file's contents under a second name, `<name>.corrupt-<time>`, and
+    /// returns the error that says so. The second name is a hard link made without following
+    /// links (`linkat` with no flags): no byte is read or written, so the copy has the file's own
+    /// owner and mode and can never be a readable copy of something a link pointed at. The file
+    /// itself stays where it is, so the error keeps pointing at the line to fix.
     func setAside(_ file: String, because error: StateError) -> StateError {
-        guard store.isWritable, let data = try? DurableFile.read(file) else { return error }
-        // One copy of each damaged content is enough, however often it is read.
+        guard store.isWritable else { return error }
+        var info = stat()
+        guard lstat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return error }
+        // One name per damaged file, however often it is read.
         let directory = (file as NSString).deletingLastPathComponent
         let prefix = (file as NSString).lastPathComponent + ".corrupt-"
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }
         var aside = file + ".corrupt-\(Self.stamp())"
-        if let same = existing.first(where: { (try? DurableFile.read((directory as NSString).appendingPathComponent($0))) == data }) {
+        if let same = existing.first(where: { name in
+            var other = stat()
+            return lstat((directory as NSString).appendingPathComponent(name), &other) == 0 && other.st_ino == info.st_ino
+                && other.st_dev == info.st_dev
+        }) {
             aside = (directory as NSString).appendingPathComponent(same)
-        } else if (try? DurableFile.replace(aside, with: data, mode: store.fileMode)) == nil {
+        } else if linkat(AT_FDCWD, file, AT_FDCWD, aside, 0) != 0 {
             return error
         }
         if case .unreadable(let file, let line, let column, let reason) = error {
-            return .unreadable(file: file, line: line, column: column, reason: reason + "; a copy was kept as \(aside)")
+            return .unreadable(file: file, line: line, column: column, reason: reason + "; its contents are also kept as \(aside)")
         }
         return error
     }

@@ -31,7 +31,8 @@ struct SnapshotCache {
 
         init?(path: String) {
             var info = stat()
-            guard stat(path, &info) == 0 else { return nil }
+            // lstat: a link in a file's place is not the file the cache was made from.
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
             size = UInt64(info.st_size)
             seconds = UInt64(bitPattern: Int64(info.st_mtim.tv_sec))
             nanoseconds = UInt64(bitPattern: Int64(info.st_mtim.tv_nsec))

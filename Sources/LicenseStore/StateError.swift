@@ -11,6 +11,13 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
     case readOnly(directory: String)
     /// Someone else changed an object after this admin loaded it.
     case conflict(object: String, version: ObjectVersion)
+    /// A state file that is not what LicenseDesk wrote: a link, not a regular file, or another
+    /// group's. Refused by name; nothing is read through it.
+    case refusedFile(path: String, reason: String)
+    /// A directory with some of a tenant's files but not all: damaged, never taken for new.
+    case damaged(directory: String, missing: [String], present: [String])
+    /// A change was refused because the acting admin lacks the role (roles.json).
+    case notPermitted(action: String, needs: String, holds: String)
 
     public var description: String {
         switch self {
@@ -27,6 +34,16 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
             return "\(directory) already holds a tenant; use --force to replace it"
         case .readOnly(let directory):
             return "\(directory) is read-only for you: nothing was changed"
+        case .refusedFile(let path, let reason):
+            return "\(path): \(reason); nothing was read or changed"
+        case .damaged(let directory, let missing, let present):
+            return "\(directory) is a damaged LicenseDesk state, not a new one: "
+                + "\(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") missing "
+                + "(\(present.joined(separator: ", ")) \(present.count == 1 ? "is" : "are") there). Nothing was changed. "
+                + "`licensedesk doctor` lists every file and what is wrong with it; restore the missing files from a backup, "
+                + "or `licensedesk init --force` moves everything aside into a dated folder and starts a new tenant"
+        case .notPermitted(let action, let needs, let holds):
+            return "\(action) needs the \(needs) role; you hold \(holds) (roles.json): nothing was changed"
         case .conflict(let object, let version):
             let time = ISO8601DateFormatter().string(from: version.time)
             return "\(object) was changed by \(version.actor) at \(time) (\(version.activity)) after you loaded it; nothing was changed: reload and try again"

@@ -73,8 +73,11 @@ public struct StateStore: Sendable {
 
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
-    /// Whether the directory holds a tenant.
-    public var exists: Bool { FileManager.default.fileExists(atPath: path(StateFileName.organization)) }
+    /// Whether the directory holds a tenant, or some of one (a damaged state is never new).
+    public var exists: Bool {
+        if case .new = condition { return false }
+        return true
+    }
 
     /// Whether this user may change the state.
     public var isWritable: Bool { access(directory, W_OK) == 0 }
@@ -91,6 +94,7 @@ public struct StateStore: Sendable {
     // MARK: - Loading
 
     public func load() throws(StateError) -> LoadedState {
+        try requireTenant()
         var lock = try? DirectoryLock(directory: directory, exclusive: false)
         if isWritable, Recovery(store: self).isNeeded {
             lock = nil
@@ -220,6 +224,7 @@ public struct StateStore: Sendable {
     /// Rewrites the snapshot from the journal and empties the journal.
     public func compact() throws(StateError) {
         guard isWritable else { throw .readOnly(directory: directory) }
+        try requireMaintainer()
         let lock = try DirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
         _ = try Recovery(store: self).run()
@@ -231,6 +236,7 @@ public struct StateStore: Sendable {
     /// second copy of the tenant beside the one held (at a million users, two would not fit).
     public func compact(_ state: inout LoadedState) throws(StateError) {
         guard isWritable else { throw .readOnly(directory: directory) }
+        try requireMaintainer()
         let lock = try DirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
         let recovery = Recovery(store: self)
@@ -239,12 +245,18 @@ public struct StateStore: Sendable {
         try SnapshotFiles(store: self).compact(state)
     }
 
-    /// Writes a new tenant, refusing to replace one unless `force` is set. With a `group`, the
-    /// directory (new or already there) and its files are handed to that OS group first.
+    /// Writes a new tenant, refusing to replace one unless `force` is set. With `force`, the
+    /// state that was there (whole or damaged) is moved aside into a dated folder, never deleted
+    /// (`StartOver`), and the start-over is audited. When the directory has a roles file, only a
+    /// Global Administrator may do either. With a `group`, the directory (new or already there)
+    /// and its files are handed to that OS group first. Returns the folder the old state went to.
+    @discardableResult
     public func initialise(
-        with tenant: Tenant, force: Bool, access: AccessMode = .shared, group: SharedGroup? = nil
-    ) throws(StateError) {
+        with tenant: Tenant, force: Bool, access: AccessMode = .shared, group: SharedGroup? = nil, activity: String = "Create tenant"
+    ) throws(StateError) -> String? {
         try createDirectory(access: access)
+        let identity = ActorIdentity.current()
+        try requireRole(.globalAdministrator, for: "creating or replacing a tenant", identity: identity)
         if let group {
             if exists && !force { throw .alreadyInitialised(directory: directory) }
             try group.adopt(directory: directory)
@@ -252,9 +264,36 @@ public struct StateStore: Sendable {
         let lock = try DirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
         if exists && !force { throw .alreadyInitialised(directory: directory) }
-        try SnapshotFiles(store: self).compact(LoadedState(tenant: tenant, sequence: 0, versions: [:], notices: []))
+        var movedAside: StartOver.MovedAside?
+        if exists { movedAside = try StartOver(store: self).moveAside() }
+        let sequence = (movedAside?.lastSequence ?? 0) + (movedAside == nil ? 0 : 1)
+        try SnapshotFiles(store: self).compact(LoadedState(tenant: tenant, sequence: sequence, versions: [:], notices: []))
         // Files that existed before (a forced re-init) keep their group only if adopted again.
         if let group { try group.adopt(directory: directory) }
+        let detail = movedAside.map { "the previous state was moved aside into \($0.folder)" } ?? ""
+        let event = AuditEvent(
+            activity: movedAside == nil ? activity : activity + " (replacing the previous tenant)",
+            target: tenant.organization.displayName, detail: detail, actor: identity.name, time: Date())
+        // The tenant is durable; an audit record that can't be written is reported, not fatal.
+        try? appendAudit([event], sequence: sequence, identity: identity)
+        return movedAside?.folder
+    }
+
+    /// Compaction changes no object but rewrites every file: any admin role but Global Reader.
+    func requireMaintainer() throws(StateError) {
+        let writers = Set(DirectoryRole.allCases).subtracting([.globalReader])
+        try requireRole(.globalAdministrator, orAnyOf: writers, for: "compacting the state", identity: ActorIdentity.current())
+    }
+
+    /// Refuses an action the roles file does not allow this identity (no roles file: allowed).
+    /// For actions outside `TenantChange`, which the model checks itself.
+    func requireRole(_ role: DirectoryRole, orAnyOf others: Set<DirectoryRole> = [], for action: String, identity: ActorIdentity)
+        throws(StateError)
+    {
+        guard let roles = try StateStore.roles(for: identity, in: directory) else { return }
+        if roles.contains(.globalAdministrator) || roles.contains(role) || !roles.isDisjoint(with: others) { return }
+        let held = roles.isEmpty ? "no role" : roles.map(\.rawValue).sorted().joined(separator: ", ")
+        throw .notPermitted(action: action, needs: role.rawValue, holds: held)
     }
 
     func encodeLine<T: Encodable>(_ value: T) throws(StateError) -> Data {

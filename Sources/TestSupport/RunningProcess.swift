@@ -28,7 +28,9 @@ public final class RunningProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addclose(&actions, fds[1])
-        let environment = ProcessInfo.processInfo.environment.filter { $0.key != "LICENSEDESK_STATE" }
+        var environment = ProcessInfo.processInfo.environment.filter { $0.key != "LICENSEDESK_STATE" }
+        // `licensedesk debug` (the durability tests' writer) runs only with the test hooks on.
+        environment["LICENSEDESK_TEST_HOOKS"] = "1"
         let child: pid_t
         do {
             child = try Spawn.spawn(binary, arguments, environment: environment, actions: &actions)

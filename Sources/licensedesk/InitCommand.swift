@@ -10,7 +10,7 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
     @Flag(help: "The built-in demo tenant (the default).") var demo = false
     @Flag(help: "An empty tenant: an organisation and nothing else.") var empty = false
-    @Flag(help: "Replace a tenant that is already there.") var force = false
+    @Flag(help: "Replace a tenant that is already there (or a damaged one): the old files and journal are moved aside into a dated folder, never deleted.") var force = false
     @Flag(name: .customLong("private"), help: "Only you may read it (0700 directory, 0600 files); default is group-shared (2770, 0660).")
     var isPrivate = false
     @Option(
@@ -28,9 +28,10 @@ struct InitCommand: ParsableCommand {
         let tenant = empty ? EmptyTenant.make() : DemoTenant.make()
         let store = state.store
         let group = try sharedGroup.map { name throws(StateError) in try SharedGroup(named: name) }
-        try store.initialise(with: tenant, force: force, access: isPrivate ? .private : .shared, group: group)
+        let aside = try store.initialise(with: tenant, force: force, access: isPrivate ? .private : .shared, group: group)
         let sharing = group.map { " (shared with group \($0.name))" } ?? ""
         print("Created \(empty ? "an empty" : "the demo") tenant (\(tenant.organization.displayName)) in \(store.directory)\(sharing)")
+        if let aside { print("The previous state was moved aside, whole, into \(store.directory)/\(aside)") }
     }
 }
 

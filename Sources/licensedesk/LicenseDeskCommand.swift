@@ -65,7 +65,7 @@ enum Main {
         case let state as StateError:
             FileHandle.standardError.write(Data("error: \(state.description)\n".utf8))
             switch state {
-            case .conflict, .readOnly: Foundation.exit(1)
+            case .conflict, .readOnly, .notPermitted: Foundation.exit(1)
             default: Foundation.exit(2)
             }
         case let code as ExitCode:

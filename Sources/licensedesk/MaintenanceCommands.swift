@@ -13,6 +13,10 @@ struct DoctorCommand: ParsableCommand {
     @Flag(help: "Print the findings as JSON.") var json = false
 
     func run() throws {
+        // A state that does not load: what is there and what is wrong with each file.
+        if case .damaged = state.store.condition {
+            return try reportDamage()
+        }
         var loaded = try state.loadOrSeed()
         var findings = TenantDoctor.examine(loaded.tenant)
         if repair && !findings.isEmpty {
@@ -31,6 +35,22 @@ struct DoctorCommand: ParsableCommand {
             }
         }
         if !findings.isEmpty { throw ExitCode(1) }
+    }
+}
+
+extension DoctorCommand {
+    func reportDamage() throws {
+        let rows = state.store.inventory()
+        if json {
+            try JSONOutput.print(rows.map { ["file": $0.name, "status": $0.status] })
+        } else {
+            print("\(state.store.directory) is damaged: it holds some of a tenant's files but not all.")
+            for row in rows { print("  \(row.isProblem ? "✗" : "·") \(TextSanitizer.inert(row.name)): \(TextSanitizer.inert(row.status))") }
+            print("Restore the missing files from a backup (or from a replaced-… folder), or run `licensedesk init --force`,")
+            print("which moves everything here aside into a dated folder, whole, and starts a new tenant.")
+            if repair { print("--repair can't rebuild missing snapshot files; nothing was changed.") }
+        }
+        throw ExitCode(1)
     }
 }
 

@@ -14,11 +14,19 @@ struct StateOptions: ParsableArguments {
 
     var store: StateStore { StateStore(directory: StateStore.resolveDirectory(flag: state)) }
 
-    /// Loads the tenant; the first run against an empty directory seeds the demo and says so.
-    /// Notices (a torn journal line set aside, read-only mode) go to standard error.
+    /// Loads the tenant; the first run against an absent or empty directory seeds the demo and
+    /// says so. A directory with only some of a tenant's files is damaged, and one holding other
+    /// files is not a state: both are refused, nothing written. Notices (a torn journal line set
+    /// aside, read-only mode) go to standard error.
     func loadOrSeed() throws -> LoadedState {
         let store = self.store
-        if !store.exists {
+        if case .new(let others) = store.condition {
+            guard others.isEmpty else {
+                throw StateError.io(
+                    path: store.directory,
+                    reason: "holds files that are not a LicenseDesk state (\(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? ", …" : "")); "
+                        + "nothing was written. Point --state at an empty or new directory, or run `licensedesk init` to create a tenant here")
+            }
             let tenant = DemoTenant.make()
             try store.initialise(with: tenant, force: false)
             Notice.note("no tenant in \(store.directory) yet: seeded the built-in demo tenant (\(tenant.organization.displayName)).")

@@ -1,0 +1,118 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What a state directory holds, told from the names in it alone (nothing is read).
+public enum StateCondition: Equatable, Sendable {
+    /// No directory, or one with no file of a tenant in it: `init` may create one.
+    case new(otherFiles: [String])
+    /// Every snapshot file is there (whether each reads is the load's business).
+    case complete
+    /// Some of a tenant's files but not all: never taken for a new state.
+    case damaged(missing: [String], present: [String])
+
+    /// Whether it is safe to seed the demo tenant without being asked: absent or empty.
+    public var isEmpty: Bool { self == .new(otherFiles: []) }
+}
+
+extension StateFileName {
+    /// Files and folders that only a tenant's state has: one of them makes the directory a state.
+    static let tenantFiles = all + [journal, compaction, cache, JournalHistory.folder]
+    /// Files that may be there before any tenant: the lock a reader made, a roles file prepared
+    /// ahead of `init`.
+    static let preparatory: Set<String> = [lock, roles]
+
+    /// A file only LicenseDesk writes while replacing one of its own: `<name>.next` (a
+    /// compaction's new file) or `<name>.tmp.<pid>.<random>` (a replacement in progress).
+    /// Recovery removes these and nothing else.
+    static func isLeftover(_ name: String) -> Bool {
+        let owners = all + [journal, audit, compaction, cache, roles]
+        for owner in owners {
+            guard name.hasPrefix(owner + ".") else { continue }
+            var rest = Substring(name.dropFirst(owner.count + 1))
+            if rest == "next" { return true }
+            if rest.hasPrefix("next.") { rest = rest.dropFirst(5) }
+            guard rest.hasPrefix("tmp.") else { continue }
+            let parts = rest.dropFirst(4).split(separator: ".", omittingEmptySubsequences: false)
+            if parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { return true }
+        }
+        return false
+    }
+}
+
+extension StateStore {
+    /// What the directory holds, from `lstat` of each name: a link in a file's place counts
+    /// as present (the load then refuses it by name) rather than as missing.
+    public var condition: StateCondition {
+        var info = stat()
+        guard lstat(directory, &info) == 0 else { return .new(otherFiles: []) }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let present = StateFileName.tenantFiles.filter { DurableFile.isPresent(path($0)) }
+        if present.isEmpty {
+            // What a first `init` cut short by a crash leaves (`.next` and temp files of ours)
+            // is cleaned by the next one; anything else is someone else's.
+            let others = names.filter { !StateFileName.preparatory.contains($0) && !StateFileName.isLeftover($0) }
+            return .new(otherFiles: others.sorted())
+        }
+        let missing = StateFileName.all.filter { !DurableFile.isPresent(path($0)) }
+        // A compaction that reached its commit point is completed by recovery: not damage.
+        if !missing.isEmpty, !present.contains(StateFileName.compaction) {
+            return .damaged(missing: missing, present: present)
+        }
+        return .complete
+    }
+
+    /// Throws unless the directory holds a whole tenant: a damaged one is named as such, a new
+    /// one says how to create a tenant.
+    func requireTenant() throws(StateError) {
+        switch condition {
+        case .complete: return
+        case .damaged(let missing, let present): throw .damaged(directory: directory, missing: missing, present: present)
+        case .new:
+            throw .io(path: directory, reason: "no tenant here; run `licensedesk init --state \(directory)` to create one")
+        }
+    }
+}
+
+/// One name of a state directory as `doctor` reports it.
+public struct StateFileStatus: Sendable, Equatable {
+    public var name: String
+    /// "ok", "missing", or why the file would be refused.
+    public var status: String
+    public var isProblem: Bool
+}
+
+extension StateStore {
+    /// Every snapshot file and what is wrong with it, then the copies and folders kept aside:
+    /// what `doctor` shows for a state that does not load.
+    public func inventory() -> [StateFileStatus] {
+        var rows: [StateFileStatus] = []
+        for name in StateFileName.all + [StateFileName.journal, StateFileName.audit, StateFileName.roles] {
+            let file = path(name)
+            var info = stat()
+            guard lstat(file, &info) == 0 else {
+                let optional = !StateFileName.all.contains(name)
+                rows.append(StateFileStatus(name: name, status: optional ? "absent (optional)" : "missing", isProblem: !optional))
+                continue
+            }
+            do {
+                if info.st_mode & S_IFMT == S_IFLNK {
+                    throw StateError.refusedFile(path: file, reason: "is a symbolic link")
+                }
+                try StateFilePolicy.check(info, path: file)
+                rows.append(StateFileStatus(name: name, status: "ok (\(info.st_size) bytes)", isProblem: false))
+            } catch let error as StateError {
+                let reason: String
+                if case .refusedFile(_, let text) = error { reason = text } else { reason = error.description }
+                rows.append(StateFileStatus(name: name, status: "refused: \(reason)", isProblem: true))
+            } catch {}
+        }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        for name in names where name.contains(".corrupt-") || name.hasPrefix("replaced-") {
+            rows.append(StateFileStatus(name: name, status: "kept aside (a damaged file's contents, or a replaced state)", isProblem: false))
+        }
+        return rows
+    }
+}
