@@ -32,10 +32,22 @@ public struct AuditQuery: Sendable {
 }
 
 extension StateStore {
-    /// Audit records matching a query, oldest first. A torn last line is skipped.
+    /// Audit records matching a query, oldest first: the audit log, then the records of durable
+    /// changes it does not have yet (an audit append that failed), read from the journal. A torn
+    /// last line is skipped.
     public func audit(_ query: AuditQuery = AuditQuery()) throws(StateError) -> [AuditRecord] {
-        guard let data = try DurableFile.read(path(StateFileName.audit)) else { return [] }
         let decoder = StateJSON.decoder()
-        return data.split(separator: 0x0A).compactMap { try? decoder.decode(AuditRecord.self, from: $0) }.filter(query.matches)
+        var records: [AuditRecord] = []
+        if let data = try DurableFile.read(path(StateFileName.audit)) {
+            records = data.split(separator: 0x0A).compactMap { try? decoder.decode(AuditRecord.self, from: $0) }
+        }
+        let last = records.last?.sequence ?? 0
+        if let data = try? DurableFile.read(path(StateFileName.journal)),
+            let journal = try? JournalReader.read(data, file: path(StateFileName.journal)),
+            let lines = try? auditLines(for: journal.entries.filter { $0.sequence > last })
+        {
+            records += lines.split(separator: 0x0A).compactMap { try? decoder.decode(AuditRecord.self, from: $0) }
+        }
+        return records.filter(query.matches)
     }
 }

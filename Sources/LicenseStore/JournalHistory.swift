@@ -19,7 +19,7 @@ struct JournalHistory {
         guard let first = entries.first?.sequence, let last = entries.last?.sequence else { return }
         try makeFolder()
         var data = Data()
-        for entry in entries { data += try store.encodeLine(entry) }
+        for entry in entries { data += try JournalLine.encode(entry) }
         let name = String(format: "journal-%010d-%010d.jsonl", first, last)
         try DurableFile.replace((directory as NSString).appendingPathComponent(name), with: data, mode: store.fileMode)
     }

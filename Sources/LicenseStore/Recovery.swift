@@ -72,7 +72,7 @@ struct Recovery {
             let contents = try JournalReader.read(data, file: journalPath)
             try JournalHistory(store: store).keep(contents.entries.filter { $0.sequence <= marker.sequence })
             var keep = Data()
-            for entry in contents.entries where entry.sequence > marker.sequence { keep += try store.encodeLine(entry) }
+            for entry in contents.entries where entry.sequence > marker.sequence { keep += try JournalLine.encode(entry) }
             try DurableFile.replace(journalPath, with: keep, mode: store.fileMode)
         }
         unlink(store.path(StateFileName.compaction))

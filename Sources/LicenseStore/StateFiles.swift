@@ -132,6 +132,14 @@ public enum StateJSON {
         return data
     }
 
+    /// Compact, sorted keys, no newline: the journal's entry bytes.
+    public static func compact<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(value)
+    }
+
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
         var data = try encoder().encode(value)
         data.append(0x0A)

@@ -117,11 +117,13 @@ public struct StateStore: Sendable {
     func loadUnlocked() throws(StateError) -> LoadedState {
         let (tenant, desk) = try SnapshotFiles(store: self).read()
         var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
-        guard let data = try DurableFile.read(path(StateFileName.journal)) else { return state }
-        let journal = try JournalReader.read(data, file: path(StateFileName.journal))
+        let journal = try DurableFile.read(path(StateFileName.journal)).map { data throws(StateError) in
+            try JournalReader.read(data, file: path(StateFileName.journal), snapshot: state.sequence)
+        } ?? JournalContents()
         for entry in journal.entries where entry.sequence > state.sequence {
             try replay(entry, into: &state)
         }
+        try checkNothingLostAtTheEnd(journalEnds: state.sequence)
         if journal.tornTail != nil {
             state.notices.append("the journal's last line was cut short by a crash; it was not applied")
         }
@@ -164,7 +166,7 @@ public struct StateStore: Sendable {
             return 0
         }
         guard let data = try DurableFile.read(path(StateFileName.journal)) else { return 0 }
-        let journal = try JournalReader.read(data, file: path(StateFileName.journal))
+        let journal = try JournalReader.read(data, file: path(StateFileName.journal), snapshot: desk.journalSequence)
         for entry in journal.entries where entry.sequence > state.sequence {
             try replay(entry, into: &state)
         }
@@ -209,15 +211,35 @@ public struct StateStore: Sendable {
         let effects = try state.tenant.apply(change, context: context, progress: progress)
         var journalContext = context
         journalContext.roles = nil
-        let entry = JournalEntry(sequence: state.sequence + 1, context: journalContext, change: change, basedOn: basedOn ?? [:])
-        try JournalWriter.append(try encodeLine(entry), to: path(StateFileName.journal), mode: fileMode)
+        let identity = ActorIdentity.current()
+        let entry = JournalEntry(
+            sequence: state.sequence + 1, context: journalContext, change: change, basedOn: basedOn ?? [:], audit: effects.events,
+            identity: identity)
+        do {
+            try JournalWriter.append(try JournalLine.encode(entry), to: path(StateFileName.journal), mode: fileMode)
+        } catch {
+            // Not durable, so not made: the state in hand goes back to what is on disk, so no
+            // caller (the console above all) shows or builds on a change that was not saved.
+            if let reloaded = try? loadUnlocked() { state = reloaded }
+            throw error
+        }
+        // Durable from here: the change is made whatever fails below, and the caller is told
+        // so with warnings, never an error.
         state.sequence = entry.sequence
         for object in change.touchedObjects {
             state.versions[object] = ObjectVersion(
                 sequence: entry.sequence, actor: context.actor, time: context.now, activity: change.activity)
         }
-        try appendAudit(effects.events, sequence: entry.sequence, identity: ActorIdentity.current())
-        if journalLines + 1 >= compactionThreshold { try SnapshotFiles(store: self).compact(state) }
+        do { try catchUpAudit(through: entry) } catch {
+            state.notices.append(
+                "change \(entry.sequence) is saved, but its audit record could not be written (\(error)); "
+                    + "the journal keeps it and the next change writes it")
+        }
+        if journalLines + 1 >= compactionThreshold {
+            do { try SnapshotFiles(store: self).compact(state) } catch {
+                state.notices.append("change \(entry.sequence) is saved; folding the journal into the snapshot failed (\(error)) and is tried again on the next change")
+            }
+        }
         return effects
     }
 
@@ -275,7 +297,7 @@ public struct StateStore: Sendable {
             activity: movedAside == nil ? activity : activity + " (replacing the previous tenant)",
             target: tenant.organization.displayName, detail: detail, actor: identity.name, time: Date())
         // The tenant is durable; an audit record that can't be written is reported, not fatal.
-        try? appendAudit([event], sequence: sequence, identity: identity)
+        try? appendAuditRecords([event], sequence: sequence, identity: identity)
         return movedAside?.folder
     }
 
@@ -298,17 +320,6 @@ public struct StateStore: Sendable {
 
     func encodeLine<T: Encodable>(_ value: T) throws(StateError) -> Data {
         do { return try StateJSON.line(value) } catch { throw .io(path: directory, reason: "could not encode: \(error)") }
-    }
-
-    func appendAudit(_ events: [AuditEvent], sequence: Int, identity: ActorIdentity) throws(StateError) {
-        var data = Data()
-        for event in events {
-            data += try encodeLine(
-                AuditRecord(
-                    sequence: sequence, time: event.time, activity: event.activity, target: event.target, detail: event.detail,
-                    result: event.result, actor: identity))
-        }
-        if !data.isEmpty { try JournalWriter.append(data, to: path(StateFileName.audit), mode: fileMode) }
     }
 
     private func describe(_ object: String, in tenant: Tenant) -> String {
