@@ -75,7 +75,11 @@ extension ConsoleApp {
             rows.append(Row(""))
             rows.append(Row("\(glyphs.on) valid: \(rule.canonicalText)", style: .toggleOn))
             let matching = tenant.users.filter { rule.matches(tenant.ruleView(of: $0)) }.count
-            rows.append(Row("\(matching) of \(tenant.users.count) users match. Enter shows who joins, who leaves, and the licences that move.", style: .dim))
+            if let reason = rule.matchBudget.exceeded {
+                rows.append(Row("\(glyphs.error) can't be evaluated: \(reason)", style: .error))
+            } else {
+                rows.append(Row("\(matching) of \(tenant.users.count) users match. Enter shows who joins, who leaves, and the licences that move.", style: .dim))
+            }
         } catch {
             // The caret line sits right under the rule line above.
             for problem in error.problems {

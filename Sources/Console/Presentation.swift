@@ -76,8 +76,12 @@ public struct Presentation {
     /// per plan. Plan rows carry "skuId|planId" as their id.
     public func licenceRows(groupID: String?, filter: String = "") -> [Row] {
         guard let groupID, let group = tenant.group(id: groupID) else { return [Row("Select a group (pane 2)", style: .dim)] }
-        if group.assignedLicenses.isEmpty { return [Row("\(group.displayName) assigns no licences", style: .dim)] }
         var rows: [Row] = []
+        // Why the group's members could not be worked out, where the admin is looking.
+        if group.membershipProcessingStatus == .failed, let error = group.membershipProcessingError {
+            rows.append(Row("Membership processing error: \(error)", style: .error, id: nil))
+        }
+        if group.assignedLicenses.isEmpty { return rows + [Row("\(group.displayName) assigns no licences", style: .dim)] }
         let catalog = SKUCatalog.shared
         for licence in group.assignedLicenses {
             guard let sku = tenant.sku(id: licence.skuId) else { continue }

@@ -67,11 +67,11 @@ extension StateStore {
 
     /// A journal cut at a line boundary loses its last entries without a torn line to show for
     /// it; the audit log, written after the journal, still names them.
-    func checkNothingLostAtTheEnd(journalEnds sequence: Int) throws(StateError) {
-        guard let tail = try? AuditTail.read(path(StateFileName.audit)), tail.lastSequence > sequence else { return }
+    func checkNothingLost(journalEnds sequence: Int, auditEnds audited: Int) throws(StateError) {
+        guard audited > sequence else { return }
         throw .unreadable(
             file: path(StateFileName.journal), line: nil, column: nil,
-            reason: "the journal ends at change \(sequence) but the audit log records changes up to \(tail.lastSequence): "
+            reason: "the journal ends at change \(sequence) but the audit log records changes up to \(audited): "
                 + "the journal lost its last entries (cut short or restored from an older copy); nothing was changed")
     }
 }

@@ -125,6 +125,7 @@ enum CachedRecords {
         writer.optionalString(group.membershipRule)
         writer.optionalString(group.membershipRuleProcessingState)
         writer.optionalString(group.membershipProcessingStatus?.rawValue)
+        writer.optionalString(group.membershipProcessingError)
         writer.optionalDate(group.lastMembershipUpdated)
         write(group.assignedLicenses, to: &writer)
         writer.optionalString(group.licenseProcessingState?.rawValue)
@@ -149,6 +150,7 @@ enum CachedRecords {
             guard let value = MembershipProcessingStatus(rawValue: status) else { throw CacheProblem(reason: "bad status") }
             group.membershipProcessingStatus = value
         }
+        group.membershipProcessingError = try reader.optionalString()
         group.lastMembershipUpdated = try reader.optionalDate()
         group.assignedLicenses = try readLicenses(&reader)
         if let state = try reader.optionalString() {

@@ -131,32 +131,3 @@ enum DurableFile {
     }
 }
 
-/// An exclusive advisory lock on the state directory's lock file, held while a change is
-/// read-applied-written. Opened O_RDONLY: flock needs no write access and the file may belong
-/// to another admin. The kernel drops it if the process dies.
-final class DirectoryLock {
-    private let fd: Int32
-
-    /// Exclusive for writers; shared for readers, so a reader never sees a compaction half done.
-    init(directory: String, exclusive: Bool = true, wait: Bool = true) throws(StateError) {
-        let path = (directory as NSString).appendingPathComponent(StateFileName.lock)
-        var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        if descriptor < 0 && errno == ENOENT {
-            descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, DurableFile.fileMode)
-            if descriptor >= 0 { fchmod(descriptor, StateStore.fileMode(forDirectory: directory)) }
-        }
-        fd = descriptor
-        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
-        while flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)) != 0 {
-            if errno == EINTR { continue }
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw .io(path: path, reason: "could not lock: \(reason)")
-        }
-    }
-
-    deinit {
-        flock(fd, LOCK_UN)
-        close(fd)
-    }
-}

@@ -16,7 +16,7 @@ import LicenseModel
 /// can't be read for any reason is ignored the same way, never trusted in part.
 struct SnapshotCache {
     static let fileName = StateFileName.cache
-    private static let magic = Array("LDCACHE4".utf8)
+    private static let magic = Array("LDCACHE5".utf8)
     let store: StateStore
 
     var path: String { store.path(Self.fileName) }

@@ -52,10 +52,19 @@ struct SnapshotFiles {
     /// A big list file on every core (`ParallelListDecoding`), else the ordinary way. The file
     /// is mapped, not read: its pages are the page cache's, dropped under memory pressure,
     /// instead of a second copy of gigabytes in the process.
+    /// Where a snapshot file is read from: its `.next` file while a compaction that reached
+    /// its commit point is not yet rolled into place (a reader recovers it in memory; the next
+    /// writer does it on disk), else the file itself.
+    func readPath(_ name: String) -> String {
+        let next = store.path(name) + ".next"
+        if DurableFile.isPresent(store.path(StateFileName.compaction)), DurableFile.isPresent(next) { return next }
+        return store.path(name)
+    }
+
     private func decodeList<Element: Decodable & Sendable>(
         _ name: String, settle: (@Sendable (inout [Element]) -> Void)? = nil
     ) throws(StateError) -> GraphListFile<Element> {
-        let file = store.path(name)
+        let file = readPath(name)
         if let data = try DurableFile.read(file, mapped: true), let list = ParallelListDecoding.decode(data, as: Element.self, settle: settle) {
             if list.formatVersion > stateFormatVersion { throw .unsupportedVersion(file: file, found: list.formatVersion) }
             return list
@@ -64,7 +73,7 @@ struct SnapshotFiles {
     }
 
     private func decode<T: Decodable>(_ name: String) throws(StateError) -> T {
-        let file = store.path(name)
+        let file = readPath(name)
         guard let data = try DurableFile.read(file) else {
             throw .io(path: file, reason: "missing; run `licensedesk init` to create a tenant here")
         }

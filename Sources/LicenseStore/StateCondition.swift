@@ -22,13 +22,13 @@ extension StateFileName {
     static let tenantFiles = all + [journal, compaction, cache, JournalHistory.folder]
     /// Files that may be there before any tenant: the lock a reader made, a roles file prepared
     /// ahead of `init`.
-    static let preparatory: Set<String> = [lock, roles]
+    static let preparatory: Set<String> = [lock, roles, LockHolder.fileName]
 
     /// A file only LicenseDesk writes while replacing one of its own: `<name>.next` (a
     /// compaction's new file) or `<name>.tmp.<pid>.<random>` (a replacement in progress).
     /// Recovery removes these and nothing else.
     static func isLeftover(_ name: String) -> Bool {
-        let owners = all + [journal, audit, compaction, cache, roles]
+        let owners = all + [journal, audit, compaction, cache, roles, LockHolder.fileName]
         for owner in owners {
             guard name.hasPrefix(owner + ".") else { continue }
             var rest = Substring(name.dropFirst(owner.count + 1))

@@ -38,7 +38,7 @@ struct TextTest: @unchecked Sendable {
         case startsWith(String)
         case endsWith(String)
         case contains([UInt8])
-        case matches(NSRegularExpression)
+        case matches(BoundedRegex)
         case oneOf(Set<String>)
     }
     let test: Test
@@ -54,8 +54,7 @@ struct TextTest: @unchecked Sendable {
             case .startsWith(let constant): positive = value.hasPrefix(constant)
             case .endsWith(let constant): positive = value.hasSuffix(constant)
             case .contains(let bytes): positive = Self.contains(value, bytes)
-            case .matches(let regex):
-                positive = regex.firstMatch(in: value, range: NSRange(location: 0, length: value.utf16.count)) != nil
+            case .matches(let regex): positive = regex.matches(value)
             case .oneOf(let set): positive = set.contains(value)
             }
         } else {

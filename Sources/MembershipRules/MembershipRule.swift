@@ -12,12 +12,14 @@ public struct MembershipRule: Sendable, CustomStringConvertible {
     public let text: String
     public let expression: RuleExpression
     let root: CompiledNode
+    /// Whether any `-match` of this rule ran out of time (`BoundedRegex`); shared by copies.
+    public let matchBudget = MatchBudget()
 
     /// Parses, checks and compiles. Throws every problem found, each with its column.
     public init(_ text: String) throws(RuleDiagnostics) {
         self.text = text
         expression = try RuleParser.parse(text)
-        root = RuleCompiler.compile(expression)
+        root = RuleCompiler(budget: matchBudget).compile(expression)
     }
 
     /// Canonical rule text; parsing it gives the same tree.

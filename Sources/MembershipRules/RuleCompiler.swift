@@ -1,8 +1,11 @@
 import Foundation
 
-/// Turns a checked syntax tree into `CompiledNode`s.
-enum RuleCompiler {
-    static func compile(_ expression: RuleExpression) -> CompiledNode {
+/// Turns a checked syntax tree into `CompiledNode`s. Every `-match` pattern of one rule shares
+/// the rule's `MatchBudget`.
+struct RuleCompiler {
+    let budget: MatchBudget
+
+    func compile(_ expression: RuleExpression) -> CompiledNode {
         let source = RulePrinter.print(expression)
         switch expression {
         case .or(let terms): return CompiledNode(kind: .or(terms.map(compile)), source: source)
@@ -15,7 +18,7 @@ enum RuleCompiler {
             case .assignedPlans:
                 return CompiledNode(kind: quantifier == .any ? .anyPlan(compiledBody) : .allPlans(compiledBody), source: source)
             case .memberOf:
-                return CompiledNode(kind: .memberOf(groupIDs(in: body)), source: source)
+                return CompiledNode(kind: .memberOf(Self.groupIDs(in: body)), source: source)
             default:
                 let collection = RuleCollectionProperty(rawValue: property.name)!
                 return CompiledNode(
@@ -27,7 +30,7 @@ enum RuleCompiler {
         }
     }
 
-    private static func comparison(_ operand: RuleOperand, _ op: RuleOperator, _ value: RuleValue) -> CompiledNode.Kind {
+    private func comparison(_ operand: RuleOperand, _ op: RuleOperator, _ value: RuleValue) -> CompiledNode.Kind {
         switch operand {
         case .item: return .text(.item, textTest(op, value))
         case .assignedPlanField(let field): return .text(.planField(field), textTest(op, value))
@@ -64,7 +67,7 @@ enum RuleCompiler {
         }
     }
 
-    private static func textTest(_ op: RuleOperator, _ value: RuleValue) -> TextTest {
+    private func textTest(_ op: RuleOperator, _ value: RuleValue) -> TextTest {
         let negate = op.isNegative
         let constant: String?
         switch value {
@@ -79,7 +82,7 @@ enum RuleCompiler {
         case .contains: test = .contains(Array((constant ?? "").utf8))
         case .match:
             let pattern: String = if case .string(let p) = value { p } else { "" }
-            test = RuleRegex.make(pattern).map { .matches($0) } ?? .isNull
+            test = BoundedRegex(pattern, budget: budget).map { .matches($0) } ?? .isNull
         case .in:
             let items: [String] = if case .list(let list) = value { list } else { [] }
             test = .oneOf(Set(items.compactMap(RuleText.foldOrNull)))

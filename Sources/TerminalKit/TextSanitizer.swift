@@ -22,6 +22,12 @@ public enum TextSanitizer {
         }
         return String(out)
     }
+
+    /// The same, line by line: newlines stay (a message with a caret line under the rule),
+    /// everything else that could drive a terminal is made visible.
+    public static func inertLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { inert(String($0)) }.joined(separator: "\n")
+    }
 }
 
 /// Terminal column width of a character: 0 for combining marks, 2 for East Asian wide and

@@ -280,6 +280,9 @@ struct GroupReport {
             lines.append("Dynamic: \(TextSanitizer.inert(rule))")
             let status = tenant.portalStatus(of: group).rawValue
             lines.append("Membership processing: \(status)")
+            if let error = group.membershipProcessingError, group.membershipProcessingStatus == .failed {
+                lines.append("  why: \(TextSanitizer.inert(error))")
+            }
         } else {
             lines.append("Static group")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 /// `licensedesk`: with no subcommand, the console; otherwise the scripting interface.
 struct LicenseDeskCommand: ParsableCommand {
@@ -45,6 +46,7 @@ enum Main {
     static func main() {
         // Files get explicit modes; this only stops anything else we create leaking to others.
         umask(0o007)
+        StateStore.onLockWait { Notice.note($0) }
         do {
             var command = try LicenseDeskCommand.parseAsRoot()
             try command.run()
@@ -57,13 +59,13 @@ enum Main {
     static func exit(withFailure error: any Error) -> Never {
         switch error {
         case let model as ModelError:
-            FileHandle.standardError.write(Data("error: \(model.description)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(TextSanitizer.inertLines(model.description))\n".utf8))
             switch model {
             case .refused: Foundation.exit(1)
             case .invalidInput: Foundation.exit(2)
             }
         case let state as StateError:
-            FileHandle.standardError.write(Data("error: \(state.description)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(TextSanitizer.inertLines(state.description))\n".utf8))
             switch state {
             case .conflict, .readOnly, .notPermitted: Foundation.exit(1)
             default: Foundation.exit(2)
@@ -77,7 +79,7 @@ enum Main {
             }
             // ArgumentParser's own usage errors exit 64; scripts are promised 2.
             let message = LicenseDeskCommand.fullMessage(for: error)
-            FileHandle.standardError.write(Data((message.isEmpty ? "\(error)" : message).utf8 + [0x0A]))
+            FileHandle.standardError.write(Data(TextSanitizer.inertLines(message.isEmpty ? "\(error)" : message).utf8 + [0x0A]))
             Foundation.exit(exitCode == .validationFailure ? 2 : (exitCode.rawValue == 64 ? 2 : exitCode.rawValue))
         }
     }

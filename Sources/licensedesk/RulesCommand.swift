@@ -38,4 +38,11 @@ enum RuleCompilation {
             throw ExitCode(1)
         }
     }
+
+    /// Exit 1 with the reason when a `-match` of the rule ran out of time: its answer is not one.
+    static func requireWithinTimeLimit(_ rule: MembershipRule) throws {
+        guard let reason = rule.matchBudget.exceeded else { return }
+        FileHandle.standardError.write(Data("error: \(TextSanitizer.inert(reason))\n".utf8))
+        throw ExitCode(1)
+    }
 }

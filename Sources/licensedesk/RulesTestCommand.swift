@@ -47,12 +47,15 @@ struct RulesTestCommand: ParsableCommand {
             do { record = try RuleUserRecord(json: Data(user.utf8)) } catch {
                 throw ModelError.invalidInput("--user: \(error.description)")
             }
-            print(compiled.matches(record, context: context) ? "true" : "false")
+            let matched = compiled.matches(record, context: context)
+            try RuleCompilation.requireWithinTimeLimit(compiled)
+            print(matched ? "true" : "false")
             if explain { print(compiled.explain(record, context: context).lines().joined(separator: "\n")) }
             return
         }
         let loaded = try state.loadOrSeed().tenant
         let matching = loaded.users.filter { compiled.matches(loaded.ruleView(of: $0), context: context) }
+        try RuleCompilation.requireWithinTimeLimit(compiled)
         print("\(matching.count) of \(loaded.users.count) users match \(compiled.canonicalText)")
         for user in matching.prefix(limit) {
             print("  \(TextSanitizer.inert(user.userPrincipalName))  \(TextSanitizer.inert(user.displayName))")
@@ -136,7 +139,10 @@ enum RuleBatch {
         case .success(let rule):
             do {
                 let record = try RuleUserRecord(fields: userFields)
-                return rule.matches(record, context: context) ? "{\"match\":true}\n" : "{\"match\":false}\n"
+                rule.matchBudget.reset()
+                let matched = rule.matches(record, context: context)
+                if let reason = rule.matchBudget.exceeded { return errorLine("line \(number): \(reason)", column: nil) }
+                return matched ? "{\"match\":true}\n" : "{\"match\":false}\n"
             } catch {
                 return errorLine("line \(number): \(error.description)", column: nil)
             }

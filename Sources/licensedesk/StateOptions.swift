@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 /// `--state DIR`, accepted by every command.
 struct StateOptions: ParsableArguments {
@@ -53,8 +54,9 @@ struct StateOptions: ParsableArguments {
 
 /// Messages for the admin on standard error.
 enum Notice {
+    /// Inert on the way out: notices quote file names, display names and other admins' text.
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data("licensedesk: \(text)\n".utf8))
+        FileHandle.standardError.write(Data("licensedesk: \(TextSanitizer.inert(text))\n".utf8))
     }
 }
 

@@ -25,12 +25,15 @@ enum MembershipEngine {
         for index in indices {
             guard let rule = tenant.compiledRules[tenant.groups[index].id] else {
                 tenant.groups[index].membershipProcessingStatus = .failed
+                tenant.groups[index].membershipProcessingError = "the membership rule does not compile"
                 changes[index] = IndexedChange()
                 continue
             }
             evaluated.append(index)
             rules.append(rule)
         }
+        // Each run tries the patterns again: the value that took too long may have changed.
+        for rule in rules { rule.matchBudget.reset() }
         let total = tenant.users.count
         let label = evaluated.count == 1 ? tenant.groups[evaluated[0]].displayName : "\(evaluated.count) groups"
         var report: (@Sendable (Int) -> Void)?
@@ -41,14 +44,25 @@ enum MembershipEngine {
         let outcomes = memberLists(
             old: evaluated.map { tenant.groups[$0].members }, matching: matches, users: tenant.users, userIndex: tenant.userIndex)
         var indexed: [IndexedChange] = []
+        var applied: [Int] = []
         for (position, index) in evaluated.enumerated() {
+            // A rule whose `-match` ran out of time can't say who belongs: the members stay as
+            // they were and the group shows the processing error with the reason.
+            if let reason = rules[position].matchBudget.exceeded {
+                tenant.groups[index].membershipProcessingStatus = .failed
+                tenant.groups[index].membershipProcessingError = reason
+                changes[index] = IndexedChange()
+                continue
+            }
             tenant.groups[index].members = outcomes[position].members
             tenant.groups[index].membershipProcessingStatus = .succeeded
+            tenant.groups[index].membershipProcessingError = nil
             tenant.groups[index].lastMembershipUpdated = now
             changes[index] = outcomes[position].change
             indexed.append(outcomes[position].change)
+            applied.append(index)
         }
-        MembershipIndexUpdate.apply(indexed, groupIDs: evaluated.map { tenant.groups[$0].id }, to: &tenant)
+        MembershipIndexUpdate.apply(indexed, groupIDs: applied.map { tenant.groups[$0].id }, to: &tenant)
         return changes
     }
 
@@ -127,6 +141,14 @@ enum PendingWorkRunner {
         licenceUsers.reserve(min(changes.values.reduce(0) { $0 + $1.joined.count + $1.left.count }, tenant.users.count))
         for index in indices {
             guard let change = changes[index] else { continue }
+            if tenant.groups[index].membershipProcessingStatus == .failed {
+                events.append(
+                    AuditEvent(
+                        activity: "Update group membership", target: tenant.groups[index].displayName,
+                        detail: "processing error: \(tenant.groups[index].membershipProcessingError ?? "the rule could not be evaluated"); members unchanged",
+                        result: "failure", actor: context.actor, time: now))
+                continue
+            }
             for userIndex in change.joined { licenceUsers.add(userIndex) }
             for userIndex in change.left { licenceUsers.add(userIndex) }
             events.append(

@@ -12,6 +12,8 @@ import MembershipRules
 struct UserEvaluation: Sendable {
     private let indexedGroups: [Int]
     private let ruleSet: RuleSetIndex
+    /// The indexed groups' rules, by position (for their `MatchBudget`).
+    private let rules: [MembershipRule]
     /// Group index → position in `indexedGroups`, or -1.
     private let positions: [Int]
     private let membershipRuleGroups: [(index: Int, rule: MembershipRule)]
@@ -37,6 +39,7 @@ struct UserEvaluation: Sendable {
         }
         indexedGroups = indexed
         ruleSet = RuleSetIndex(rules)
+        self.rules = rules
         self.positions = positions
         self.membershipRuleGroups = membershipRuleGroups
     }
@@ -51,7 +54,16 @@ struct UserEvaluation: Sendable {
         let matched = ruleSet.matches(tenant.ruleView(of: tenant.users[userIndex]), context: context, scratch: &scratch)
         let current = tenant.memberships[id] ?? []
         var changed = false
-        for position in matched where !current.contains(tenant.groups[indexedGroups[position]].id) {
+        // Groups whose rule ran out of time on a `-match` keep this user as they were.
+        var undecided = Set<Int>()
+        for (position, rule) in rules.enumerated() {
+            if let reason = rule.matchBudget.exceeded {
+                undecided.insert(position)
+                tenant.groups[indexedGroups[position]].membershipProcessingStatus = .failed
+                tenant.groups[indexedGroups[position]].membershipProcessingError = reason
+            }
+        }
+        for position in matched where !current.contains(tenant.groups[indexedGroups[position]].id) && !undecided.contains(position) {
             guard !tenant.groups[indexedGroups[position]].isPaused else { continue }
             join(&tenant, groupAt: indexedGroups[position], id: id, now: now)
             changed = true
@@ -60,7 +72,7 @@ struct UserEvaluation: Sendable {
         var leaving: [Int] = []
         for groupID in current {
             guard let index = tenant.groupIndex[groupID], index < positions.count, positions[index] >= 0,
-                !matchedPositions.contains(positions[index]), !tenant.groups[index].isPaused
+                !matchedPositions.contains(positions[index]), !undecided.contains(positions[index]), !tenant.groups[index].isPaused
             else { continue }
             leaving.append(index)
         }
@@ -70,6 +82,11 @@ struct UserEvaluation: Sendable {
         }
         for (index, rule) in membershipRuleGroups where !tenant.groups[index].isPaused {
             let matches = rule.matches(tenant.ruleView(of: tenant.users[userIndex]), context: context)
+            if let reason = rule.matchBudget.exceeded {
+                tenant.groups[index].membershipProcessingStatus = .failed
+                tenant.groups[index].membershipProcessingError = reason
+                continue
+            }
             let isMember = tenant.memberships[id]?.contains(tenant.groups[index].id) ?? false
             guard matches != isMember else { continue }
             if matches { join(&tenant, groupAt: index, id: id, now: now) } else { leave(&tenant, groupAt: index, userAt: userIndex, now: now) }

@@ -28,6 +28,8 @@ public struct Group: Hashable, Sendable, Identifiable {
     /// "On" or "Paused".
     public var membershipRuleProcessingState: String?
     public var membershipProcessingStatus: MembershipProcessingStatus?
+    /// Why membership processing failed (Graph beta's membershipRuleProcessingStatus.errorMessage).
+    public var membershipProcessingError: String?
     public var lastMembershipUpdated: Date?
     public var assignedLicenses: [AssignedLicense] = []
     public var licenseProcessingState: LicenseProcessingState?
@@ -54,6 +56,7 @@ extension Group: Codable {
     struct ProcessingStatus: Codable {
         var status: MembershipProcessingStatus
         var lastMembershipUpdated: Date?
+        var errorMessage: String?
     }
     struct LicenseState: Codable {
         var state: LicenseProcessingState
@@ -77,6 +80,7 @@ extension Group: Codable {
         let status = try c.decodeIfPresent(ProcessingStatus.self, forKey: key("membershipRuleProcessingStatus"))
         membershipProcessingStatus = status?.status
         lastMembershipUpdated = status?.lastMembershipUpdated
+        membershipProcessingError = status?.errorMessage
         assignedLicenses = try c.decodeIfPresent([AssignedLicense].self, forKey: key("assignedLicenses")) ?? []
         licenseProcessingState = try c.decodeIfPresent(LicenseState.self, forKey: key("licenseProcessingState"))?.state
         members = try c.decodeIfPresent([MemberReference].self, forKey: key("members"))?.map(\.id) ?? []
@@ -97,7 +101,7 @@ extension Group: Codable {
         try c.encodeIfPresent(membershipRuleProcessingState, forKey: key("membershipRuleProcessingState"))
         if let status = membershipProcessingStatus {
             try c.encode(
-                ProcessingStatus(status: status, lastMembershipUpdated: lastMembershipUpdated),
+                ProcessingStatus(status: status, lastMembershipUpdated: lastMembershipUpdated, errorMessage: membershipProcessingError),
                 forKey: key("membershipRuleProcessingStatus"))
         }
         try c.encode(assignedLicenses, forKey: key("assignedLicenses"))

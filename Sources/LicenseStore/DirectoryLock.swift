@@ -1,0 +1,112 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An advisory lock on the state directory's lock file: exclusive while a change is
+/// read-applied-written, shared only as a reader's last resort (`StateStore.loadConsistent`).
+/// Opened O_RDONLY: flock needs no write access and the file may belong to another admin. The
+/// kernel drops it if the process dies.
+///
+/// Whoever holds it exclusively says so in `state.lock.holder` (OS user, pid, command, since
+/// when), and a writer that has waited a second is told who it waits for
+/// (`DirectoryLock.waitNotice`), so no admin waits without a word.
+final class DirectoryLock {
+    private let fd: Int32
+
+    /// Told once, after a second of waiting, who holds the lock. The command line prints it;
+    /// nil (the default) says nothing.
+    nonisolated(unsafe) static var waitNotice: (@Sendable (String) -> Void)?
+
+    init(directory: String, exclusive: Bool = true, wait: Bool = true) throws(StateError) {
+        let path = (directory as NSString).appendingPathComponent(StateFileName.lock)
+        var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if descriptor < 0 && errno == ENOENT {
+            descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, DurableFile.fileMode)
+            if descriptor >= 0 { fchmod(descriptor, StateStore.fileMode(forDirectory: directory)) }
+        }
+        fd = descriptor
+        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        let operation = exclusive ? LOCK_EX : LOCK_SH
+        let started = Date()
+        var told = false
+        var pause: useconds_t = 1_000
+        while flock(fd, operation | LOCK_NB) != 0 {
+            let failure = errno
+            if failure == EINTR { continue }
+            guard failure == EWOULDBLOCK, wait else {
+                close(fd)
+                throw .io(path: path, reason: "could not lock: \(String(cString: strerror(failure)))")
+            }
+            if !told, Date().timeIntervalSince(started) >= 1 {
+                told = true
+                Self.waitNotice?(LockHolder.read(directory: directory)?.waitingText ?? "waiting for another admin's change to finish…")
+            }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
+        }
+        if exclusive { LockHolder.current().write(directory: directory) }
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
+
+/// Who holds the exclusive lock, as the holder wrote it. Advisory and unsynced: it only ever
+/// explains a wait, never decides anything.
+struct LockHolder: Codable {
+    var user: String
+    var pid: Int32
+    var command: String
+    var since: Date
+
+    static let fileName = "state.lock.holder"
+
+    static func current() -> LockHolder {
+        let arguments = CommandLine.arguments
+        let program = arguments.first.map { ($0 as NSString).lastPathComponent } ?? "licensedesk"
+        return LockHolder(
+            user: ActorIdentity.current().name, pid: getpid(), command: ([program] + arguments.dropFirst()).joined(separator: " "),
+            since: Date())
+    }
+
+    func write(directory: String) {
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        guard let data = try? StateJSON.line(self) else { return }
+        let temporary = "\(path).tmp.\(getpid()).\(UInt32.random(in: .min ... .max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, StateStore.fileMode(forDirectory: directory))
+        guard fd >= 0 else { return }
+        fchmod(fd, StateStore.fileMode(forDirectory: directory))
+        let written = DurableFile.writeAll(data, to: fd)
+        close(fd)
+        if !written || rename(temporary, path) != 0 { unlink(temporary) }
+    }
+
+    static func read(directory: String) -> LockHolder? {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard let data = try? DurableFile.read(path) else { return nil }
+        return try? StateJSON.decoder().decode(LockHolder.self, from: data)
+    }
+
+    /// "waiting for alice (pid 4242, `licensedesk process`, since 09:14:03) to finish…"
+    var waitingText: String {
+        let formatter = ISO8601DateFormatter()
+        let alive = kill(pid, 0) == 0 || errno == EPERM
+        let who = "\(user) (pid \(pid), `\(command.prefix(120))`, since \(formatter.string(from: since)))"
+        return alive
+            ? "the state is locked by \(who); waiting for it to finish…"
+            : "the state was last locked by \(who), which is no longer running; waiting for the lock…"
+    }
+}
+
+extension StateStore {
+    /// What to do, once, when a change has waited a second for another admin's lock: the text
+    /// names the holder (user, pid, command, since when). Holder text is another admin's:
+    /// make it inert before it reaches a terminal.
+    public static func onLockWait(_ notice: @escaping @Sendable (String) -> Void) {
+        DirectoryLock.waitNotice = notice
+    }
+}

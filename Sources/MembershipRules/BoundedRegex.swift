@@ -1,0 +1,101 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A rule's `-match` patterns with a bound on every evaluation, as Entra's engine has (a
+/// regular expression timeout): `(a+)+$` against forty `a`s and a `!` backtracks for days,
+/// and one admin's rule must not hold every other admin's state for that long.
+///
+/// ICU (under NSRegularExpression) calls back periodically while it matches
+/// (`.reportProgress`); the callback stops the match once `timeLimit` has passed. A match
+/// stopped so counts as no match, and the rule's `MatchBudget` records it: from then on the
+/// rule's patterns answer at once without running, and the engine fails that group's
+/// processing with the reason instead of changing its members.
+final class BoundedRegex: @unchecked Sendable {
+    let regex: NSRegularExpression
+    let pattern: String
+    let budget: MatchBudget
+
+    init?(_ pattern: String, budget: MatchBudget) {
+        guard let regex = RuleRegex.make(pattern) else { return nil }
+        self.regex = regex
+        self.pattern = pattern
+        self.budget = budget
+    }
+
+    /// Whether the pattern occurs in `value`; false (and the budget spent) when it can't tell
+    /// within the time limit.
+    func matches(_ value: String) -> Bool {
+        if budget.isSpent { return false }
+        var found = false
+        var callbacks = 0
+        let started = MatchBudget.clock()
+        regex.enumerateMatches(in: value, options: [.reportProgress], range: NSRange(location: 0, length: value.utf16.count)) {
+            result, _, stop in
+            if result != nil {
+                found = true
+                stop.pointee = true
+                return
+            }
+            // ICU calls back for each start position and every few thousand steps: the clock
+            // is read only now and then.
+            callbacks += 1
+            guard callbacks & 63 == 0 else { return }
+            if MatchBudget.clock() - started > MatchBudget.timeLimit || self.budget.isSpent {
+                self.budget.spend(pattern: self.pattern, length: value.count)
+                stop.pointee = true
+            }
+        }
+        return found && !budget.isSpent
+    }
+}
+
+/// Whether a rule's regular expressions ran out of time; shared by every copy of the rule and
+/// every thread evaluating it.
+public final class MatchBudget: @unchecked Sendable {
+    /// How long one `-match` evaluation may run, in nanoseconds (50 ms; Entra does not publish
+    /// its own, .NET's engine takes a timeout).
+    public static let timeLimit: UInt64 = 50_000_000
+    private let lock = NSLock()
+    private var spentOn: String?
+
+    init() {}
+
+    var isSpent: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return spentOn != nil
+    }
+
+    /// Why the rule could not be evaluated, or nil when every match finished in time.
+    public var exceeded: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return spentOn
+    }
+
+    func spend(pattern: String, length: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if spentOn == nil {
+            spentOn =
+                "the regular expression \"\(pattern)\" took longer than \(Self.timeLimit / 1_000_000) ms on a value of "
+                + "\(length) characters (catastrophic backtracking); rewrite it without nested repetition such as (a+)+"
+        }
+    }
+
+    /// A new processing run tries again (the value that took too long may have changed).
+    public func reset() {
+        lock.lock()
+        spentOn = nil
+        lock.unlock()
+    }
+
+    static func clock() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+@testable import LicenseStore
+import TestSupport
+import Testing
+
+/// Class 4: nothing an admin types can hang the others.
+@Suite("Trust: no rule and no lock holder hangs the other admins", .serialized)
+struct HangTests {
+    static let evilName = String(repeating: "a", count: 40) + "!"
+
+    static let evilRules = [
+        #"user.displayName -match "(a+)+$""#,
+        #"user.displayName -match "(a|aa)+$""#,
+        #"user.displayName -match "^(a*)*b""#,
+        #"user.displayName -match "(.*a){20}""#,
+        #"user.otherMails -any (_ -match "(a+)+$")"#,
+    ]
+
+    @Test("a catastrophic -match fails that group's processing with the reason; other groups and admins carry on", arguments: evilRules)
+    func catastrophicRegex(rule: String) throws {
+        let state = try TrustState()
+        #expect(try state.run(["users", "set", "adele.vance@contoso.com", "displayName=\(Self.evilName)", "otherMails=\(Self.evilName)@x.com"]).status == 0)
+        #expect(try state.run(["groups", "create", "Evil", "--rule", rule]).status == 0)
+        #expect(try state.run(["groups", "create", "Sales", "--rule", #"user.department -eq "Sales""#]).status == 0)
+        let processed = try state.run(["process"])
+        #expect(processed.status == 0, "\(processed.standardError)")
+        let evil = try state.run(["groups", "show", "Evil"])
+        #expect(evil.standardOutput.contains("Processing error"), "\(evil.standardOutput)")
+        #expect(evil.standardOutput.contains("took longer than"), "\(evil.standardOutput)")
+        let sales = try state.run(["groups", "show", "Sales"])
+        #expect(sales.standardOutput.contains("Update complete"), "\(sales.standardOutput)")
+        let audit = try state.run(["audit", "--object", "Evil"])
+        #expect(audit.standardOutput.contains("[failure]"), "\(audit.standardOutput)")
+        // One more attribute change: the per-user path is bounded too.
+        #expect(try state.run(["users", "set", "adele.vance@contoso.com", "department=Sales"]).status == 0)
+        #expect(try state.run(["process"]).status == 0)
+    }
+
+    @Test("rules test says a timed-out -match is not an answer (exit 1), on one user and in a batch")
+    func rulesTestBounded() throws {
+        let user = "{\"displayName\": \"\(Self.evilName)\"}"
+        let single = try BinaryRunner.run(["rules", "test", Self.evilRules[0], "--user", user])
+        #expect(single.status == 1)
+        #expect(single.standardError.contains("took longer than"))
+        let folder = TemporaryDirectory()
+        let escapedRule = Self.evilRules[0].replacingOccurrences(of: "\"", with: "\\\"")
+        let lines = "{\"rule\": \"\(escapedRule)\", \"user\": \(user)}\n{\"rule\": \"user.displayName -eq \\\"x\\\"\", \"user\": {\"displayName\": \"x\"}}\n"
+        let batch = folder.write(lines, to: "batch.jsonl")
+        let result = try BinaryRunner.run(["rules", "test", "--batch", batch])
+        let outputs = result.standardOutput.split(separator: "\n")
+        #expect(outputs.count == 2, "\(result.standardOutput)")
+        #expect(outputs.first?.contains("took longer than") == true)
+        #expect(outputs.last == #"{"match":true}"#)
+    }
+
+    @Test("while another process holds the lock, status and users show answer at once and a writer says who it waits for")
+    func lockHolderNamed() throws {
+        let state = try TrustState()
+        var lock: DirectoryLock? = try DirectoryLock(directory: state.path)
+        // Readers: no wait at all.
+        #expect(try state.run(["status"]).status == 0)
+        #expect(try state.run(["users", "show", "adele.vance@contoso.com"]).status == 0)
+        // A writer: waits, and after a second says who holds the lock.
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        let path = state.path
+        DispatchQueue.global().async {
+            box.result = try? BinaryRunner.run(["users", "set", "adele.vance@contoso.com", "department=Waited", "--state", path])
+            done.signal()
+        }
+        // Long enough for the one-second notice; the writer can't finish while we hold the lock.
+        #expect(done.wait(timeout: .now() + 3) == .timedOut, "a writer went ahead while the lock was held")
+        lock = nil
+        _ = lock
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        let result = try #require(box.result)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("locked by \(ActorIdentity.current().name) (pid \(getpid())"), "\(result.standardError)")
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    var result: BinaryRunner.Result?
+}
