@@ -82,12 +82,18 @@ struct GraphImportReader {
         }
     }
 
-    /// Checks that need only the record itself.
+    /// Checks that need only the record itself: Entra's own limits (`DirectoryLimits`), so
+    /// nothing imported can be what Entra would never have stored.
     private func check<T>(_ object: T) -> String? {
         if let sku = object as? SubscribedSku, SKUCatalog.shared.sku(id: sku.skuId) == nil {
             return "unknown SKU \(sku.skuId) (\(sku.skuPartNumber)): not in Microsoft's product table that LicenseDesk carries"
         }
         if let user = object as? User, user.userPrincipalName.isEmpty { return "user \(user.id) has no userPrincipalName" }
+        do {
+            try DirectoryLimits.check(imported: object)
+        } catch {
+            return error.description
+        }
         return nil
     }
 

@@ -231,7 +231,7 @@ enum CachedRecords {
 
     static func readExtra(_ reader: inout BinaryReader) throws(CacheProblem) -> [String: JSONValue] {
         guard let text = try reader.optionalString() else { return [:] }
-        guard let extra = try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)) else {
+        guard let extra = try? JSONLimits.decoder().decode([String: JSONValue].self, from: Data(text.utf8)) else {
             throw CacheProblem(reason: "bad extra fields")
         }
         return extra

@@ -1,4 +1,5 @@
 import Foundation
+import LicenseModel
 
 /// Finds the first syntax error in a JSON document and where it is (1-based line and column),
 /// because Foundation's decoder says only that the data is "not valid JSON".
@@ -10,6 +11,8 @@ public struct JSONSyntaxLocator {
 
     private let bytes: [UInt8]
     private var index = 0
+    /// Objects and arrays open at `index`: bounded like every JSON reader (`JSONNesting`).
+    private var depth = 0
 
     public static func firstError(in data: Data) -> (line: Int, column: Int, message: String)? {
         var scanner = JSONSyntaxLocator(bytes: Array(data))
@@ -55,8 +58,11 @@ public struct JSONSyntaxLocator {
         skipSpace()
         guard index < bytes.count else { throw failure("a value is missing") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): try object()
-        case UInt8(ascii: "["): try array()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            depth += 1
+            defer { depth -= 1 }
+            if depth > JSONLimits.maximumDepth { throw failure("nested more than \(JSONLimits.maximumDepth) levels deep") }
+            if bytes[index] == UInt8(ascii: "{") { try object() } else { try array() }
         case UInt8(ascii: "\""): try string()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")

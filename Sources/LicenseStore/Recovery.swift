@@ -32,7 +32,7 @@ struct Recovery {
     func run() throws(StateError) -> [String] {
         var notices: [String] = []
         let markerPath = store.path(StateFileName.compaction)
-        if let data = try DurableFile.read(markerPath), let marker = try? JSONDecoder().decode(CompactionMarker.self, from: data) {
+        if let data = try DurableFile.read(markerPath), let marker = try? StateJSON.decoder().decode(CompactionMarker.self, from: data) {
             try rollForward(marker)
             notices.append("finished a compaction that a crash interrupted")
         }

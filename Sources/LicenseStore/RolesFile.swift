@@ -28,7 +28,7 @@ public struct RolesFile: Codable, Sendable {
         let path = (directory as NSString).appendingPathComponent(StateFileName.roles)
         guard let data = try DurableFile.read(path) else { return nil }
         let file: RolesFile
-        do { file = try JSONDecoder().decode(RolesFile.self, from: data) } catch {
+        do { file = try StateJSON.decoder().decode(RolesFile.self, from: data) } catch {
             throw DecodingErrorLocator.locate(error, in: data, file: path)
         }
         var names = file.users[identity.name] ?? []

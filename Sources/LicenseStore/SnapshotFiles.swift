@@ -95,7 +95,7 @@ struct SnapshotFiles {
 
     private static func formatVersion(in data: Data) -> Int? {
         struct Probe: Decodable { var formatVersion: Int? }
-        return (try? JSONDecoder().decode(Probe.self, from: data))?.formatVersion
+        return (try? StateJSON.decoder().decode(Probe.self, from: data))?.formatVersion
     }
 
     /// Writes the state as the new snapshot and empties the journal. Caller holds the lock.

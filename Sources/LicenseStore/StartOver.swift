@@ -53,7 +53,7 @@ struct StartOver {
         }
         if let data = try? DurableFile.read(store.path(StateFileName.journal)) {
             for line in data.split(separator: 0x0A) {
-                if let entry = try? JSONDecoder().decode(DeskSequence.Entry.self, from: line) { last = max(last, entry.sequence) }
+                if let entry = try? StateJSON.decoder().decode(DeskSequence.Entry.self, from: line) { last = max(last, entry.sequence) }
             }
         }
         if let audit = try? store.audit() { last = max(last, audit.last?.sequence ?? 0) }

@@ -111,8 +111,9 @@ public enum StateJSON {
         return encoder
     }
 
+    /// Refuses JSON nested deeper than `JSONLimits.maximumDepth` before decoding it.
     public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
+        let decoder = JSONLimits.decoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)

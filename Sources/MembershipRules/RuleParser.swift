@@ -10,6 +10,9 @@ struct RuleParser {
 
     /// What `_`-style item references mean inside the lambda being parsed.
     var lambdaKind: RulePropertyKind?
+    /// How deep the parse is in parentheses and `-not`s: bounded, so no rule (typed, imported
+    /// or in a state file) can exhaust the stack here or in the compiler and evaluator.
+    private var depth = 0
 
     init(tokens: [RuleToken], length: Int) {
         self.tokens = tokens
@@ -123,9 +126,21 @@ struct RuleParser {
         return terms.count == 1 ? terms[0] : .and(terms)
     }
 
+    /// Enters one level of nesting, refusing past `RuleLimits.maximumNesting`.
+    private mutating func enterNesting() throws {
+        depth += 1
+        if depth > RuleLimits.maximumNesting {
+            throw syntaxError(
+                "the rule is nested more than \(RuleLimits.maximumNesting) levels deep (parentheses and -not)",
+                hint: "combine conditions with -and and -or instead of nesting them")
+        }
+    }
+
     // not_expr = { NOT } primary
     private mutating func parseNot() throws -> RuleExpression {
         guard isKeyword(.not) else { return try parsePrimary() }
+        try enterNesting()
+        defer { depth -= 1 }
         let notToken = current
         advance()
         if case .word(let word) = current.kind, ["null", "$null"].contains(word.lowercased()) {
@@ -141,6 +156,8 @@ struct RuleParser {
         switch current.kind {
         case .openParen:
             let open = current
+            try enterNesting()
+            defer { depth -= 1 }
             advance()
             let inner = try parseOr()
             guard case .closeParen = current.kind else {
@@ -326,4 +343,7 @@ struct RuleParser {
 /// Limits of `specs/rules.md` §3.10.
 public enum RuleLimits {
     public static let maximumLength = 3072
+    /// Parentheses and `-not`s inside one another. Entra publishes no figure; real rules use
+    /// a handful, and 100 keeps every recursive walk of the tree far from the stack's end.
+    public static let maximumNesting = 100
 }

@@ -18,6 +18,7 @@ public struct RuleUserRecord: RuleSubject, Sendable {
 
     public init(json: Data) throws(InvalidRecord) {
         let object: Any
+        if let problem = JSONNesting.problem(in: json) { throw InvalidRecord(description: "the user is not valid JSON: \(problem)") }
         do { object = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) } catch {
             throw InvalidRecord(description: "the user is not valid JSON: \(error.localizedDescription)")
         }

@@ -112,6 +112,7 @@ enum RuleBatch {
     static func answer(
         _ line: Data, number: Int, defaultContext: RuleContext, cache: inout [String: Result<MembershipRule, RuleDiagnostics>]
     ) -> String {
+        if let problem = JSONNesting.problem(in: line) { return errorLine("line \(number): \(problem)", column: nil) }
         guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
             return errorLine("line \(number) is not a JSON object", column: nil)
         }

@@ -39,7 +39,7 @@ struct InterchangeCommandTests {
         #expect(try run(["init"], state: state).status == 0)
         let before = contents(state.file("users.json"))
         let broken = inputs.file("users.json")
-        try "{\"value\": [\n  {\"id\": \"n1\", \"userPrincipalName\": \"n1@contoso.com\", \"displayName\": \"N1\"},\n  {\"id\": ".write(
+        try "{\"value\": [\n  {\"id\": \"0000d001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"n1@contoso.com\", \"displayName\": \"N1\"},\n  {\"id\": ".write(
             toFile: broken, atomically: true, encoding: .utf8)
         let refused = try run(["import", "graph", broken, "--apply"], state: state)
         #expect(refused.status == 2)
@@ -51,8 +51,8 @@ struct InterchangeCommandTests {
         let mixed = inputs.file("mixed.json")
         try """
         {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
-          {"id": "n1", "userPrincipalName": "n1@contoso.com", "displayName": "N1"},
-          {"id": "n2", "userPrincipalName": 42, "displayName": "N2"}
+          {"id": "0000d001-0000-4000-8000-000000000001", "userPrincipalName": "n1@contoso.com", "displayName": "N1"},
+          {"id": "0000d001-0000-4000-8000-000000000002", "userPrincipalName": 42, "displayName": "N2"}
         ]}
         """.write(toFile: mixed, atomically: true, encoding: .utf8)
         #expect(try run(["import", "graph", mixed, "--apply"], state: state).status == 2)

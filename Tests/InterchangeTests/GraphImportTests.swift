@@ -54,8 +54,8 @@ struct GraphImportTests {
         let file = directory.write(
             """
             {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
-              {"id": "u1", "userPrincipalName": "one@contoso.com", "displayName": "One"},
-              {"id": "u2", "userPrincipalName": "two@contoso.com", "displayName": "Two", "accountEnabled": "yes"}
+              {"id": "0000a001-0000-4000-8000-000000000001", "userPrincipalName": "one@contoso.com", "displayName": "One"},
+              {"id": "0000a001-0000-4000-8000-000000000002", "userPrincipalName": "two@contoso.com", "displayName": "Two", "accountEnabled": "yes"}
             ]}
             """, to: "page.json")
         let outcome = GraphImport.read([file], against: emptyTenant(), skipBad: false)
@@ -64,7 +64,7 @@ struct GraphImportTests {
         #expect(problem.record == 2)
         #expect(problem.description == "\(file) record 2: two@contoso.com: accountEnabled: expected true or false")
         // Without --skip-bad the good record is still reported as read, but the command saves nothing.
-        #expect(outcome.payload.users.map(\.id) == ["u1"])
+        #expect(outcome.payload.users.map(\.id) == ["0000a001-0000-4000-8000-000000000001"])
     }
 
     @Test("duplicate ids across pages, @odata.nextLink pages, BOM and CRLF")
@@ -72,12 +72,12 @@ struct GraphImportTests {
         let directory = TemporaryDirectory()
         let context = "\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,displayName)\""
         let first = directory.write(
-            "\u{FEFF}{\(context), \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=X\",\r\n \"value\": [\r\n{\"id\": \"u1\", \"userPrincipalName\": \"one@contoso.com\", \"displayName\": \"One\"}]}\r\n", to: "users-1.json")
+            "\u{FEFF}{\(context), \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=X\",\r\n \"value\": [\r\n{\"id\": \"0000a001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"one@contoso.com\", \"displayName\": \"One\"}]}\r\n", to: "users-1.json")
         _ = directory.write(
-            "{\(context), \"value\": [{\"id\": \"u2\", \"userPrincipalName\": \"two@contoso.com\", \"displayName\": \"Two\"}, {\"id\": \"u1\", \"userPrincipalName\": \"uno@contoso.com\", \"displayName\": \"Uno\"}]}", to: "users-2.json")
+            "{\(context), \"value\": [{\"id\": \"0000a001-0000-4000-8000-000000000002\", \"userPrincipalName\": \"two@contoso.com\", \"displayName\": \"Two\"}, {\"id\": \"0000a001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"uno@contoso.com\", \"displayName\": \"Uno\"}]}", to: "users-2.json")
         let outcome = GraphImport.read([directory.path], against: emptyTenant(), skipBad: true)
-        #expect(outcome.payload.users.map(\.id) == ["u1", "u2"])
-        #expect(outcome.problems.map(\.description) == ["\(directory.file("users-2.json")) record 2: duplicate id u1 (first in \(first) record 1)"])
+        #expect(outcome.payload.users.map(\.id) == ["0000a001-0000-4000-8000-000000000001", "0000a001-0000-4000-8000-000000000002"])
+        #expect(outcome.problems.map(\.description) == ["\(directory.file("users-2.json")) record 2: duplicate id 0000a001-0000-4000-8000-000000000001 (first in \(first) record 1)"])
         #expect(outcome.notes.contains("2 pages of users"))
     }
 
@@ -92,19 +92,19 @@ struct GraphImportTests {
             """, to: "subscribedSkus.json")
         let users = directory.write(
             """
-            {"value": [{"id": "u1", "userPrincipalName": "one@contoso.com", "displayName": "One",
+            {"value": [{"id": "0000a001-0000-4000-8000-000000000001", "userPrincipalName": "one@contoso.com", "displayName": "One",
               "assignedLicenses": [{"skuId": "6fd2c87f-b296-42f0-b197-1e91e994b900", "disabledPlans": []}]}]}
             """, to: "users.json")
         let groups = directory.write(
             """
-            {"value": [{"id": "g1", "displayName": "E3 All", "groupTypes": ["DynamicMembership"], "securityEnabled": true,
-              "membershipRule": "user.extensionAttribute10 -eq \\"E3 All\\"", "members": [{"id": "u1"}, {"id": "ghost"}]}]}
+            {"value": [{"id": "0000b001-0000-4000-8000-000000000001", "displayName": "E3 All", "groupTypes": ["DynamicMembership"], "securityEnabled": true,
+              "membershipRule": "user.extensionAttribute10 -eq \\"E3 All\\"", "members": [{"id": "0000a001-0000-4000-8000-000000000001"}, {"id": "0000c001-0000-4000-8000-000000000009"}]}]}
             """, to: "groups.json")
         let outcome = GraphImport.read([skus, users, groups], against: emptyTenant(), skipBad: false)
         let messages = outcome.problems.map(\.description)
         #expect(messages.contains { $0.hasPrefix("\(skus) record 1: unknown SKU 11111111-2222-3333-4444-555555555555 (MADE_UP)") })
         #expect(messages.contains("\(users) record 1: SKU ENTERPRISEPACK (6fd2c87f-b296-42f0-b197-1e91e994b900) is not among the tenant's subscriptions: import /subscribedSkus too"))
-        #expect(messages.contains("\(groups) record 1: 1 member(s) not imported and not in the tenant, first ghost: import /users too"))
+        #expect(messages.contains("\(groups) record 1: 1 member(s) not imported and not in the tenant, first 0000c001-0000-4000-8000-000000000009: import /users too"))
         // With --skip-bad the bad records go, and so does what depended on them.
         let skipped = GraphImport.read([skus, users, groups], against: emptyTenant(), skipBad: true)
         #expect(skipped.payload.isEmpty)

@@ -5,13 +5,17 @@ import Testing
 
 @Suite("Journal reader properties")
 struct JournalPropertyTests {
-    static let line = Array(
-        #"{"basedOn":{},"change":{"setSeats":{"seats":40,"skuId":"x"}},"context":{"actor":"a","now":"2026-01-01T00:00:00Z"},"sequence":1}"#.utf8)
-        + [0x0A]
+    /// Entry `sequence` as a format 1 line (one digit: every line has the same length).
+    static func line(_ sequence: Int) -> [UInt8] {
+        Array(
+            #"{"basedOn":{},"change":{"setSeats":{"seats":40,"skuId":"x"}},"context":{"actor":"a","now":"2026-01-01T00:00:00Z"},"sequence":\#(sequence)}"#
+                .utf8) + [0x0A]
+    }
+    static let line = line(1)
 
     @Test("every cut of a journal reads as whole entries plus at most a torn tail")
     func everyCut() throws {
-        let journal = Self.line + Self.line + Self.line
+        let journal = Self.line(1) + Self.line(2) + Self.line(3)
         for cut in 0...journal.count {
             let contents = try JournalFile.read(Data(journal.prefix(cut)))
             #expect(contents.entries.count == cut / Self.line.count)
@@ -22,7 +26,7 @@ struct JournalPropertyTests {
 
     @Test("a damaged line in the middle is an error with its line number, not a silent skip")
     func damagedMiddle() {
-        var journal = Self.line + Self.line
+        var journal = Self.line(1) + Self.line(2)
         journal[10] = UInt8(ascii: "#")
         #expect(throws: StateError.self) { _ = try JournalFile.read(Data(journal)) }
     }

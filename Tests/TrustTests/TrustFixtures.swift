@@ -33,8 +33,10 @@ struct TrustState {
             default: files[name] = "<kind \(info.st_mode & S_IFMT)>"
             }
         }
-        // The lock file is created by any reader: not a change to the state.
+        // The lock file is created by any reader, and who holds it is noted by any writer that
+        // takes it (before the model may refuse the change): neither is a change to the state.
         files[StateFileName.lock] = nil
+        files["state.lock.holder"] = nil
         return files
     }
 

@@ -32,6 +32,11 @@ extension Tenant {
     /// Checks the import against itself and the tenant, then merges it. Throws before changing
     /// anything when a reference would dangle or a UPN would be held twice.
     mutating func importDirectory(_ batch: DirectoryImport) throws(ModelError) -> String {
+        // Whatever reader built the batch, nothing Entra would refuse is stored.
+        if let organization = batch.organization { try DirectoryLimits.check(imported: organization) }
+        for sku in batch.subscribedSkus { try DirectoryLimits.check(imported: sku) }
+        for user in batch.users { try DirectoryLimits.check(imported: user) }
+        for group in batch.groups { try DirectoryLimits.check(imported: group) }
         let userIDs = Set(users.map(\.id)).union(batch.users.map(\.id))
         let groupIDs = Set(groups.map(\.id)).union(batch.groups.map(\.id))
         let skuIDs = Set(subscribedSkus.map(\.skuId)).union(batch.subscribedSkus.map(\.skuId))

@@ -35,7 +35,7 @@ extension Tenant {
             try addSku(skuId, seats: seats, edition: edition)
             audit(skuId, "seats: \(seats)")
         case .setSeats(let skuId, let seats):
-            guard seats >= 0 else { throw .invalidInput("seats can't be negative") }
+            try DirectoryLimits.checkSeats(seats)
             let index = try skuIndex(skuId)
             let old = subscribedSkus[index].prepaidUnits.enabled
             subscribedSkus[index].prepaidUnits.enabled = seats
@@ -52,16 +52,7 @@ extension Tenant {
                 try UserAttributeWriter.set(name, to: value, on: &user)
                 changes.append("\(name) -> \(value ?? "null")")
             }
-            if user.userPrincipalName.lowercased() != users[index].userPrincipalName.lowercased() {
-                if upnIndex[user.userPrincipalName.lowercased()] != nil {
-                    throw .invalidInput("a user with UPN \(user.userPrincipalName) already exists")
-                }
-                upnIndex[users[index].userPrincipalName.lowercased()] = nil
-                upnIndex[user.userPrincipalName.lowercased()] = user.id
-            }
-            indexProxies(of: users[index], adding: false)
-            users[index] = user
-            indexProxies(of: user, adding: true)
+            try replaceUser(at: index, with: user)
             pending.enqueue(userID, in: \.membershipUsers)
             audit(user.userPrincipalName, changes.joined(separator: ", "))
         case .removeUser(let userID):

@@ -4,7 +4,7 @@ import MembershipRules
 /// Users, groups and subscriptions: the directory side of `apply`.
 extension Tenant {
     mutating func addSku(_ skuId: String, seats: Int, edition: String?) throws(ModelError) {
-        guard seats >= 0 else { throw .invalidInput("seats can't be negative") }
+        try DirectoryLimits.checkSeats(seats)
         guard let catalogSKU = SKUCatalog.shared.sku(id: skuId) else {
             throw .invalidInput("\(skuId) is not a SKU in Microsoft's catalog")
         }
@@ -24,6 +24,9 @@ extension Tenant {
     }
 
     mutating func createUser(_ draft: UserDraft) throws(ModelError) {
+        try DirectoryLimits.checkSafeID(draft.id, of: "user")
+        try DirectoryLimits.checkUPN(draft.userPrincipalName)
+        try DirectoryLimits.checkDisplayName(draft.displayName, of: "user")
         guard userIndex[draft.id] == nil else { throw .invalidInput("a user with id \(draft.id) already exists") }
         guard upnIndex[draft.userPrincipalName.lowercased()] == nil else {
             throw .invalidInput("a user with UPN \(draft.userPrincipalName) already exists")
@@ -62,8 +65,9 @@ extension Tenant {
     mutating func createGroup(id: String, displayName: String, description: String?, rule: String?, now: Date)
         throws(ModelError)
     {
+        try DirectoryLimits.checkSafeID(id, of: "group")
         guard groupIndex[id] == nil else { throw .invalidInput("a group with id \(id) already exists") }
-        guard !displayName.isEmpty else { throw .invalidInput("a group needs a display name") }
+        try DirectoryLimits.checkDisplayName(displayName, of: "group")
         var group = Group(id: id, displayName: displayName)
         group.description = description
         if let rule {

@@ -105,7 +105,11 @@ extension Tenant {
             }
             values["accountEnabled"] = source.enabled ? "true" : "false"
             if let linked {
-                if update(linked.id, with: values) { report.updated.append(linked.userPrincipalName) }
+                do {
+                    if try update(linked.id, with: values) { report.updated.append(linked.userPrincipalName) }
+                } catch {
+                    report.skipped.append("\(sam): \(error)")
+                }
             } else {
                 let upn = source.attributes["userPrincipalName"] ?? "\(source.samAccountName)@\(organization.displayName.lowercased().replacingOccurrences(of: " ", with: "")).onmicrosoft.com"
                 var attributes: [String: String] = [:]
@@ -132,20 +136,16 @@ extension Tenant {
     }
 
     /// Applies synced values to a cloud user; returns whether anything changed.
-    private mutating func update(_ userID: String, with values: [String: String?]) -> Bool {
+    /// A value Entra would refuse (a UPN another user holds, one that is not a UPN) leaves the
+    /// user as it was and is reported, as Azure AD Connect reports an export error.
+    private mutating func update(_ userID: String, with values: [String: String?]) throws(ModelError) -> Bool {
         guard let index = userIndex[userID] else { return false }
         var user = users[index]
         for (name, value) in values {
             try? UserAttributeWriter.set(name, to: value, on: &user)
         }
         guard user != users[index] else { return false }
-        if user.userPrincipalName.lowercased() != users[index].userPrincipalName.lowercased() {
-            upnIndex[users[index].userPrincipalName.lowercased()] = nil
-            upnIndex[user.userPrincipalName.lowercased()] = user.id
-        }
-        indexProxies(of: users[index], adding: false)
-        users[index] = user
-        indexProxies(of: user, adding: true)
+        try replaceUser(at: index, with: user)
         pending.enqueue(userID, in: \.membershipUsers)
         return true
     }

@@ -53,7 +53,13 @@ public struct SubscribedSku: Hashable, Sendable, Identifiable {
     }
 
     /// Seats that can still be assigned (`specs/licensing.md` §2.4).
-    public var availableUnits: Int { prepaidUnits.enabled - consumedUnits }
+    /// Seats left; saturating, so no stored count (an import's `Int.max`, a negative
+    /// `consumedUnits`) can trap the process.
+    public var availableUnits: Int {
+        let (difference, overflow) = prepaidUnits.enabled.subtractingReportingOverflow(consumedUnits)
+        if overflow { return consumedUnits < 0 ? Int.max : Int.min }
+        return difference
+    }
     public var planIds: [String] { servicePlans.map(\.servicePlanId) }
 }
 
