@@ -37,7 +37,28 @@ public enum BatchExport {
     /// `/groups/{id}`, or `/groups(uniqueName='…')` for a group this export creates (its id in
     /// the live tenant is not known until Graph makes it).
     static func groupPath(_ id: String, _ plan: ChangePlan) -> String {
-        plan.newGroupIDs.contains(id) ? "/groups(uniqueName='\(ChangePlan.uniqueName(of: id))')" : "/groups/\(id)"
+        guard plan.newGroupIDs.contains(id) else { return "/groups/" + segment(id) }
+        let name = ChangePlan.uniqueName(of: id).replacingOccurrences(of: "'", with: "''")
+        return "/groups(uniqueName='" + segment(name) + "')"
+    }
+
+    /// One URL path segment: everything but RFC 3986's unreserved characters percent-encoded,
+    /// so an id like `../../groups/x` stays one segment and can't walk the path.
+    static func segment(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "."):
+                // A segment of dots alone would be a path step; a dot inside an id is harmless.
+                encoded += text.allSatisfy { $0 == "." } ? "%2E" : "."
+            default:
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return encoded
     }
 
     static func licenses(_ add: [AssignedLicense], _ remove: [String]) -> JSONValue {
@@ -75,20 +96,24 @@ public enum BatchExport {
             return [
                 request(
                     "POST", groupPath(group, plan) + "/members/$ref",
-                    .object(["@odata.id": .string("https://graph.microsoft.com/v1.0/directoryObjects/\(user)")]))
+                    .object(["@odata.id": .string("https://graph.microsoft.com/v1.0/directoryObjects/" + segment(user))]))
             ]
         case .removeMember(let group, _, let user, _):
-            return [request("DELETE", groupPath(group, plan) + "/members/\(user)/$ref", nil)]
+            return [request("DELETE", groupPath(group, plan) + "/members/" + segment(user) + "/$ref", nil)]
         case .groupLicenses(let id, _, let add, let remove):
             return [request("POST", groupPath(id, plan) + "/assignLicense", licenses(add, remove))]
         case .updateUser(let id, _, let values):
-            return [request("PATCH", "/users/\(id)", .object(UserProperties.body(values)))]
+            return [request("PATCH", "/users/" + segment(id), .object(UserProperties.body(values)))]
         case .userLicenses(let id, _, let add, let remove):
-            return [request("POST", "/users/\(id)/assignLicense", licenses(add, remove))]
+            return [request("POST", "/users/" + segment(id) + "/assignLicense", licenses(add, remove))]
         case .reprocessUser(let id, _):
-            return [request("POST", "/users/\(id)/reprocessLicenseAssignment", nil)]
+            return [request("POST", "/users/" + segment(id) + "/reprocessLicenseAssignment", nil)]
         case .deleteGroup(let id, _):
-            return [request("DELETE", "/groups/\(id)", nil)]
+            return [request("DELETE", "/groups/" + segment(id), nil)]
         }
     }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

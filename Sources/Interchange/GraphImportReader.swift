@@ -11,6 +11,8 @@ struct GraphImportReader {
     var notes: [String] = []
     /// Where each accepted object came from, for messages: id → (file, record).
     private var origin: [String: (file: String, record: Int)] = [:]
+    /// UPN (lower-cased) → the id of the record that brought it, for clashes within the import.
+    private var upnsSeen: [String: String] = [:]
     private var pages: [GraphImport.Kind: Int] = [:]
     private var pagesWithNextLink: [GraphImport.Kind: Int] = [:]
 
@@ -67,7 +69,7 @@ struct GraphImportReader {
                 let who = slot.label.map { "\($0): " } ?? ""
                 problems.append(ImportProblem(file: file, record: record, reason: who + DecodingProblem.describe(error)))
             case .success(let object):
-                if let reason = check(object) {
+                if let reason = check(object) ?? clash(object) {
                     problems.append(ImportProblem(file: file, record: record, reason: reason))
                     if skipBad { continue }
                 }
@@ -80,6 +82,20 @@ struct GraphImportReader {
                 add(&batch, object)
             }
         }
+    }
+
+    /// A UPN another user holds, in the tenant or earlier in this import: Entra holds each once.
+    private mutating func clash<T>(_ object: T) -> String? {
+        guard let user = object as? User else { return nil }
+        let key = user.userPrincipalName.lowercased()
+        if let holder = upnsSeen[key], holder != user.id { return "UPN \(user.userPrincipalName) is also user \(holder)'s in this import" }
+        if let existing = try? tenant.findUser(user.userPrincipalName), existing.id != user.id,
+            !batch.users.contains(where: { $0.id == existing.id })
+        {
+            return "UPN \(user.userPrincipalName) is held by another user of the tenant (\(existing.id))"
+        }
+        upnsSeen[key] = user.id
+        return nil
     }
 
     /// Checks that need only the record itself: Entra's own limits (`DirectoryLimits`), so

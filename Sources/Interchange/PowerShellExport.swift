@@ -64,21 +64,46 @@ public enum PowerShellExport {
     }
 
     /// A single-quoted PowerShell string: no expansion, quotes doubled (also the typographic
-    /// single quotes PowerShell treats as quotes).
+    /// single quotes PowerShell treats as quotes). A character that could drive a terminal or
+    /// reorder what a reader sees (ESC and other controls, bidi overrides, line separators) is
+    /// never written raw: the string becomes `('…' + [char]0x1B + '…')`, the same value, so the
+    /// script is as safe to `cat` as to run.
     static func quote(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "'" || character == "\u{2018}" || character == "\u{2019}" || character == "\u{201A}" || character == "\u{201B}" {
-                escaped.append(character)
+        var parts: [String] = []
+        var literal = ""
+        for scalar in text.unicodeScalars {
+            if isInert(scalar) {
+                if "'\u{2018}\u{2019}\u{201A}\u{201B}".unicodeScalars.contains(scalar) { literal.unicodeScalars.append(scalar) }
+                literal.unicodeScalars.append(scalar)
+                continue
             }
-            escaped.append(character)
+            parts.append("'" + literal + "'")
+            literal = ""
+            parts.append(
+                scalar.value <= 0xFFFF
+                    ? "[char]0x" + String(scalar.value, radix: 16, uppercase: true)
+                    : "[char]::ConvertFromUtf32(0x" + String(scalar.value, radix: 16, uppercase: true) + ")")
         }
-        return "'" + escaped + "'"
+        guard !parts.isEmpty else { return "'" + literal + "'" }
+        parts.append("'" + literal + "'")
+        return "(" + parts.joined(separator: " + ") + ")"
     }
 
-    /// Text for a `#` comment: one line, no control characters.
+    /// Whether a character is plain text on a terminal: not a control (C0, DEL, C1), not a
+    /// format character (bidi overrides, zero-width joiners, tags), not a line or paragraph
+    /// separator.
+    static func isInert(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00..<0x20, 0x7F..<0xA0: return false
+        default:
+            let category = scalar.properties.generalCategory
+            return category != .format && category != .lineSeparator && category != .paragraphSeparator
+        }
+    }
+
+    /// Text for a `#` comment: one line, nothing that could drive a terminal.
     static func comment(_ text: String) -> String {
-        String(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
+        String(String.UnicodeScalarView(text.unicodeScalars.map { isInert($0) ? $0 : "\u{FFFD}" }))
     }
 
     static func list(_ items: [String]) -> String { "@(" + items.map(quote).joined(separator: ", ") + ")" }

@@ -75,11 +75,7 @@ struct ExportChangesCommand: ParsableCommand {
         case .batch:
             let batches = BatchExport.batches(plan)
             if let output {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-                for (index, batch) in batches.enumerated() {
-                    let path = (output as NSString).appendingPathComponent(String(format: "batch-%03d.json", index + 1))
-                    try StateJSON.encode(batch).write(to: URL(fileURLWithPath: path), options: .atomic)
-                }
+                try BatchFolder(path: output).write(batches, since: since, source: store.directory)
                 print("Wrote \(batches.count) batches (\(batches.map(\.requests.count).reduce(0, +)) requests) to \(TextSanitizer.inert(output))")
             } else {
                 try JSONOutput.print(batches)
@@ -103,5 +99,46 @@ struct ExportLicencesCSVCommand: ParsableCommand {
             try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
             print("Wrote licences of \(tenant.users.count) users to \(TextSanitizer.inert(file))")
         }
+    }
+}
+
+/// `export changes --format batch --output DIR`: the batch files and a `manifest.json` naming
+/// them, in order. Batch files of an earlier export that this one does not write are removed
+/// (only names of the form `batch-NNN.json`), so no stale batch is ever run beside new ones.
+struct BatchFolder {
+    let path: String
+
+    static func isBatchFile(_ name: String) -> Bool {
+        guard name.hasPrefix("batch-"), name.hasSuffix(".json") else { return false }
+        let number = name.dropFirst(6).dropLast(5)
+        return number.count >= 3 && number.allSatisfy(\.isNumber)
+    }
+
+    struct Manifest: Encodable {
+        var formatVersion = 1
+        var generatedBy: String
+        var source: String
+        var since: String
+        var batches: [Entry]
+        struct Entry: Encodable {
+            var file: String
+            var requests: Int
+        }
+    }
+
+    func write(_ batches: [BatchExport.Batch], since: String, source: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let names = batches.indices.map { String(format: "batch-%03d.json", $0 + 1) }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for name in existing where Self.isBatchFile(name) && !names.contains(name) {
+            try FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
+        }
+        for (name, batch) in zip(names, batches) {
+            try StateJSON.encode(batch).write(to: URL(fileURLWithPath: (path as NSString).appendingPathComponent(name)), options: .atomic)
+        }
+        let manifest = Manifest(
+            generatedBy: "licensedesk \(BuildInfo.version)", source: source, since: since,
+            batches: zip(names, batches).map { Manifest.Entry(file: $0.0, requests: $0.1.requests.count) })
+        try StateJSON.encode(manifest).write(to: URL(fileURLWithPath: (path as NSString).appendingPathComponent("manifest.json")), options: .atomic)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +31,7 @@ struct InitCommand: ParsableCommand {
         let group = try sharedGroup.map { name throws(StateError) in try SharedGroup(named: name) }
         let aside = try store.initialise(with: tenant, force: force, access: isPrivate ? .private : .shared, group: group)
         let sharing = group.map { " (shared with group \($0.name))" } ?? ""
-        print("Created \(empty ? "an empty" : "the demo") tenant (\(tenant.organization.displayName)) in \(store.directory)\(sharing)")
+        print("Created \(empty ? "an empty" : "the demo") tenant (\(TextSanitizer.inert(tenant.organization.displayName))) in \(store.directory)\(sharing)")
         if let aside { print("The previous state was moved aside, whole, into \(store.directory)/\(aside)") }
     }
 }

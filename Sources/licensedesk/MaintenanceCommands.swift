@@ -75,10 +75,11 @@ struct AuditCommand: ParsableCommand {
         if json { return try JSONOutput.print(records) }
         let formatter = ISO8601DateFormatter()
         for record in records {
-            let via = record.actor.sshClient.map { " from \($0)" } ?? ""
+            // SSH_CONNECTION is whatever the admin's environment said: inert, and labelled as such.
+            let via = record.actor.sshClient.map { " from \(TextSanitizer.inert($0)) (client-reported)" } ?? ""
             let detail = record.detail.isEmpty ? "" : ": \(record.detail)"
             print(
-                "\(formatter.string(from: record.time))  \(record.actor.name)\(via)  \(record.activity)  \(TextSanitizer.inert(record.target))\(TextSanitizer.inert(detail))\(record.result == "success" ? "" : "  [\(record.result)]")")
+                "\(formatter.string(from: record.time))  \(TextSanitizer.inert(record.actor.name))\(via)  \(TextSanitizer.inert(record.activity))  \(TextSanitizer.inert(record.target))\(TextSanitizer.inert(detail))\(record.result == "success" ? "" : "  [\(TextSanitizer.inert(record.result))]")")
         }
     }
 }

@@ -56,7 +56,7 @@ struct RulesTestCommand: ParsableCommand {
         let loaded = try state.loadOrSeed().tenant
         let matching = loaded.users.filter { compiled.matches(loaded.ruleView(of: $0), context: context) }
         try RuleCompilation.requireWithinTimeLimit(compiled)
-        print("\(matching.count) of \(loaded.users.count) users match \(compiled.canonicalText)")
+        print("\(matching.count) of \(loaded.users.count) users match \(TextSanitizer.inert(compiled.canonicalText))")
         for user in matching.prefix(limit) {
             print("  \(TextSanitizer.inert(user.userPrincipalName))  \(TextSanitizer.inert(user.displayName))")
             if explain {

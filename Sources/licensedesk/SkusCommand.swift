@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 struct SkusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +19,7 @@ struct SkusCommand: ParsableCommand {
             if json { return try JSONOutput.print(tenant.subscribedSkus) }
             for sku in tenant.subscribedSkus {
                 let product = SKUCatalog.shared.sku(id: sku.skuId)?.productName ?? ""
-                print("\(sku.skuPartNumber)\t\(sku.consumedUnits) of \(sku.prepaidUnits.enabled) seats used\t\(sku.servicePlans.count) plans\t\(product)")
+                print("\(TextSanitizer.inert(sku.skuPartNumber))\t\(sku.consumedUnits) of \(sku.prepaidUnits.enabled) seats used\t\(sku.servicePlans.count) plans\t\(product)")
             }
         }
     }
@@ -60,7 +61,7 @@ struct SkusCommand: ParsableCommand {
             let result = try state.commit(.setSeats(skuId: target.skuId, seats: seats), against: loaded)
             let updated = try result.state.tenant.findSku(target.skuId)
             if json { return try JSONOutput.print(updated) }
-            print("\(updated.skuPartNumber): \(updated.consumedUnits) of \(updated.prepaidUnits.enabled) seats used")
+            print("\(TextSanitizer.inert(updated.skuPartNumber)): \(updated.consumedUnits) of \(updated.prepaidUnits.enabled) seats used")
         }
     }
 
@@ -75,12 +76,12 @@ struct SkusCommand: ParsableCommand {
             let target = try tenant.findSku(sku)
             if json { return try JSONOutput.print(target) }
             let product = SKUCatalog.shared.sku(id: target.skuId)?.productName ?? target.skuPartNumber
-            print("\(target.skuPartNumber) — \(product)")
-            print("skuId \(target.skuId)")
+            print("\(TextSanitizer.inert(target.skuPartNumber)) — \(product)")
+            print("skuId \(TextSanitizer.inert(target.skuId))")
             print("Seats: \(target.consumedUnits) of \(target.prepaidUnits.enabled) used, \(max(0, target.availableUnits)) free")
             print("Service plans (\(target.servicePlans.count)):")
             for plan in target.servicePlans {
-                print("  \(SKUCatalog.shared.friendlyName(ofPlan: plan.servicePlanId))  (\(plan.servicePlanName))")
+                print("  \(SKUCatalog.shared.friendlyName(ofPlan: plan.servicePlanId))  (\(TextSanitizer.inert(plan.servicePlanName)))")
             }
         }
     }

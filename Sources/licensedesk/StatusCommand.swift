@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,11 +12,13 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        let summary = TenantSummary(try state.loadOrSeed().tenant)
+        let loaded = try state.loadOrSeed()
+        var summary = TenantSummary(loaded.tenant)
+        summary.journalPosition = loaded.sequence
         if json {
             try JSONOutput.print(summary)
         } else {
-            print(summary.text)
+            print(TextSanitizer.inertLines(summary.text))
         }
     }
 }
@@ -45,6 +48,8 @@ struct TenantSummary: Encodable {
     var skus: [Sku]
     var pending: Pending
     var usersWithLicenseErrors: Int
+    /// The last change in the journal: `export changes --since` takes it as a baseline.
+    var journalPosition = 0
 
     init(_ tenant: Tenant) {
         organization = tenant.organization.displayName
@@ -69,6 +74,7 @@ struct TenantSummary: Encodable {
         var lines = [
             "Tenant \(organization) (\(countryLetterCode))",
             "Users \(users) · Groups \(groups) (\(dynamicGroups) dynamic) · Pending work \(pending.total) · Users with licence errors \(usersWithLicenseErrors)",
+            "Journal position \(journalPosition) (`licensedesk export changes --since \(journalPosition)` exports what comes after)",
             "",
         ]
         let width = max(12, skus.map(\.skuPartNumber.count).max() ?? 0)

@@ -100,9 +100,9 @@ struct SyncCommand: ParsableCommand {
             }
             let configuration = loaded.tenant.onPremises.configuration
             let synced = SyncMapping.attributes.map(\.ad).filter(configuration.syncs)
-            print("Synced attributes: \(synced.joined(separator: ", "))")
-            print("Left out: \(configuration.excludedAttributes.isEmpty ? "none" : configuration.excludedAttributes.sorted().joined(separator: ", "))")
-            print("Scope: \(configuration.scopes.isEmpty ? "the whole directory" : configuration.scopes.joined(separator: "; "))")
+            print("Synced attributes: \(TextSanitizer.inert(synced.joined(separator: ", ")))")
+            print("Left out: \(configuration.excludedAttributes.isEmpty ? "none" : TextSanitizer.inert(configuration.excludedAttributes.sorted().joined(separator: ", ")))")
+            print("Scope: \(configuration.scopes.isEmpty ? "the whole directory" : TextSanitizer.inert(configuration.scopes.joined(separator: "; ")))")
         }
     }
 }

@@ -4,7 +4,7 @@ import MembershipRules
 /// One inconsistency in a tenant, explained.
 public struct DoctorFinding: Hashable, Sendable, Codable {
     public enum Kind: String, Codable, Sendable {
-        case danglingReference, seatCount, membershipOutOfDate, pathOutOfDate, invalidRule
+        case danglingReference, seatCount, membershipOutOfDate, pathOutOfDate, invalidRule, duplicateAddress
     }
     public var kind: Kind
     public var object: String
@@ -23,6 +23,17 @@ public enum TenantDoctor {
             }
             for license in group.assignedLicenses where !skuIDs.contains(license.skuId) {
                 findings.append(.init(kind: .danglingReference, object: group.displayName, explanation: "assigns SKU \(license.skuId), which the tenant does not have"))
+            }
+        }
+        // Entra holds a UPN once across the directory; so does every path that stores one here.
+        var holders: [String: String] = [:]
+        for user in tenant.users {
+            let key = user.userPrincipalName.lowercased()
+            if let first = holders[key] {
+                findings.append(
+                    .init(kind: .duplicateAddress, object: user.userPrincipalName, explanation: "has the same UPN as user \(first)"))
+            } else {
+                holders[key] = user.id
             }
         }
         for user in tenant.users {
