@@ -11,6 +11,16 @@ public final class TemporaryDirectory {
 
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
+    /// A folder beside this one (`<path>-<suffix>`), removed with it: for what must not sit
+    /// inside a state directory, such as an admin's own config folder.
+    public func sibling(_ suffix: String) -> String {
+        let sibling = path + "-" + suffix
+        try? FileManager.default.createDirectory(atPath: sibling, withIntermediateDirectories: true)
+        siblings.append(sibling)
+        return sibling
+    }
+    private var siblings: [String] = []
+
     /// Writes `text` (UTF-8) to a file in the directory and returns its path.
     @discardableResult
     public func write(_ text: String, to name: String) -> String {
@@ -20,6 +30,7 @@ public final class TemporaryDirectory {
     }
 
     deinit {
+        for sibling in siblings { try? FileManager.default.removeItem(atPath: sibling) }
         try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -7,7 +7,8 @@ import Testing
 
 @Suite("Console in a real terminal (tmux)", .serialized)
 struct ConsoleInTmuxTests {
-    /// The console in `directory`, for an admin whose config folder is `directory/config`:
+    /// The console in `directory`, for an admin whose config folder is beside it (a state
+    /// directory holds nothing but the state, or it is not seeded):
     /// one who has seen the first-run tour already, unless `firstRun`.
     static func command(_ directory: TemporaryDirectory, extra: String = "", firstRun: Bool = false) -> String {
         let config = adminConfig(directory, firstRun: firstRun)
@@ -15,7 +16,7 @@ struct ConsoleInTmuxTests {
     }
 
     static func adminConfig(_ directory: TemporaryDirectory, firstRun: Bool = false) -> String {
-        let config = directory.path + "/config"
+        let config = directory.sibling("config")
         if !firstRun { TourRecord.markShown(environment: ["XDG_CONFIG_HOME": config]) }
         return config
     }
@@ -75,7 +76,7 @@ struct ConsoleInTmuxTests {
         try first.sendKeys("q")
         #expect(first.waitForExit())
 
-        let second = try TmuxSession(command: "env LC_ALL=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=\(directory.path)/config \(BinaryRunner.binaryPath) --state \(directory.path)")
+        let second = try TmuxSession(command: "env LC_ALL=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=\(directory.sibling("config")) \(BinaryRunner.binaryPath) --state \(directory.path)")
         let panes = try #require(try second.waitFor("q quit"))
         #expect(!panes.contains("Tour 1 of 3"))
         try second.sendKeys("?")
