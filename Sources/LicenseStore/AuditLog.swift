@@ -3,6 +3,11 @@ import LicenseModel
 
 /// One line of `audit.jsonl`: what changed, in Entra's vocabulary, and who changed it.
 public struct AuditRecord: Codable, Hashable, Sendable {
+    /// `audit.jsonl`'s schema, spelled out (pinned by `Tests/TrustTests/Fixtures`).
+    enum CodingKeys: String, CodingKey {
+        case sequence = "sequence", time = "time", activity = "activity", target = "target", detail = "detail"
+        case result = "result", actor = "actor"
+    }
     public var sequence: Int
     public var time: Date
     public var activity: String

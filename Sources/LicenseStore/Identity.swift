@@ -7,6 +7,9 @@ import Foundation
 /// Who is acting, as the audit log records it (`specs/persistence-security.md` §2.4): the OS
 /// user, the login uid (kept across su and sudo), and the SSH client as an unverified hint.
 public struct ActorIdentity: Codable, Hashable, Sendable {
+    enum CodingKeys: String, CodingKey {
+        case uid = "uid", name = "name", loginUID = "loginUID", sshClient = "sshClient", groups = "groups"
+    }
     public var uid: UInt32
     public var name: String
     public var loginUID: UInt32?

@@ -11,6 +11,7 @@ import LicenseModel
 public struct RolesFile: Codable, Sendable {
     public var users: [String: [String]]
     public var groups: [String: [String]]
+    enum CodingKeys: String, CodingKey { case users = "users", groups = "groups" }
 
     public init(users: [String: [String]] = [:], groups: [String: [String]] = [:]) {
         self.users = users

@@ -17,6 +17,18 @@ import LicenseModel
 struct SnapshotCache {
     static let fileName = StateFileName.cache
     private static let magic = Array("LDCACHE5".utf8)
+    /// Bump with any change to the record layout in `CachedRecords`.
+    static let layoutVersion = 5
+
+    /// What the records' meaning depends on beyond their layout: the user string slots are
+    /// stored by number, so a property name added to `StringSlot.names` anywhere but the end
+    /// would shift every stored attribute. A cache made under another fingerprint is ignored
+    /// (the JSON is read, and the next compaction writes a new cache), never misread.
+    static let schemaFingerprint: UInt64 = {
+        var sum = StreamingChecksum()
+        sum.update(Array("layout \(layoutVersion); slots \(UserStrings.slotNames.joined(separator: ","))".utf8))
+        return sum.finish()
+    }()
     let store: StateStore
 
     var path: String { store.path(Self.fileName) }
@@ -110,6 +122,7 @@ struct SnapshotCache {
         var out = BinaryWriter()
         var arrays = SharedLicenceArrays()
         for byte in Self.magic { out.u8(byte) }
+        out.u64(Self.schemaFingerprint)
         for identity in identities { identity.write(to: &out) }
         var userOffsets: [UInt64] = []
         userOffsets.reserveCapacity(users.count + 1)
@@ -166,8 +179,10 @@ struct SnapshotCache {
         try write(Data(trailer.bytes + sum.bytes))
     }
 
-    private func decode(_ bytes: UnsafeRawBufferPointer, expecting identities: [FileIdentity]) throws(CacheProblem) -> Contents {
-        guard bytes.count >= Self.magic.count + Self.trailerSize + 8 else { throw CacheProblem(reason: "too short") }
+    /// `identities`: the files the cache must have been made from; nil reads a cache whatever
+    /// files it names (the format fixture, copied from elsewhere).
+    func decode(_ bytes: UnsafeRawBufferPointer, expecting identities: [FileIdentity]?) throws(CacheProblem) -> Contents {
+        guard bytes.count >= Self.magic.count + 8 + Self.trailerSize + 8 else { throw CacheProblem(reason: "too short") }
         var checksum = StreamingChecksum()
         checksum.update(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 8)]))
         var end = BinaryReader(bytes, at: bytes.count - 8)
@@ -182,8 +197,10 @@ struct SnapshotCache {
 
         var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<limit]))
         for byte in Self.magic where try reader.u8() != byte { throw CacheProblem(reason: "not a LicenseDesk cache") }
-        for identity in identities where try FileIdentity(&reader) != identity {
-            throw CacheProblem(reason: "made from other files")
+        guard try reader.u64() == Self.schemaFingerprint else { throw CacheProblem(reason: "made under another schema") }
+        for index in sources.indices {
+            let identity = try FileIdentity(&reader)
+            if let identities, identity != identities[index] { throw CacheProblem(reason: "made from other files") }
         }
         guard reader.offset == recordsStart else { throw CacheProblem(reason: "bad header") }
         reader.offset = offsetsStart

@@ -140,5 +140,6 @@ struct SnapshotFiles {
 
 /// The commit record of a compaction.
 struct CompactionMarker: Codable {
+    enum CodingKeys: String, CodingKey { case sequence = "sequence" }
     var sequence: Int
 }

@@ -43,6 +43,10 @@ struct GraphListFile<Element: Codable>: Codable, VersionedStateFile {
 /// LicenseDesk's own state beside the Graph files: pending work, tenant settings, and where
 /// the snapshot stands in the journal.
 struct DeskFile: Codable, VersionedStateFile {
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "formatVersion", pending = "pending", settings = "settings", journalSequence = "journalSequence"
+        case versions = "versions", onPremises = "onPremises"
+    }
     var formatVersion: Int
     var pending: PendingWork
     var settings: TenantSettings
@@ -78,6 +82,7 @@ struct DeskFile: Codable, VersionedStateFile {
 
 /// Who last changed an object, and when: named in conflict messages.
 public struct ObjectVersion: Codable, Hashable, Sendable {
+    enum CodingKeys: String, CodingKey { case sequence = "sequence", actor = "actor", time = "time", activity = "activity" }
     public var sequence: Int
     public var actor: String
     public var time: Date

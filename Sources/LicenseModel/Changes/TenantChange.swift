@@ -2,6 +2,10 @@ import Foundation
 
 /// A new user, as an admin or a sync cycle creates it.
 public struct UserDraft: Codable, Hashable, Sendable {
+    enum CodingKeys: String, CodingKey {
+        case id = "id", userPrincipalName = "userPrincipalName", displayName = "displayName", accountEnabled = "accountEnabled"
+        case attributes = "attributes", onPremisesSyncEnabled = "onPremisesSyncEnabled"
+    }
     public var id: String
     public var userPrincipalName: String
     public var displayName: String
@@ -65,6 +69,56 @@ public enum TenantChange: Codable, Hashable, Sendable {
     /// Adds or replaces on-premises users by sAMAccountName (`licensedesk import onprem`).
     case importOnPremises([OnPremisesUser])
 
+    // MARK: - The journal's schema
+    // Spelled out, not left to the compiler: these strings are what every journal on disk
+    // holds (`Tests/TrustTests/Fixtures/journal-format-2.jsonl` pins them). Renaming a case or a
+    // label in Swift keeps them; changing one here is a format change.
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case addSku = "addSku", setSeats = "setSeats", createUser = "createUser", setUserAttributes = "setUserAttributes"
+        case removeUser = "removeUser", createGroup = "createGroup", setGroupRule = "setGroupRule"
+        case setGroupPaused = "setGroupPaused", addGroupMember = "addGroupMember", removeGroupMember = "removeGroupMember"
+        case deleteGroup = "deleteGroup", addGroupLicense = "addGroupLicense", removeGroupLicense = "removeGroupLicense"
+        case setGroupPlan = "setGroupPlan", replaceGroupLicenses = "replaceGroupLicenses", addUserLicense = "addUserLicense"
+        case removeUserLicense = "removeUserLicense", reprocessGroup = "reprocessGroup", reprocessUser = "reprocessUser"
+        case processPending = "processPending", addOnPremisesUser = "addOnPremisesUser", setOnPremisesUser = "setOnPremisesUser"
+        case removeOnPremisesUser = "removeOnPremisesUser", configureSync = "configureSync", runSync = "runSync"
+        case repairConsistency = "repairConsistency", importDirectory = "importDirectory", importOnPremises = "importOnPremises"
+    }
+    enum AddSkuCodingKeys: String, CodingKey { case skuId = "skuId", seats = "seats", edition = "edition" }
+    enum SetSeatsCodingKeys: String, CodingKey { case skuId = "skuId", seats = "seats" }
+    enum CreateUserCodingKeys: String, CodingKey { case _0 = "_0" }
+    enum SetUserAttributesCodingKeys: String, CodingKey { case userID = "userID", values = "values" }
+    enum RemoveUserCodingKeys: String, CodingKey { case userID = "userID" }
+    enum CreateGroupCodingKeys: String, CodingKey {
+        case id = "id", displayName = "displayName", description = "description", membershipRule = "membershipRule"
+    }
+    enum SetGroupRuleCodingKeys: String, CodingKey { case groupID = "groupID", rule = "rule" }
+    enum SetGroupPausedCodingKeys: String, CodingKey { case groupID = "groupID", paused = "paused" }
+    enum AddGroupMemberCodingKeys: String, CodingKey { case groupID = "groupID", userID = "userID" }
+    enum RemoveGroupMemberCodingKeys: String, CodingKey { case groupID = "groupID", userID = "userID" }
+    enum DeleteGroupCodingKeys: String, CodingKey { case groupID = "groupID" }
+    enum AddGroupLicenseCodingKeys: String, CodingKey { case groupID = "groupID", skuId = "skuId", disabledPlans = "disabledPlans" }
+    enum RemoveGroupLicenseCodingKeys: String, CodingKey { case groupID = "groupID", skuId = "skuId" }
+    enum SetGroupPlanCodingKeys: String, CodingKey {
+        case groupID = "groupID", skuId = "skuId", planId = "planId", enabled = "enabled"
+    }
+    enum ReplaceGroupLicensesCodingKeys: String, CodingKey { case groupID = "groupID", add = "add", remove = "remove" }
+    enum AddUserLicenseCodingKeys: String, CodingKey { case userID = "userID", skuId = "skuId", disabledPlans = "disabledPlans" }
+    enum RemoveUserLicenseCodingKeys: String, CodingKey { case userID = "userID", skuId = "skuId" }
+    enum ReprocessGroupCodingKeys: String, CodingKey { case groupID = "groupID" }
+    enum ReprocessUserCodingKeys: String, CodingKey { case userID = "userID" }
+    enum AddOnPremisesUserCodingKeys: String, CodingKey { case _0 = "_0" }
+    enum SetOnPremisesUserCodingKeys: String, CodingKey { case samAccountName = "samAccountName", values = "values" }
+    enum RemoveOnPremisesUserCodingKeys: String, CodingKey { case samAccountName = "samAccountName" }
+    enum ConfigureSyncCodingKeys: String, CodingKey { case include = "include", exclude = "exclude", scopes = "scopes" }
+    enum RunSyncCodingKeys: String, CodingKey { case full = "full" }
+    enum ImportDirectoryCodingKeys: String, CodingKey { case _0 = "_0" }
+    enum ImportOnPremisesCodingKeys: String, CodingKey { case _0 = "_0" }
+
+    /// Every case's key, for the format fixture's check that it covers them all.
+    public static var journalCaseNames: [String] { CodingKeys.allCases.map(\.rawValue) }
+
     /// Audit vocabulary name of the change (`specs/licensing.md` §1.3 where it has one).
     public var activity: String {
         switch self {
@@ -98,6 +152,7 @@ public enum TenantChange: Codable, Hashable, Sendable {
 public struct ChangeContext: Codable, Hashable, Sendable {
     public var now: Date
     public var actor: String
+    enum CodingKeys: String, CodingKey { case now = "now", actor = "actor", roles = "roles" }
     /// The acting admin's roles; nil when roles are not enforced (no roles file, or a replay of
     /// changes that were checked when first made).
     public var roles: Set<DirectoryRole>?
@@ -110,6 +165,9 @@ public struct ChangeContext: Codable, Hashable, Sendable {
 
 /// An audit record in Entra's vocabulary.
 public struct AuditEvent: Codable, Hashable, Sendable {
+    enum CodingKeys: String, CodingKey {
+        case activity = "activity", target = "target", detail = "detail", result = "result", actor = "actor", time = "time"
+    }
     public var activity: String
     public var target: String
     public var detail: String

@@ -15,6 +15,9 @@ public struct UserStrings: Hashable, Sendable {
 
     public init() {}
 
+    /// The names of the string slots, in slot order (what a stored slot number means).
+    public static var slotNames: [String] { StringSlot.names }
+
     @inline(__always)
     public func folded(_ slot: Int) -> String? {
         for entry in entries where Int(entry.slot) == slot { return entry.folded }
