@@ -47,7 +47,7 @@ let package = Package(
         .plugin(name: "BuildCommit", capability: .buildTool(), path: "Sources/BuildCommit"),
         // The properties the fuzzers check, shared with the test suite.
         .target(
-            name: "LicenseDeskFuzzing", dependencies: ["MembershipRules", "LicenseModel", "LicenseStore", "TerminalKit"]),
+            name: "LicenseDeskFuzzing", dependencies: ["MembershipRules", "LicenseModel", "LicenseStore", "Interchange", "TerminalKit"]),
         // Fake terminal, tenant builders, process helpers for tests.
         .target(
             name: "TestSupport",

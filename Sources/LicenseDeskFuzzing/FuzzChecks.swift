@@ -1,4 +1,5 @@
 import Foundation
+import Interchange
 import LicenseModel
 import LicenseStore
 import MembershipRules
@@ -39,4 +40,56 @@ public enum FuzzChecks {
         var frame = Frame(size: TerminalSize(columns: 17, rows: 2))
         frame.put(text, column: 0, row: 1)
     }
+
+    /// Any bytes as JSON: the syntax locator, the nesting check and the state decoder give an
+    /// answer or an error, never a crash; the locator and the nesting check agree on depth.
+    public static func json(_ bytes: [UInt8]) {
+        let data = Data(bytes)
+        let deep = JSONLimits.problem(in: data)
+        let syntax = JSONSyntaxLocator.firstError(in: data)
+        if deep != nil { precondition(syntax != nil, "the locator accepted JSON nested too deeply") }
+        let decoder = StateJSON.decoder()
+        _ = try? decoder.decode(JSONValue.self, from: data)
+        _ = try? decoder.decode([User].self, from: data)
+        _ = try? decoder.decode([Group].self, from: data)
+        _ = try? decoder.decode(JournalEntry.self, from: data)
+    }
+
+    /// Any bytes as each kind of import file: every reader reports problems or a payload,
+    /// never crashes, and with `skipBad` whatever it keeps is something the model accepts.
+    public static func imports(_ bytes: [UInt8]) {
+        let folder = FuzzScratch.folder
+        let tenant = FuzzScratch.tenant
+        for name in ["users.json", "users.csv", "staff.ldf"] {
+            let file = folder + "/" + name
+            guard FileManager.default.createFile(atPath: file, contents: Data(bytes)) else { continue }
+            switch name {
+            case "users.json":
+                for skipBad in [false, true] {
+                    let outcome = GraphImport.read([file], against: tenant, skipBad: skipBad)
+                    if skipBad && outcome.problems.isEmpty && !outcome.payload.isEmpty {
+                        var copy = tenant
+                        do { try copy.apply(.importDirectory(outcome.payload), context: ChangeContext()) } catch {
+                            fatalError("a clean import was refused by the model: \(error)")
+                        }
+                    }
+                }
+            case "users.csv":
+                _ = UsersCSVImport.read(file, against: tenant, skipBad: true)
+                _ = OnPremisesImport.read(file, skipBad: true)
+            default:
+                _ = OnPremisesImport.read(file, skipBad: false)
+            }
+        }
+    }
+}
+
+/// A folder and a tenant made once per fuzzing process.
+enum FuzzScratch {
+    static let folder: String = {
+        let path = NSTemporaryDirectory() + "licensedesk-fuzz-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+    nonisolated(unsafe) static let tenant = DemoTenant.make()
 }

@@ -10,5 +10,7 @@ let package = Package(
         .executableTarget(name: "FuzzRules", dependencies: [.product(name: "LicenseDeskFuzzing", package: "LicenseDesk")]),
         .executableTarget(name: "FuzzJournal", dependencies: [.product(name: "LicenseDeskFuzzing", package: "LicenseDesk")]),
         .executableTarget(name: "FuzzSanitizer", dependencies: [.product(name: "LicenseDeskFuzzing", package: "LicenseDesk")]),
+        .executableTarget(name: "FuzzJSON", dependencies: [.product(name: "LicenseDeskFuzzing", package: "LicenseDesk")]),
+        .executableTarget(name: "FuzzImports", dependencies: [.product(name: "LicenseDeskFuzzing", package: "LicenseDesk")]),
     ]
 )
