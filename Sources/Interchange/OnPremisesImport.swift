@@ -32,7 +32,9 @@ public enum OnPremisesImport {
                 continue
             }
             do {
-                users.append(try user(from: entry, sam: sam))
+                let user = try user(from: entry, sam: sam)
+                try check(user)
+                users.append(user)
                 seen[sam.lowercased()] = entry.line
             } catch {
                 problems.append(ImportProblem(file: file, line: entry.line, reason: "\(sam): \(error.reason)"))
@@ -43,6 +45,22 @@ public enum OnPremisesImport {
             notes.append("skipped objects that are not users: " + skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }
         return ImportOutcome(payload: users, problems: problems, notes: notes)
+    }
+
+    /// What Entra Connect would refuse to export: the objectGUID becomes the cloud user's
+    /// immutable id (a GUID), and the UPN and display name must be ones Entra accepts.
+    static func check(_ user: OnPremisesUser) throws(ImportProblem) {
+        func problem(_ error: ModelError) -> ImportProblem { ImportProblem(file: "", reason: error.description) }
+        do throws(ModelError) {
+            try DirectoryLimits.checkGUID(user.objectGUID, of: "objectGUID")
+            if user.samAccountName.count > 64 {
+                throw ModelError.invalidInput("sAMAccountName has \(user.samAccountName.count) characters; at most 64 are read")
+            }
+            if let upn = user.attributes["userPrincipalName"] { try DirectoryLimits.checkUPN(upn) }
+            if let name = user.attributes["displayName"] { try DirectoryLimits.checkDisplayName(name, of: "user") }
+        } catch {
+            throw problem(error)
+        }
     }
 
     static func isLDIF(_ text: String, file: String) -> Bool {

@@ -73,8 +73,13 @@ public enum UsersCSVImport {
                 problems.append(ImportProblem(file: file, line: row.line, reason: "\(upn) appears twice (first on line \(line))"))
                 continue
             }
-            do {
+            do throws(ModelError) {
                 try apply(row.fields, properties, to: &user)
+                // Entra's limits, and a UPN held once, on every row as on every other path.
+                try DirectoryLimits.check(imported: user)
+                if let holder = try? tenant.findUser(user.userPrincipalName), holder.id != user.id {
+                    throw ModelError.invalidInput("UPN \(user.userPrincipalName) is held by another user of the tenant (\(holder.id))")
+                }
             } catch {
                 problems.append(ImportProblem(file: file, line: row.line, reason: "\(upn): \(error.description)"))
                 if skipBad { continue }

@@ -25,7 +25,10 @@ struct SnapshotFiles {
         var memberUsers: [[Int]]?
         var parsedJSON = false
         // The cache made from exactly these users and groups files, else the files themselves.
-        if let cached = SnapshotCache(store: store).read() {
+        // Never while a compaction is being rolled forward: the snapshot is then its `.next`
+        // files, which no cache describes.
+        let rollingForward = DurableFile.isPresent(store.path(StateFileName.compaction))
+        if !rollingForward, let cached = SnapshotCache(store: store).read() {
             users = GraphListFile(cached.users)
             users.extra = cached.usersExtra
             groups = GraphListFile(cached.groups)
