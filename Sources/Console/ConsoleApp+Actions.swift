@@ -59,7 +59,11 @@ extension ConsoleApp {
         let basedOn = loaded.basedOn(change)
         do {
             let context = ChangeContext(now: Date(), actor: actor, roles: roles)
-            return try store.commit(change, context: context, basedOn: basedOn, onto: &loaded)
+            let noticesBefore = loaded.notices.count
+            let effects = try store.commit(change, context: context, basedOn: basedOn, onto: &loaded)
+            // Saved; what failed after the save (the audit record, a compaction) is a warning.
+            if loaded.notices.count > noticesBefore, let warning = loaded.notices.last { say(.error, warning) }
+            return effects
         } catch let error as StateError {
             if case .conflict = error {
                 // commit brought our copy up to date: the screen now shows the other change.

@@ -12,7 +12,13 @@ public enum FuzzChecks {
         let text = String(decoding: bytes, as: UTF8.self)
         guard let rule = try? MembershipRule(text) else { return }
         let canonical = rule.canonicalText
-        guard let again = try? MembershipRule(canonical) else { fatalError("canonical text does not parse: \(canonical)") }
+        let again: MembershipRule
+        do { again = try MembershipRule(canonical) } catch {
+            // The canonical form may spell a rule near Entra's 3,072 characters a little longer
+            // (quotes escaped, spacing): over the limit is the one problem it may have.
+            if error.problems.allSatisfy({ $0.message == .ruleTooLong }) { return }
+            fatalError("canonical text does not parse: \(canonical)")
+        }
         precondition(again.canonicalText == canonical, "canonical print is not a fixed point: \(canonical)")
         let subject = RuleView(User(id: "u", userPrincipalName: "u@x", displayName: text))
         _ = rule.matches(subject)
@@ -91,5 +97,5 @@ enum FuzzScratch {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }()
-    nonisolated(unsafe) static let tenant = DemoTenant.make()
+    static let tenant = DemoTenant.make()
 }

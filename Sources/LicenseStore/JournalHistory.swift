@@ -75,11 +75,21 @@ extension StateStore {
     /// journal), oldest first. Holds the shared lock, so a compaction can't move entries
     /// between the two while they are read.
     public func changes(after sequence: Int) throws(StateError) -> [JournalEntry] {
+        // Lock-free like every read: kept only if no compaction moved entries meanwhile.
+        for _ in 0..<4 {
+            let before = SnapshotGeneration(store: self)
+            if let entries = try? recordedChanges(after: sequence), SnapshotGeneration(store: self) == before { return entries }
+        }
         let lock = try DirectoryLock(directory: directory, exclusive: false)
         defer { withExtendedLifetime(lock) {} }
+        return try recordedChanges(after: sequence)
+    }
+
+    private func recordedChanges(after sequence: Int) throws(StateError) -> [JournalEntry] {
         var entries = try JournalHistory(store: self).entries()
         if let data = try DurableFile.read(path(StateFileName.journal)) {
-            entries += try JournalReader.read(data, file: path(StateFileName.journal)).entries
+            let known = Set(entries.map(\.sequence))
+            entries += try JournalReader.read(data, file: path(StateFileName.journal)).entries.filter { !known.contains($0.sequence) }
         }
         return entries.filter { $0.sequence > sequence }
     }

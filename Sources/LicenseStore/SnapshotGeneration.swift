@@ -10,6 +10,9 @@ import Foundation
 /// the same file throughout: the read is consistent.
 struct SnapshotGeneration: Equatable {
     private var files: [[Int]]
+    /// The journal's inode only: appends (other admins' changes) don't make a read
+    /// inconsistent, but a compaction replaces the journal by rename.
+    private var journal: Int
 
     init(store: StateStore) {
         let names = StateFileName.all + [StateFileName.compaction] + StateFileName.all.map { $0 + ".next" }
@@ -18,5 +21,7 @@ struct SnapshotGeneration: Equatable {
             guard lstat(store.path(name), &info) == 0 else { return [] }
             return [Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)]
         }
+        var info = stat()
+        journal = lstat(store.path(StateFileName.journal), &info) == 0 ? Int(info.st_ino) : 0
     }
 }

@@ -1,0 +1,137 @@
+import Foundation
+import LicenseModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Reading a state: lock-free, consistent by file identity, recovering in memory when it must.
+extension StateStore {
+    /// Loads without waiting for writers: the files are read with no lock and the read is
+    /// kept only if no snapshot file was replaced meanwhile (`SnapshotGeneration`), so a reader
+    /// never waits behind a long processing run or a compaction. What a crash left is put
+    /// right on disk when this process can write and the lock is free at once; otherwise (a
+    /// reader without write access, a full disk, a writer busy) it is recovered in memory.
+    public func load() throws(StateError) -> LoadedState {
+        try requireTenant()
+        var notices: [String] = []
+        if isWritable, Recovery(store: self).isNeeded,
+            let exclusive = try? DirectoryLock(directory: directory, exclusive: true, wait: false)
+        {
+            defer { withExtendedLifetime(exclusive) {} }
+            do {
+                notices = try Recovery(store: self).run()
+                var state = try loadUnlocked()
+                state.notices = notices + state.notices
+                rebuildCacheIfMissing(after: state)
+                return state
+            } catch {
+                notices.append("could not put right what a crash left (\(error)); read it as it stands, in memory")
+            }
+        }
+        var state = try loadConsistent()
+        state.notices = notices + state.notices
+        if !isWritable { state.notices.append("read-only: \(directory) can't be written by you; changes are refused") }
+        return state
+    }
+
+    /// The tenant alone.
+    public func loadTenant() throws(StateError) -> Tenant { try load().tenant }
+
+    /// A lock-free read that holds: retried while snapshot files are being replaced, and after
+    /// a few tries done under the shared lock (which then waits for the writer, once).
+    func loadConsistent() throws(StateError) -> LoadedState {
+        for _ in 0..<4 {
+            let before = SnapshotGeneration(store: self)
+            do {
+                let state = try loadUnlocked()
+                if SnapshotGeneration(store: self) == before { return state }
+            } catch {
+                // A file replaced mid-read can look damaged: only an error that holds still is real.
+                if SnapshotGeneration(store: self) == before { throw error }
+            }
+        }
+        let lock = try DirectoryLock(directory: directory, exclusive: false)
+        defer { withExtendedLifetime(lock) {} }
+        return try loadUnlocked()
+    }
+
+    /// Reads the snapshot and replays the journal on it, taking no lock. With a compaction
+    /// past its commit point but not rolled into place, its `.next` files are the snapshot
+    /// (recovery in memory). The audit log's end is read first: it is written after the
+    /// journal, so a later journal read that ends before it means entries were lost.
+    func loadUnlocked() throws(StateError) -> LoadedState {
+        let auditEnd = (try? AuditTail.read(path(StateFileName.audit)))?.lastSequence ?? 0
+        let (tenant, desk) = try SnapshotFiles(store: self).read()
+        var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
+        let journal = try DurableFile.read(path(StateFileName.journal)).map { data throws(StateError) in
+            try JournalReader.read(data, file: path(StateFileName.journal), snapshot: state.sequence)
+        } ?? JournalContents()
+        for entry in journal.entries where entry.sequence > state.sequence {
+            try replay(entry, into: &state)
+        }
+        try checkNothingLost(journalEnds: state.sequence, auditEnds: auditEnd)
+        if journal.tornTail != nil {
+            state.notices.append("the journal's last line is incomplete (a crash, or a change being written this moment); it was not applied")
+        }
+        return state
+    }
+
+    /// After a roll-forward the snapshot has no cache, and every load would parse the JSON:
+    /// write one when the state in hand is exactly the snapshot. Caller holds the lock.
+    func rebuildCacheIfMissing(after state: LoadedState) {
+        guard !DurableFile.isPresent(path(StateFileName.cache)),
+            let desk = try? SnapshotFiles(store: self).readDesk(), desk.journalSequence == state.sequence
+        else { return }
+        let extras = state.tenant.fileExtras
+        SnapshotCache(store: self).write(
+            users: state.tenant.users, groups: state.tenant.groups, usersExtra: extras.users, groupsExtra: extras.groups)
+    }
+
+    func replay(_ entry: JournalEntry, into state: inout LoadedState) throws(StateError) {
+        var context = entry.context
+        context.roles = nil  // checked when the change was first made
+        do { try state.tenant.apply(entry.change, context: context) } catch {
+            throw .unreadable(
+                file: path(StateFileName.journal), line: nil, column: nil,
+                reason: "entry \(entry.sequence) no longer applies: \(error)")
+        }
+        state.sequence = entry.sequence
+        for object in entry.change.touchedObjects {
+            state.versions[object] = ObjectVersion(
+                sequence: entry.sequence, actor: entry.context.actor, time: entry.context.now, activity: entry.change.activity)
+        }
+    }
+
+    /// Brings a loaded state up to date with changes other admins committed since; returns
+    /// whether anything changed. Falls back to a full load after a compaction.
+    public func refresh(_ state: inout LoadedState, waiting: Bool = true) throws(StateError) -> Bool {
+        // No lock: readers never wait for writers. A compaction or recovery that replaced files
+        // meanwhile makes this a full lock-free load instead.
+        let before = state.sequence
+        let generation = SnapshotGeneration(store: self)
+        do {
+            _ = try refreshUnlocked(&state)
+            if SnapshotGeneration(store: self) != generation { state = try loadConsistent() }
+        } catch {
+            state = try loadConsistent()
+        }
+        return state.sequence != before
+    }
+
+    /// Replays journal entries newer than `state`; returns how many lines the journal holds.
+    func refreshUnlocked(_ state: inout LoadedState) throws(StateError) -> Int {
+        let desk = try SnapshotFiles(store: self).readDesk()
+        if desk.journalSequence > state.sequence {
+            // Compacted past what we hold: the journal no longer has our entries.
+            state = try loadUnlocked()
+            return 0
+        }
+        guard let data = try DurableFile.read(path(StateFileName.journal)) else { return 0 }
+        let journal = try JournalReader.read(data, file: path(StateFileName.journal), snapshot: desk.journalSequence)
+        for entry in journal.entries where entry.sequence > state.sequence {
+            try replay(entry, into: &state)
+        }
+        return journal.entries.count
+    }
+}
