@@ -54,9 +54,10 @@ extension ConsoleApp {
     }
 
     /// Commits through the store; a refusal, conflict or I/O problem lands in the status line.
+    /// `basedOn`: the versions the admin saw when the edit began (default: as now loaded).
     @discardableResult
-    func commit(_ change: TenantChange) -> ChangeEffects? {
-        let basedOn = loaded.basedOn(change)
+    func commit(_ change: TenantChange, basedOn base: [String: Int]? = nil) -> ChangeEffects? {
+        let basedOn = base ?? loaded.basedOn(change)
         do {
             let context = ChangeContext(now: Date(), actor: actor, roles: roles)
             let noticesBefore = loaded.notices.count

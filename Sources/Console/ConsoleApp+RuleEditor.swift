@@ -17,6 +17,8 @@ extension ConsoleApp {
     func startEditingRule() -> Reaction {
         guard let id = selectedRow(.groups)?.id, let group = tenant.group(id: id) else { return .none }
         state.input = group.membershipRule ?? ""
+        state.editBase = [id: loaded.versions[id]?.sequence ?? 0]
+        state.conflict = nil
         state.mode = .editRule(id)
         return .redraw
     }
@@ -53,7 +55,20 @@ extension ConsoleApp {
         case .character("y"), .character("Y"):
             let rule = state.input
             state.mode = .browse
-            guard commit(.setGroupRule(groupID: groupID, rule: rule)) != nil else { return .redraw }
+            let change = TenantChange.setGroupRule(groupID: groupID, rule: rule)
+            let base = state.editBase.isEmpty ? nil : state.editBase
+            guard commit(change, basedOn: base) != nil else {
+                // Saved by someone else since the editor opened: show theirs, lose nothing.
+                if let version = loaded.versions[groupID], version.sequence > (base?[groupID] ?? Int.max) {
+                    state.conflict = EditConflict(
+                        actor: version.actor, time: version.time, activity: version.activity,
+                        theirs: tenant.group(id: groupID)?.membershipRule ?? "", mine: rule)
+                    state.mode = .ruleConflict(groupID)
+                }
+                return .redraw
+            }
+            state.editBase = [:]
+            state.conflict = nil
             say(.info, "rule saved; membership is being evaluated")
             startProcessing()
         case .character("n"), .character("N"):
@@ -69,7 +84,11 @@ extension ConsoleApp {
 
     /// The editor: the rule, then "valid" with its canonical form, or each problem with a caret.
     func ruleEditorRows() -> [Row] {
-        var rows = [Row("Rule (\(state.input.count) of \(RuleLimits.maximumLength) characters):", style: .dim), Row(state.input + "_")]
+        var rows: [Row] = []
+        if let conflict = state.conflict {
+            rows += [Row("\(conflict.actor)'s rule, now saved: \(conflict.theirs)", style: .dim), Row("")]
+        }
+        rows += [Row("Rule (\(state.input.count) of \(RuleLimits.maximumLength) characters):", style: .dim), Row(state.input + "_")]
         do {
             let rule = try MembershipRule(state.input)
             rows.append(Row(""))
@@ -89,6 +108,39 @@ extension ConsoleApp {
             }
         }
         return rows
+    }
+
+    /// e: back to the editor with my rule, now based on theirs (shown above it); d or Esc:
+    /// keep theirs, drop mine.
+    func handleConflictKey(_ key: Key, groupID: String) -> Reaction {
+        switch key {
+        case .character("e"), .character("E"):
+            state.input = state.conflict?.mine ?? state.input
+            state.editBase = [groupID: loaded.versions[groupID]?.sequence ?? 0]
+            state.mode = .editRule(groupID)
+            say(.info, "editing your rule on top of theirs; Enter previews, y saves")
+        case .character("d"), .character("D"), .escape:
+            state.conflict = nil
+            state.editBase = [:]
+            state.mode = .browse
+            say(.info, "your rule was discarded; theirs stays")
+        default:
+            return .none
+        }
+        return .redraw
+    }
+
+    func conflictRows() -> [Row] {
+        guard let conflict = state.conflict else { return [] }
+        let time = ISO8601DateFormatter().string(from: conflict.time)
+        return [
+            Row("\(conflict.actor) changed this group at \(time) (\(conflict.activity)) after you began editing.", style: .error),
+            Row("Nothing of yours was saved, and nothing of theirs was overwritten.", style: .dim),
+            Row(""),
+            Row("Their rule (saved):", style: .dim), Row("  " + conflict.theirs), Row(""),
+            Row("Your rule (not saved):", style: .dim), Row("  " + conflict.mine), Row(""),
+            Row("e edit yours on top of theirs · d discard yours (Esc too)", style: .dim),
+        ]
     }
 
     func confirmRows() -> [Row] {

@@ -71,6 +71,7 @@ public final class ConsoleApp {
         case .filter: return handleFilterKey(key)
         case .editRule(let groupID): return handleRuleKey(key, groupID: groupID)
         case .confirmRule(let groupID): return handleConfirmKey(key, groupID: groupID)
+        case .ruleConflict(let groupID): return handleConflictKey(key, groupID: groupID)
         case .command: return handleCommandKey(key)
         case .tour(let step): return handleTourKey(key, step: step)
         case .help where key == .character("t"):

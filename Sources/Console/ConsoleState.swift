@@ -1,3 +1,4 @@
+import Foundation
 import TerminalKit
 
 /// The four panes of the console, by their number key.
@@ -29,6 +30,9 @@ public enum ConsoleMode: Equatable, Sendable {
     case editRule(String)
     /// The impact of the edited rule, waiting for y or n.
     case confirmRule(String)
+    /// Someone else changed the rule after this admin began editing it: theirs is shown,
+    /// waiting for e (edit on top of theirs) or d (discard mine).
+    case ruleConflict(String)
     /// A screen of the first-run tour, over the panes.
     case tour(Int)
     /// A licence report (`:report <name>`).
@@ -77,9 +81,24 @@ public struct ConsoleState: Equatable, Sendable {
     public var readOnly = false
     /// The impact preview lines of the rule waiting for confirmation.
     public var previewLines: [String] = []
+    /// The version of each object an edit is based on, taken when the admin began it (`e`),
+    /// not at the last refresh: a save after someone else's is a conflict, never an overwrite.
+    public var editBase: [String: Int] = [:]
+    /// The other admin's change that a save ran into.
+    public var conflict: EditConflict?
 
     public subscript(pane: Pane) -> ListState {
         get { lists[pane] ?? ListState() }
         set { lists[pane] = newValue }
     }
+}
+
+/// Another admin's change that an edit ran into: who, when, what they did, their value and
+/// the value this admin was about to save.
+public struct EditConflict: Equatable, Sendable {
+    public var actor: String
+    public var time: Date
+    public var activity: String
+    public var theirs: String
+    public var mine: String
 }

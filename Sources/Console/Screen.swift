@@ -56,6 +56,8 @@ public enum Screen {
         case .userDetail(let id): drawOverlay("User", app.presentation.userDetail(id), app, &frame, size)
         case .editRule(let id): drawOverlay("Edit rule: \(app.tenant.group(id: id)?.displayName ?? id)", app.ruleEditorRows(), app, &frame, size)
         case .confirmRule(let id): drawOverlay("Save rule of \(app.tenant.group(id: id)?.displayName ?? id)?", app.confirmRows(), app, &frame, size)
+        case .ruleConflict(let id):
+            drawOverlay("Someone else changed the rule of \(app.tenant.group(id: id)?.displayName ?? id)", app.conflictRows(), app, &frame, size)
         case .tour(let step):
             for pane in Pane.allCases { drawPane(pane, app, &frame, layout.pane(pane)) }
             let width = min(size.columns - 2, 92)
@@ -173,6 +175,7 @@ public enum Screen {
         case .audit, .userDetail, .report, .explain: text = " j/k scroll · Esc back · q close"
         case .editRule: text = " type the rule · Enter preview the impact · Esc cancel"
         case .confirmRule: text = " y save · n edit again · Esc cancel"
+        case .ruleConflict: text = " e edit yours on top of theirs · d discard yours"
         case .tour: text = " Enter next · ← back · Esc close the tour"
         case .filter: text = " type to filter · Enter keep · Esc clear"
         case .command: text = " :user <upn> · :group <name> · :report <name> · :explain <upn> · :theme <name> · :audit · :tour · :q · Enter run · Esc cancel"

@@ -11,10 +11,21 @@ public final class ConsoleHarness {
     public let app: ConsoleApp
     public var size: TerminalSize
 
+    /// Another console open on the same state (kept alive with it).
+    private var shared: ConsoleHarness?
+
     public init(tenant: Tenant = DemoTenant.make(), columns: Int = 100, rows: Int = 30, unicode: Bool = true) throws {
         store = StateStore(directory: directory.path)
         try store.initialise(with: tenant, force: false)
         app = ConsoleApp(loaded: try store.load(), store: store, actor: "tester", roles: nil, theme: .builtInDefault, unicode: unicode)
+        size = TerminalSize(columns: columns, rows: rows)
+    }
+
+    /// A second admin's console on the state `other` has open.
+    public init(sharing other: ConsoleHarness, actor: String, columns: Int = 100, rows: Int = 30) throws {
+        shared = other
+        store = other.store
+        app = ConsoleApp(loaded: try store.load(), store: store, actor: actor, roles: nil, theme: .builtInDefault, unicode: true)
         size = TerminalSize(columns: columns, rows: rows)
     }
 

@@ -243,6 +243,56 @@ struct RuleEditorTests {
         #expect(stored.group(id: DemoTenant.e3AllGroupID)?.members.count == 16)
     }
 
+    @Test("two admins edit one rule: the second save is stopped with who, when and their rule; e edits on top, d discards")
+    func noLostUpdate() throws {
+        let alice = try ConsoleHarness()
+        let dana = try ConsoleHarness(sharing: alice, actor: "dana")
+        // Both open the editor on E3 All before either saves.
+        alice.press("2", "e")
+        dana.press("2", "e")
+        alice.type(#" -or user.department -eq "Alice""#)
+        alice.press("Enter", "y")
+        #expect(alice.text.contains("rule saved"))
+        alice.app.waitForBackgroundWork()
+        // Dana's console refreshes (as it does every second), but her edit is based on what she opened.
+        _ = dana.app.tick(now: Date().addingTimeInterval(5))
+        dana.type(#" -or user.department -eq "Dana""#)
+        dana.press("Enter", "y")
+        let stopped = dana.text
+        #expect(stopped.contains("Someone else changed the rule of E3 All"), "\(stopped)")
+        #expect(stopped.contains("tester changed this group at"))
+        #expect(stopped.contains(#"user.department -eq "Alice""#), "their rule is shown")
+        #expect(stopped.contains(#"user.department -eq "Dana""#), "her own rule is shown, not lost")
+        let rule = { try alice.store.loadTenant().group(id: DemoTenant.e3AllGroupID)?.membershipRule }
+        #expect(try rule() == #"user.extensionAttribute10 -eq "E3 All" -or user.department -eq "Alice""#, "Alice's save was overwritten")
+        // e: back in the editor with her rule, now based on Alice's; saving lands.
+        dana.press("e")
+        #expect(dana.text.contains("tester's rule, now saved"))
+        dana.press("Enter", "y")
+        #expect(dana.text.contains("rule saved"), "\(dana.text)")
+        dana.app.waitForBackgroundWork()
+        #expect(try rule() == #"user.extensionAttribute10 -eq "E3 All" -or user.department -eq "Dana""#)
+        let saves = try alice.store.audit().filter { $0.activity == "Update group" }
+        #expect(saves.count == 2, "each save audited once: \(saves.map(\.detail))")
+    }
+
+    @Test("d after a conflict keeps the other admin's rule and drops mine")
+    func conflictDiscard() throws {
+        let alice = try ConsoleHarness()
+        let dana = try ConsoleHarness(sharing: alice, actor: "dana")
+        alice.press("2", "e")
+        dana.press("2", "e")
+        alice.type(#" -or user.department -eq "Alice""#)
+        alice.press("Enter", "y")
+        alice.app.waitForBackgroundWork()
+        dana.type(#" -or user.city -eq "Oslo""#)
+        dana.press("Enter", "y")
+        #expect(dana.text.contains("Someone else changed the rule"))
+        dana.press("d")
+        #expect(dana.text.contains("your rule was discarded; theirs stays"))
+        #expect(try alice.store.loadTenant().group(id: DemoTenant.e3AllGroupID)?.membershipRule?.contains("Alice") == true)
+    }
+
     @Test("Esc leaves the rule as it was; a static group has no rule to edit")
     func cancel() throws {
         let console = try ConsoleHarness()

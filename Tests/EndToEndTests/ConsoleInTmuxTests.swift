@@ -61,6 +61,38 @@ struct ConsoleInTmuxTests {
         try Self.checkStateOnDisk(directory)
     }
 
+    @Test("two consoles edit one rule: the second save is stopped, shows the first admin's rule, and nothing is lost")
+    func twoConsolesOneRule() throws {
+        let directory = TemporaryDirectory()
+        #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0)
+        let first = try TmuxSession(command: Self.command(directory))
+        let second = try TmuxSession(command: Self.command(directory))
+        for session in [first, second] {
+            #expect(try session.waitFor("q quit") != nil)
+            try session.sendKeys("2", "e")
+            #expect(try session.waitFor("Edit rule: E3 All") != nil)
+        }
+        try first.sendKeys("-l", #" -or user.department -eq "First""#)
+        try first.sendKeys("Enter")
+        #expect(try first.waitFor("Save rule of E3 All?") != nil)
+        try first.sendKeys("y")
+        #expect(try first.waitFor("rule saved") != nil)
+        try second.sendKeys("-l", #" -or user.department -eq "Second""#)
+        try second.sendKeys("Enter")
+        #expect(try second.waitFor("Save rule of E3 All?") != nil)
+        try second.sendKeys("y")
+        let screen = try #require(try second.waitFor("Someone else changed the rule of E3 All"), "the second save went through silently")
+        #expect(screen.contains(#"user.department -eq "First""#))
+        #expect(screen.contains(#"user.department -eq "Second""#))
+        let stored = try StateStore(directory: directory.path).loadTenant().group(id: DemoTenant.e3AllGroupID)?.membershipRule
+        #expect(stored == #"user.extensionAttribute10 -eq "E3 All" -or user.department -eq "First""#)
+        try second.sendKeys("d")
+        #expect(try second.waitFor("your rule was discarded; theirs stays") != nil)
+        try first.sendKeys("q")
+        try second.sendKeys("q")
+        #expect(first.waitForExit() && second.waitForExit())
+    }
+
     @Test("a new admin sees the three-screen tour once; Esc dismisses it; the next start goes straight to the panes")
     func firstRunTour() throws {
         let directory = TemporaryDirectory()
