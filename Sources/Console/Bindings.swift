@@ -52,7 +52,10 @@ extension ConsoleApp {
         Binding(keys: [.backTab], label: "prev pane", help: "focus the previous pane", panes: nil, disabledReason: { _ in nil }, action: { $0.cycleFocus(by: -1) }),
         Binding(keys: [.character("1"), .character("2"), .character("3"), .character("4")], label: "pane", help: "focus pane 1 Users, 2 Groups, 3 Licences, 4 Pending", panes: nil, disabledReason: { _ in nil }, action: { _ in .none }),
         Binding(keys: [.enter], label: "open", help: "open the user, or the group's licences", panes: [.users, .groups], disabledReason: { _ in nil }, action: { $0.drillIn() }),
-        Binding(keys: [.character(" ")], label: "toggle", help: "switch the selected service plan on or off for the group; members are reprocessed", panes: [.licences], disabledReason: { $0.toggleDisabledReason }, action: { $0.toggleSelectedPlan() }),
+        Binding(keys: [.character(" ")], label: "stage", help: "mark the selected service plan to switch on or off for the group (again: unmark); y previews and applies", panes: [.licences], disabledReason: { $0.toggleDisabledReason }, action: { $0.stageSelectedPlan() }),
+        Binding(keys: [.character("y")], label: "apply", help: "preview everything staged (members, plans, seats, licence errors); y again applies it as one change", panes: [.groups, .licences], disabledReason: { $0.applyDisabledReason }, action: { $0.previewStaged() }),
+        Binding(keys: [.character("x")], label: "drop", help: "drop the staged plan changes", panes: [.groups, .licences], disabledReason: { $0.state.staged.isEmpty ? "nothing staged" : nil }, action: { $0.dropStaged() }),
+        Binding(keys: [.character("u")], label: "undo", help: "undo this console's last change: previewed, refused if someone changed the object since", panes: nil, disabledReason: { $0.undoDisabledReason }, action: { $0.previewUndo() }),
         Binding(keys: [.character("R")], label: "reprocess", help: "reprocess the selected group: every member's licences again", panes: [.groups, .licences], disabledReason: { $0.reprocessDisabledReason }, action: { $0.reprocessSelectedGroup() }),
         Binding(keys: [.character("/")], label: "filter", help: "filter the list as you type; Enter keeps it, Esc clears it", panes: nil, disabledReason: { _ in nil }, action: { $0.startFilter() }),
         Binding(keys: [.character("n")], label: "next", help: "next match", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: 1) }),
@@ -68,7 +71,8 @@ extension ConsoleApp {
 
     /// The footer's keys for the focused pane.
     func footerBindings() -> [Binding] {
-        let wanted = ["toggle", "reprocess", "open", "filter", "next pane", "help", "quit"]
+        var wanted = ["stage", "reprocess", "open", "filter", "next pane", "help", "quit"]
+        if !state.staged.isEmpty { wanted += ["apply", "drop"] }
         return Self.bindings.filter { binding in
             wanted.contains(binding.label) && (binding.panes?.contains(state.focus) ?? true)
         }

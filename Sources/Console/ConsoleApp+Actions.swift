@@ -6,13 +6,12 @@ import TerminalKit
 /// The actions that change the tenant: each builds a `TenantChange` and commits it through the
 /// store, then processes the queued work, as Entra would shortly after.
 extension ConsoleApp {
+    /// Staging writes nothing, so it works while processing runs (applying waits for it).
     var toggleDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
-        if let busy = busyReason { return busy }
-        guard let row = selectedRow(.licences), let id = row.id else {
-            return "Space toggles a service plan: move to a plan row ([x] or [ ])"
+        guard let row = selectedRow(.licences), row.id != nil else {
+            return "Space marks a service plan to switch: move to a plan row ([x] or [ ])"
         }
-        _ = id
         return nil
     }
 
@@ -24,23 +23,6 @@ extension ConsoleApp {
         else { return "select a group to reprocess" }
         if group.assignedLicenses.isEmpty { return "\(group.displayName) assigns no licences: nothing to reprocess" }
         return nil
-    }
-
-    func toggleSelectedPlan() -> Reaction {
-        guard let groupID = state.selectedGroupID, let id = selectedRow(.licences)?.id,
-            let group = tenant.group(id: groupID)
-        else { return .none }
-        let parts = id.split(separator: "|").map(String.init)
-        let (skuId, planId) = (parts[0], parts[1])
-        let enabled = group.assignedLicenses.first { $0.skuId == skuId }?.disabledPlans.contains(planId) ?? false
-        let name = SKUCatalog.shared.friendlyName(ofPlan: planId)
-        guard commit(.setGroupPlan(groupID: groupID, skuId: skuId, planId: planId, enabled: enabled)) != nil else { return .redraw }
-        let sku = tenant.sku(id: skuId)
-        let licence = tenant.group(id: groupID)?.assignedLicenses.first { $0.skuId == skuId }
-        let count = (sku?.planIds.count ?? 0) - (licence?.disabledPlans.count ?? 0)
-        say(.info, "\(name) \(enabled ? "on" : "off"): \(count) of \(sku?.planIds.count ?? 0) enabled; \(group.members.count) members queued")
-        startProcessing()
-        return .redraw
     }
 
     func reprocessSelectedGroup() -> Reaction {
@@ -56,12 +38,12 @@ extension ConsoleApp {
     /// Commits through the store; a refusal, conflict or I/O problem lands in the status line.
     /// `basedOn`: the versions the admin saw when the edit began (default: as now loaded).
     @discardableResult
-    func commit(_ change: TenantChange, basedOn base: [String: Int]? = nil) -> ChangeEffects? {
+    func commit(_ change: TenantChange, basedOn base: [String: Int]? = nil, auditNote: String? = nil) -> ChangeEffects? {
         let basedOn = base ?? loaded.basedOn(change)
         do {
             let context = ChangeContext(now: Date(), actor: actor, roles: roles)
             let noticesBefore = loaded.notices.count
-            let effects = try store.commit(change, context: context, basedOn: basedOn, onto: &loaded)
+            let effects = try store.commit(change, context: context, basedOn: basedOn, onto: &loaded, auditNote: auditNote)
             // Saved; what failed after the save (the audit record, a compaction) is a warning.
             if loaded.notices.count > noticesBefore, let warning = loaded.notices.last { say(.error, warning) }
             return effects

@@ -43,7 +43,9 @@ extension ConsoleApp {
             let indices = rowCache.userIndices(filter) { presentation.userIndices(matching: filter) }
             return RowList(count: indices.count) { presentation.userRow(users[indices[$0]]) }
         case .groups: return RowList(rowCache.groups(filter) { presentation.groupRows(filter: filter) })
-        case .licences: return RowList(presentation.licenceRows(groupID: state.selectedGroupID, filter: filter))
+        case .licences:
+            let staged = state.stagedGroupID == state.selectedGroupID ? state.staged : [:]
+            return RowList(presentation.licenceRows(groupID: state.selectedGroupID, filter: filter, staged: staged))
         case .pending: return RowList(presentation.pendingRows())
         }
     }

@@ -54,6 +54,7 @@ extension ConsoleApp {
         switch key {
         case .character("y"), .character("Y"):
             let rule = state.input
+            let old = tenant.group(id: groupID)?.membershipRule
             state.mode = .browse
             let change = TenantChange.setGroupRule(groupID: groupID, rule: rule)
             let base = state.editBase.isEmpty ? nil : state.editBase
@@ -69,6 +70,11 @@ extension ConsoleApp {
             }
             state.editBase = [:]
             state.conflict = nil
+            if let old {
+                state.undo = UndoRecord(
+                    inverse: .setGroupRule(groupID: groupID, rule: old), objectID: groupID, sequence: loaded.sequence,
+                    description: "the rule change on \(tenant.group(id: groupID)?.displayName ?? groupID)")
+            }
             say(.info, "rule saved; membership is being evaluated")
             startProcessing()
         case .character("n"), .character("N"):

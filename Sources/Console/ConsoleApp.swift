@@ -72,6 +72,8 @@ public final class ConsoleApp {
         case .editRule(let groupID): return handleRuleKey(key, groupID: groupID)
         case .confirmRule(let groupID): return handleConfirmKey(key, groupID: groupID)
         case .ruleConflict(let groupID): return handleConflictKey(key, groupID: groupID)
+        case .confirmPlans(let groupID): return handleConfirmPlansKey(key, groupID: groupID)
+        case .confirmUndo: return handleConfirmUndoKey(key)
         case .command: return handleCommandKey(key)
         case .tour(let step): return handleTourKey(key, step: step)
         case .help where key == .character("t"):

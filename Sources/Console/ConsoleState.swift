@@ -1,4 +1,5 @@
 import Foundation
+import LicenseModel
 import TerminalKit
 
 /// The four panes of the console, by their number key.
@@ -30,6 +31,9 @@ public enum ConsoleMode: Equatable, Sendable {
     case editRule(String)
     /// The impact of the edited rule, waiting for y or n.
     case confirmRule(String)
+    /// The preview of the staged plan changes (or of an undo), waiting for y or n.
+    case confirmPlans(String)
+    case confirmUndo
     /// Someone else changed the rule after this admin began editing it: theirs is shown,
     /// waiting for e (edit on top of theirs) or d (discard mine).
     case ruleConflict(String)
@@ -86,6 +90,12 @@ public struct ConsoleState: Equatable, Sendable {
     public var editBase: [String: Int] = [:]
     /// The other admin's change that a save ran into.
     public var conflict: EditConflict?
+    /// Plan changes marked with Space and not yet applied: "skuId|planId" → enabled after, for
+    /// the group `stagedGroupID`. `y` previews and applies them as one change.
+    public var staged: [String: Bool] = [:]
+    public var stagedGroupID: String?
+    /// This console's last change and the change that undoes it (`u`).
+    public var undo: UndoRecord?
 
     public subscript(pane: Pane) -> ListState {
         get { lists[pane] ?? ListState() }
@@ -101,4 +111,13 @@ public struct EditConflict: Equatable, Sendable {
     public var activity: String
     public var theirs: String
     public var mine: String
+}
+
+/// What `u` would undo: the inverse of this console's last change, the sequence the change
+/// landed at (the undo is refused if anyone changed the object since), and words for it.
+public struct UndoRecord: Equatable, Sendable {
+    public var inverse: TenantChange
+    public var objectID: String
+    public var sequence: Int
+    public var description: String
 }

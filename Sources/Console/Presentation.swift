@@ -73,8 +73,9 @@ public struct Presentation {
     }
 
     /// The Licences pane for one group: per SKU "3 of 16 enabled" and seats, then a toggle row
-    /// per plan. Plan rows carry "skuId|planId" as their id.
-    public func licenceRows(groupID: String?, filter: String = "") -> [Row] {
+    /// per plan, a staged one showing where it goes (`[x→ ]`). Plan rows carry "skuId|planId"
+    /// as their id.
+    public func licenceRows(groupID: String?, filter: String = "", staged: [String: Bool] = [:]) -> [Row] {
         guard let groupID, let group = tenant.group(id: groupID) else { return [Row("Select a group (pane 2)", style: .dim)] }
         var rows: [Row] = []
         // Why the group's members could not be worked out, where the admin is looking.
@@ -86,17 +87,22 @@ public struct Presentation {
         for licence in group.assignedLicenses {
             guard let sku = tenant.sku(id: licence.skuId) else { continue }
             let total = sku.planIds.count
+            let stagedHere = staged.filter { $0.key.hasPrefix(sku.skuId + "|") }
+            let after = total - licence.disabledPlans.count + stagedHere.values.map { $0 ? 1 : -1 }.reduce(0, +)
+            let stagedText = stagedHere.isEmpty ? "" : " \(glyphs.arrow) \(after) of \(total) staged"
             rows.append(
                 Row(
-                    "\(sku.skuPartNumber)  \(total - licence.disabledPlans.count) of \(total) enabled  seats \(sku.consumedUnits) of \(sku.prepaidUnits.enabled) used",
+                    "\(sku.skuPartNumber)  \(total - licence.disabledPlans.count) of \(total) enabled\(stagedText)  seats \(sku.consumedUnits) of \(sku.prepaidUnits.enabled) used",
                     style: .header, id: nil))
             var plans: [Row] = []
             for plan in sku.servicePlans {
                 let on = !licence.disabledPlans.contains(plan.servicePlanId)
+                let id = "\(sku.skuId)|\(plan.servicePlanId)"
+                let mark = staged[id].map { "[\(on ? "x" : " ")\(glyphs.arrow)\($0 ? "x" : " ")]" } ?? (on ? glyphs.on : glyphs.off)
                 plans.append(
                     Row(
-                        "\(on ? glyphs.on : glyphs.off) \(catalog.friendlyName(ofPlan: plan.servicePlanId))  (\(plan.servicePlanName))",
-                        style: on ? .toggleOn : .toggleOff, id: "\(sku.skuId)|\(plan.servicePlanId)"))
+                        "\(mark) \(catalog.friendlyName(ofPlan: plan.servicePlanId))  (\(plan.servicePlanName))",
+                        style: staged[id] != nil ? .pending : (on ? .toggleOn : .toggleOff), id: id))
             }
             rows += filtered(plans, by: filter)
         }
@@ -164,10 +170,12 @@ public struct Presentation {
 /// Glyphs with ASCII fallbacks for a locale that is not UTF-8.
 public struct Glyphs: Sendable {
     public var on, off, pending, error: String
+    /// Where a staged plan goes: `[x→ ]`.
+    public var arrow = "→"
     public var horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: Character
 
     public static let unicode = Glyphs(on: "[x]", off: "[ ]", pending: "⟳", error: "✗", horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘")
-    public static let ascii = Glyphs(on: "[x]", off: "[ ]", pending: "~", error: "!", horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+")
+    public static let ascii = Glyphs(on: "[x]", off: "[ ]", pending: "~", error: "!", arrow: "->", horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+")
 }
 
 import MembershipRules

@@ -56,6 +56,9 @@ public enum Screen {
         case .userDetail(let id): drawOverlay("User", app.presentation.userDetail(id), app, &frame, size)
         case .editRule(let id): drawOverlay("Edit rule: \(app.tenant.group(id: id)?.displayName ?? id)", app.ruleEditorRows(), app, &frame, size)
         case .confirmRule(let id): drawOverlay("Save rule of \(app.tenant.group(id: id)?.displayName ?? id)?", app.confirmRows(), app, &frame, size)
+        case .confirmPlans(let id):
+            drawOverlay("Apply \(app.state.staged.count) plan changes to \(app.tenant.group(id: id)?.displayName ?? id)?", app.planPreviewRows(applies: "applies them as one change"), app, &frame, size)
+        case .confirmUndo: drawOverlay("Undo your last change?", app.planPreviewRows(applies: "undoes it"), app, &frame, size)
         case .ruleConflict(let id):
             drawOverlay("Someone else changed the rule of \(app.tenant.group(id: id)?.displayName ?? id)", app.conflictRows(), app, &frame, size)
         case .tour(let step):
@@ -176,6 +179,8 @@ public enum Screen {
         case .editRule: text = " type the rule · Enter preview the impact · Esc cancel"
         case .confirmRule: text = " y save · n edit again · Esc cancel"
         case .ruleConflict: text = " e edit yours on top of theirs · d discard yours"
+        case .confirmPlans: text = " y apply · n back · x drop the staged changes"
+        case .confirmUndo: text = " y undo · n back"
         case .tour: text = " Enter next · ← back · Esc close the tour"
         case .filter: text = " type to filter · Enter keep · Esc clear"
         case .command: text = " :user <upn> · :group <name> · :report <name> · :explain <upn> · :theme <name> · :audit · :tour · :q · Enter run · Esc cancel"

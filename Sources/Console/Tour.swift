@@ -55,7 +55,7 @@ enum Tour {
             TourStep(
                 title: "Toggle a service plan", focus: .licences,
                 paragraphs: [
-                    "The Licences pane (3) shows the group's SKU and its service plans: [x] on, [ ] off, and a count such as \"3 of 16 enabled\". Move to a plan with j and k and press Space: the plan switches for the whole group, and every member is queued for licence processing, as Entra ID does after a change to a group licence."
+                    "The Licences pane (3) shows the group's SKU and its service plans: [x] on, [ ] off, and a count such as \"3 of 16 enabled\". Move to a plan with j and k and press Space: the plan is staged ([ →x]); stage as many as you like. y shows what they would do (who gains and loses which plans, seats, licence errors) and y again applies them for the whole group as one change: every member is queued for licence processing, as Entra ID does after a change to a group licence. x drops what is staged; u undoes your last change."
                 ]),
             TourStep(
                 title: "Watch pending evaluation, then press R", focus: .pending,

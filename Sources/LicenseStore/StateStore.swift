@@ -110,7 +110,7 @@ public struct StateStore: Sendable {
     @discardableResult
     public func commit(
         _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil, onto state: inout LoadedState,
-        progress: ProcessingProgress? = nil
+        progress: ProcessingProgress? = nil, auditNote: String? = nil
     ) throws -> ChangeEffects {
         // The journal keeps whole seconds; applying with the same time keeps replay identical.
         var context = context
@@ -126,7 +126,13 @@ public struct StateStore: Sendable {
                 throw StateError.conflict(object: describe(object, in: state.tenant), version: version)
             }
         }
-        let effects = try state.tenant.apply(change, context: context, progress: progress)
+        var effects = try state.tenant.apply(change, context: context, progress: progress)
+        // Why the change was made, in its audit records (an undo says so).
+        if let auditNote {
+            for index in effects.events.indices {
+                effects.events[index].detail = auditNote + (effects.events[index].detail.isEmpty ? "" : ": " + effects.events[index].detail)
+            }
+        }
         var journalContext = context
         journalContext.roles = nil
         let identity = ActorIdentity.current()

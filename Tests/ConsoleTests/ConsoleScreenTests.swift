@@ -24,25 +24,80 @@ struct ConsoleScreenTests {
         #expect(console.screen.last?.contains("q quit") == true)
     }
 
-    @Test("Space on a plan turns 3 of 16 into 4 of 16 and the members gain the plan, through the store")
-    func spaceToggles() throws {
+    @Test("Space stages a plan ([ →x]), y previews, y applies: 4 of 16 and the members gain the plan, through the store")
+    func spaceStages() throws {
         let console = try ConsoleHarness()
         onFormsPlan(console)
         #expect(console.text.contains("ENTERPRISEPACK  3 of 16 enabled"))
         #expect(console.text.contains("[ ] Microsoft Forms (Plan E3)"))
         console.press("Space")
+        #expect(console.text.contains("[ →x] Microsoft Forms (Plan E3)"), "\(console.text)")
+        #expect(console.text.contains("ENTERPRISEPACK  3 of 16 enabled → 4 of 16 staged"))
+        #expect(try console.store.loadTenant().group(id: DemoTenant.e3SelectedGroupID)?.assignedLicenses.first?.disabledPlans.count == 13, "staging wrote")
+        console.press("y")
+        #expect(console.text.contains("Apply 1 plan changes to E3 with Selected Services?"))
+        #expect(console.text.contains("on  Microsoft Forms (Plan E3)"))
+        console.press("y")
         #expect(console.text.contains("ENTERPRISEPACK  4 of 16 enabled"))
         #expect(console.text.contains("[x] Microsoft Forms (Plan E3)"))
-        #expect(console.text.contains("Microsoft Forms (Plan E3) on: 4 of 16 enabled; 17 members queued"))
+        #expect(console.text.contains("applied 1 plan changes to E3 with Selected Services"))
         console.app.waitForBackgroundWork()
         #expect(console.text.contains("E3 with Selected Services [Users successfully assigned licenses: 17"))
         let stored = try console.store.loadTenant()
         let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
         let member = try #require(stored.user(id: DemoTenant.userID(4)))
         #expect(member.assignedPlans.contains { $0.servicePlanId == forms && $0.capabilityStatus == "Enabled" })
-        console.press("Space")
+    }
+
+    @Test("three staged plans, y, y: one journal entry and one audit record with all three; u previews and undoes it")
+    func threeStagedOneChangeThenUndo() throws {
+        let console = try ConsoleHarness()
+        onFormsPlan(console)
+        console.press("Space", "j", "Space", "j", "Space")
+        #expect(console.text.contains("3 of 16 enabled → 6 of 16 staged"))
+        let sequence = try console.store.load().sequence
+        console.press("y")
+        #expect(console.text.contains("Apply 3 plan changes"))
+        console.press("y")
+        #expect(console.text.contains("ENTERPRISEPACK  6 of 16 enabled"))
+        console.app.waitForBackgroundWork()
+        let entries = try console.store.changes(after: sequence)
+        #expect(entries.filter { if case .replaceGroupLicenses = $0.change { true } else { false } }.count == 1)
+        let audit = try console.store.audit().filter { $0.activity == "Set group license" }
+        #expect(audit.count == 1)
+        #expect(audit.first?.detail == "ENTERPRISEPACK: 3 of 16 -> 6 of 16 enabled")
+        console.press("u")
+        #expect(console.text.contains("Undo your last change?"))
+        #expect(console.text.contains("Undo 3 plan changes on E3 with Selected Services"))
+        console.press("y")
+        #expect(console.text.contains("undone: 3 plan changes"))
         #expect(console.text.contains("ENTERPRISEPACK  3 of 16 enabled"))
         console.app.waitForBackgroundWork()
+        let undo = try console.store.audit().filter { $0.activity == "Set group license" }.last
+        #expect(undo?.detail == "undo of 3 plan changes on E3 with Selected Services: ENTERPRISEPACK: 6 of 16 -> 3 of 16 enabled")
+        #expect(try console.store.loadTenant().group(id: DemoTenant.e3SelectedGroupID)?.assignedLicenses.first?.disabledPlans.count == 13)
+    }
+
+    @Test("x drops what is staged; n goes back with it kept; u is refused once another admin changed the group")
+    func dropAndUndoConflict() throws {
+        let console = try ConsoleHarness()
+        onFormsPlan(console)
+        console.press("Space", "y", "n")
+        #expect(console.text.contains("nothing applied; 1 still staged"))
+        console.press("x")
+        #expect(console.text.contains("dropped 1 staged changes"))
+        #expect(console.text.contains("[ ] Microsoft Forms (Plan E3)"))
+        console.press("Space", "y", "y")
+        console.app.waitForBackgroundWork()
+        // Another admin changes the same group's licences from the command line.
+        let other = try console.store.load()
+        _ = try console.store.commit(
+            .setGroupPlan(groupID: DemoTenant.e3SelectedGroupID, skuId: DemoTenant.e3SkuID, planId: SKUCatalog.shared.plan(matching: "SWAY")!.id, enabled: true),
+            context: ChangeContext(actor: "dana"), basedOn: other.basedOn(.reprocessGroup(groupID: DemoTenant.e3SelectedGroupID)))
+        console.press("u", "y")
+        #expect(console.text.contains("was changed by dana"), "\(console.text)")
+        let group = try console.store.loadTenant().group(id: DemoTenant.e3SelectedGroupID)
+        #expect(group?.assignedLicenses.first?.disabledPlans.count == 11, "the undo undid dana's change too")
     }
 
     @Test("R on a group whose members had CountViolation, after seats were raised, clears the errors")
@@ -95,9 +150,11 @@ struct ConsoleScreenTests {
         console.press("?")
         let text = console.text
         #expect(text.contains("Space"))
-        #expect(text.contains("switch the selected service plan on or off"))
+        #expect(text.contains("mark the selected service plan to switch on or off"))
+        #expect(text.contains("preview everything staged"))
+        #expect(text.contains("undo this console's last change"))
         #expect(text.contains("reprocess the selected group"))
-        #expect(text.contains("now: Space toggles a service plan: move to a plan row"))
+        #expect(text.contains("now: Space marks a service plan to switch: move to a plan row"))
         console.press("Esc")
         #expect(console.text.contains("2 Groups"))
     }
@@ -106,7 +163,7 @@ struct ConsoleScreenTests {
     func disabledKeys() throws {
         let console = try ConsoleHarness()
         console.press("1", "Space")
-        #expect(console.screen[console.screen.count - 2].hasPrefix("Space switch the selected service plan on or off"))
+        #expect(console.screen[console.screen.count - 2].hasPrefix("Space mark the selected service plan to switch on or off"))
         console.press("3", "Space")
         #expect(console.screen[console.screen.count - 2].contains("move to a plan row"))
     }
@@ -177,7 +234,7 @@ struct ConsoleScreenTests {
     func auditView() throws {
         let console = try ConsoleHarness()
         onFormsPlan(console)
-        console.press("Space")
+        console.press("Space", "y", "y")
         console.app.waitForBackgroundWork()
         console.press("A")
         let me = ActorIdentity.current().name

@@ -21,7 +21,8 @@ struct ConsoleInTmuxTests {
         return config
     }
 
-    /// The walkthrough: find "E3 with Selected Services", toggle a plan, reprocess, quit.
+    /// The walkthrough: find "E3 with Selected Services", stage a plan, preview and apply it,
+    /// reprocess, quit.
     static func walkthrough(_ session: TmuxSession) throws {
         #expect(try session.waitFor("q quit") != nil, "the console never drew")
         try session.sendKeys("2", "j", "Enter")
@@ -29,6 +30,10 @@ struct ConsoleInTmuxTests {
         #expect(try session.waitFor("3 of 16 enabled") != nil)
         for _ in 0..<5 { try session.sendKeys("j") }
         try session.sendKeys("Space")
+        #expect(try session.waitFor("[ →x] Microsoft Forms (Plan E3)") != nil)
+        try session.sendKeys("y")
+        #expect(try session.waitFor("Apply 1 plan changes to E3 with Selected Services?") != nil)
+        try session.sendKeys("y")
         #expect(try session.waitFor("4 of 16 enabled") != nil)
         // Waited for on its own: over SSH a frame can arrive in pieces, and a capture may hold
         // the new count before the row below it is redrawn.

@@ -139,7 +139,8 @@ extension Tenant {
         for skuId in remove where !groups[index].assignedLicenses.contains(where: { $0.skuId == skuId }) {
             throw .invalidInput("group \(groups[index].displayName) has no licence for SKU \(skuId)")
         }
-        var licenses = groups[index].assignedLicenses.filter { !remove.contains($0.skuId) }
+        let before = groups[index].assignedLicenses
+        var licenses = before.filter { !remove.contains($0.skuId) }
         for license in add {
             let sku = subscribedSkus[try skuIndex(license.skuId)]
             for plan in license.disabledPlans where !sku.planIds.contains(plan) {
@@ -152,10 +153,19 @@ extension Tenant {
         groups[index].assignedLicenses = licenses.sorted { $0.skuId < $1.skuId }
         groups[index].licenseProcessingState = .queuedForProcessing
         pending.enqueue(groupID, in: \.licenseGroups)
-        let skus = subscribedSkus
-        func names(_ ids: [String]) -> String {
-            ids.map { id in skus.first { $0.skuId == id }?.skuPartNumber ?? id }.joined(separator: ", ")
+        // In the words of a single plan toggle where a SKU stays: "ENTERPRISEPACK: 3 of 16 -> 6 of 16 enabled".
+        var parts: [String] = []
+        for skuId in remove { parts.append("\(subscribedSkus.first { $0.skuId == skuId }?.skuPartNumber ?? skuId) removed") }
+        for license in add {
+            guard let sku = subscribedSkus.first(where: { $0.skuId == license.skuId }) else { continue }
+            let total = sku.planIds.count
+            let now = "\(total - license.disabledPlans.count) of \(total)"
+            if let old = before.first(where: { $0.skuId == license.skuId }) {
+                parts.append("\(sku.skuPartNumber): \(total - old.disabledPlans.count) of \(total) -> \(now) enabled")
+            } else {
+                parts.append("\(sku.skuPartNumber) added (\(now) enabled)")
+            }
         }
-        return "removed [\(names(remove))], added [\(names(add.map(\.skuId)))]"
+        return parts.isEmpty ? "no change" : parts.joined(separator: "; ")
     }
 }

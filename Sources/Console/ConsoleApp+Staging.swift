@@ -1,0 +1,169 @@
+import Foundation
+import LicenseModel
+import LicenseStore
+import TerminalKit
+
+/// Plan changes are staged, previewed and applied as one change, and this console's last
+/// change can be undone: Space marks a plan (`[x→ ]`), `y` shows what everything staged would
+/// do (members, plans gained and lost, seats, licence errors) and `y` again applies it — one
+/// journal entry, one audit record, one processing run; `x` drops what is staged; `u` previews
+/// and applies the inverse of the last change, conflict-checked like any edit.
+extension ConsoleApp {
+    /// Space: marks the selected plan to switch, or unmarks it.
+    func stageSelectedPlan() -> Reaction {
+        guard let groupID = state.selectedGroupID, let id = selectedRow(.licences)?.id,
+            let group = tenant.group(id: groupID)
+        else { return .none }
+        if let other = state.stagedGroupID, other != groupID, !state.staged.isEmpty {
+            say(.warn, "\(state.staged.count) changes are staged on \(tenant.group(id: other)?.displayName ?? other): y applies them, x drops them")
+            return .redraw
+        }
+        let parts = id.split(separator: "|").map(String.init)
+        let (skuId, planId) = (parts[0], parts[1])
+        let isOn = !(group.assignedLicenses.first { $0.skuId == skuId }?.disabledPlans.contains(planId) ?? true)
+        if state.staged[id] != nil {
+            state.staged[id] = nil
+        } else {
+            if state.staged.isEmpty { state.editBase = [groupID: loaded.versions[groupID]?.sequence ?? 0] }
+            state.staged[id] = !isOn
+        }
+        state.stagedGroupID = state.staged.isEmpty ? nil : groupID
+        let name = SKUCatalog.shared.friendlyName(ofPlan: planId)
+        let what = state.staged[id].map { "\(name) staged \($0 ? "on" : "off")" } ?? "\(name) unstaged"
+        say(.info, "\(what); \(state.staged.count) staged: y previews and applies, x drops")
+        return .redraw
+    }
+
+    /// The one change that applies everything staged: the group's licences with each touched
+    /// SKU's disabled plans as they would be (Graph's assignLicense on the group).
+    func stagedChange() -> TenantChange? {
+        guard let groupID = state.stagedGroupID, let group = tenant.group(id: groupID), !state.staged.isEmpty else { return nil }
+        var licences: [AssignedLicense] = []
+        for licence in group.assignedLicenses {
+            var disabled = licence.disabledPlans
+            var touched = false
+            for (key, enabled) in state.staged {
+                let parts = key.split(separator: "|").map(String.init)
+                guard parts[0] == licence.skuId else { continue }
+                touched = true
+                disabled.removeAll { $0 == parts[1] }
+                if !enabled { disabled.append(parts[1]) }
+            }
+            if touched { licences.append(AssignedLicense(skuId: licence.skuId, disabledPlans: disabled.sorted())) }
+        }
+        return .replaceGroupLicenses(groupID: groupID, add: licences, remove: [])
+    }
+
+    var applyDisabledReason: String? {
+        if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
+        if let busy = busyReason { return busy }
+        if state.staged.isEmpty { return "nothing staged: Space on a plan marks it to switch" }
+        return nil
+    }
+
+    /// y: the preview of everything staged.
+    func previewStaged() -> Reaction {
+        guard let change = stagedChange(), let groupID = state.stagedGroupID else { return .none }
+        do {
+            let preview = try tenant.preview(change, context: ChangeContext(actor: actor))
+            state.previewLines = stagedSummary() + [""] + preview.summary(limit: 200)
+            state.mode = .confirmPlans(groupID)
+        } catch {
+            say(.error, "these changes can't be made: \(error)")
+        }
+        return .redraw
+    }
+
+    func stagedSummary() -> [String] {
+        state.staged.sorted { $0.key < $1.key }.map { key, enabled in
+            let plan = String(key.split(separator: "|")[1])
+            return "\(enabled ? "on " : "off") \(SKUCatalog.shared.friendlyName(ofPlan: plan))"
+        }
+    }
+
+    func handleConfirmPlansKey(_ key: Key, groupID: String) -> Reaction {
+        switch key {
+        case .character("y"), .character("Y"):
+            guard let change = stagedChange() else { return .none }
+            let before = tenant.group(id: groupID)?.assignedLicenses ?? []
+            state.mode = .browse
+            guard commit(change, basedOn: state.editBase) != nil else { return .redraw }
+            let count = state.staged.count
+            let name = tenant.group(id: groupID)?.displayName ?? groupID
+            let touched = Set(state.staged.keys.map { String($0.split(separator: "|")[0]) })
+            state.undo = UndoRecord(
+                inverse: .replaceGroupLicenses(groupID: groupID, add: before.filter { touched.contains($0.skuId) }, remove: []),
+                objectID: groupID, sequence: loaded.sequence, description: "\(count) plan changes on \(name)")
+            state.staged = [:]
+            state.stagedGroupID = nil
+            state.editBase = [:]
+            say(.info, "applied \(count) plan changes to \(name); members are being processed (u undoes)")
+            startProcessing()
+        case .character("n"), .character("N"), .escape:
+            state.mode = .browse
+            say(.info, "nothing applied; \(state.staged.count) still staged")
+        case .character("x"):
+            return dropStaged()
+        default:
+            return .none
+        }
+        return .redraw
+    }
+
+    /// x: drops everything staged.
+    func dropStaged() -> Reaction {
+        let count = state.staged.count
+        state.staged = [:]
+        state.stagedGroupID = nil
+        state.editBase = [:]
+        state.mode = .browse
+        say(.info, count == 0 ? "nothing was staged" : "dropped \(count) staged changes")
+        return .redraw
+    }
+
+    var undoDisabledReason: String? {
+        if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
+        if let busy = busyReason { return busy }
+        if state.undo == nil { return "nothing to undo: this console has made no change yet" }
+        return nil
+    }
+
+    /// u: the preview of undoing this console's last change.
+    func previewUndo() -> Reaction {
+        guard let undo = state.undo else { return .none }
+        do {
+            let preview = try tenant.preview(undo.inverse, context: ChangeContext(actor: actor))
+            state.previewLines = ["Undo \(undo.description)", ""] + preview.summary(limit: 200)
+            state.mode = .confirmUndo
+        } catch {
+            say(.error, "can't undo: \(error)")
+        }
+        return .redraw
+    }
+
+    func handleConfirmUndoKey(_ key: Key) -> Reaction {
+        switch key {
+        case .character("y"), .character("Y"):
+            guard let undo = state.undo else { return .none }
+            state.mode = .browse
+            // Based on the version our change made: if anyone changed the object since, the
+            // undo is refused as a conflict rather than silently undoing their work too.
+            guard commit(undo.inverse, basedOn: [undo.objectID: undo.sequence], auditNote: "undo of \(undo.description)") != nil else {
+                return .redraw
+            }
+            state.undo = nil
+            say(.info, "undone: \(undo.description)")
+            startProcessing()
+        case .character("n"), .character("N"), .escape:
+            state.mode = .browse
+            say(.info, "nothing undone")
+        default:
+            return .none
+        }
+        return .redraw
+    }
+
+    func planPreviewRows(applies: String) -> [Row] {
+        state.previewLines.map { Row($0) } + [Row(""), Row("y \(applies) · n/Esc back · x drop the staged changes", style: .dim)]
+    }
+}
