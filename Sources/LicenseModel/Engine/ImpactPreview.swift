@@ -23,6 +23,9 @@ public struct ImpactPreview: Equatable, Sendable, Codable {
     public var users: [UserImpact]
     /// skuPartNumber → change in seats used.
     public var seatChanges: [String: Int]
+    /// skuPartNumber → seats left afterwards (negative: more needed than bought), for the SKUs
+    /// whose use changes.
+    public var seatsFreeAfter: [String: Int] = [:]
 
     public var isEmpty: Bool { memberships.isEmpty && users.isEmpty && seatChanges.isEmpty }
 }
@@ -68,11 +71,15 @@ extension Tenant {
             if !(impact.gainedPlans.isEmpty && impact.lostPlans.isEmpty && impact.newErrors.isEmpty) { users.append(impact) }
         }
         var seats: [String: Int] = [:]
+        var free: [String: Int] = [:]
         for sku in after.subscribedSkus {
             let delta = sku.consumedUnits - (before.sku(id: sku.skuId)?.consumedUnits ?? 0)
-            if delta != 0 { seats[sku.skuPartNumber] = delta }
+            if delta != 0 {
+                seats[sku.skuPartNumber] = delta
+                free[sku.skuPartNumber] = sku.availableUnits
+            }
         }
-        return ImpactPreview(memberships: memberships, users: users, seatChanges: seats)
+        return ImpactPreview(memberships: memberships, users: users, seatChanges: seats, seatsFreeAfter: free)
     }
 
     static func enabledPlans(_ user: User?, in tenant: Tenant) -> Set<String> {
@@ -87,15 +94,26 @@ extension Tenant {
 }
 
 extension ImpactPreview {
-    /// Lines for people: "3 join E3 All, 1 leaves", per-user gains and losses, seats.
+    /// Lines for people, summary first: how many users are affected, each plan gained or lost
+    /// with its count, the licence errors it would cause by type and count, joins and leaves,
+    /// seats against what is free; then the users one by one.
     public func summary(limit: Int = 20) -> [String] {
         if isEmpty { return ["No user's membership, licences or plans would change."] }
-        var lines: [String] = []
+        var lines = ["\(users.count) users affected" + (users.isEmpty ? "" : ": " + totals())]
+        var errors: [String: Int] = [:]
+        for user in users {
+            for error in user.newErrors { errors[String(error.split(separator: " ").last ?? ""), default: 0] += 1 }
+        }
+        lines.append(
+            errors.isEmpty
+                ? "New licence errors: none"
+                : "New licence errors: " + errors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         for membership in memberships {
             lines.append("\(membership.groupName): \(membership.joined.count) would join, \(membership.left.count) would leave")
         }
         for (sku, delta) in seatChanges.sorted(by: { $0.key < $1.key }) {
-            lines.append("\(sku): seats used \(delta > 0 ? "+" : "")\(delta)")
+            let free = seatsFreeAfter[sku].map { $0 < 0 ? " (\(-$0) more than bought)" : " (\($0) free after)" } ?? ""
+            lines.append("\(sku): seats used \(delta > 0 ? "+" : "")\(delta)\(free)")
         }
         for user in users.prefix(limit) {
             var parts: [String] = []
@@ -108,5 +126,19 @@ extension ImpactPreview {
         }
         if users.count > limit { lines.append("  … and \(users.count - limit) more users") }
         return lines
+    }
+}
+
+extension ImpactPreview {
+    /// "+FORMS_PLAN_E3 17, -SWAY 3": each plan gained or lost, with how many users.
+    func totals() -> String {
+        var gained: [String: Int] = [:]
+        var lost: [String: Int] = [:]
+        for user in users {
+            for plan in user.gainedPlans { gained[plan, default: 0] += 1 }
+            for plan in user.lostPlans { lost[plan, default: 0] += 1 }
+        }
+        let parts = gained.sorted { $0.key < $1.key }.map { "+\($0.key) \($0.value)" } + lost.sorted { $0.key < $1.key }.map { "-\($0.key) \($0.value)" }
+        return parts.isEmpty ? "licence errors only" : parts.joined(separator: ", ")
     }
 }
