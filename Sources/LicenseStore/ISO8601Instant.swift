@@ -1,14 +1,16 @@
 import Foundation
+import LicenseModel
 
 /// ISO 8601 times as the state files hold them. The files are written with whole seconds in
 /// UTC (`2026-01-31T09:00:00Z`), which is read here by arithmetic: a million users carry tens
 /// of millions of such stamps, and a general parser costs microseconds each. Anything else
-/// (fractional seconds, an offset) goes to Foundation's parser.
+/// (fractional seconds, an offset) goes to the strict general parser (`ISO8601Times`), never to
+/// Foundation's, which can crash on malformed input.
 public enum ISO8601Instant {
     public static func parse(_ text: String) -> Date? {
         var text = text
         if let date = text.withUTF8({ fast($0) }) { return date }
-        return general.date(from: text) ?? fractional.date(from: text)
+        return ISO8601Times.parse(text)
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` exactly, or nil.
@@ -42,11 +44,4 @@ public enum ISO8601Instant {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
     }
-
-    nonisolated(unsafe) static let general = ISO8601DateFormatter()
-    nonisolated(unsafe) static let fractional: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
 }

@@ -164,14 +164,7 @@ public enum RuleRegex {
 
 /// Dates in rules: ISO 8601 instants and `p<n>d` durations.
 enum RuleDates {
-    static func parse(_ text: String) -> Date? {
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: text) { return date }
-        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = full.date(from: text) { return date }
-        full.formatOptions = [.withFullDate]
-        return full.date(from: text)
-    }
+    static func parse(_ text: String) -> Date? { ISO8601Text.parse(text, dateOnly: true) }
 
     static func days(inDuration text: String) -> Int? {
         let folded = text.lowercased()

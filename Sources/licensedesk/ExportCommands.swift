@@ -56,7 +56,7 @@ struct ExportChangesCommand: ParsableCommand {
             if let first = try store.firstRecordedSequence(), first > position + 1 {
                 Notice.note("changes \(position + 1) to \(first - 1) are no longer on record; exporting from \(first)")
             }
-        } else if let time = ISO8601DateFormatter().date(from: since) {
+        } else if let time = ISO8601Times.parse(since) {
             entries = try store.changes(after: 0).filter { $0.context.now >= time }
         } else {
             throw ModelError.invalidInput("--since must be a journal position such as 12 or an ISO 8601 time such as 2026-01-31T09:00:00Z, not \(since)")

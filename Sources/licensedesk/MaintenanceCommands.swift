@@ -66,7 +66,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         var query = AuditQuery(user: user, object: object)
         if let since {
-            guard let date = ISO8601DateFormatter().date(from: since) else {
+            guard let date = ISO8601Times.parse(since) else {
                 throw ModelError.invalidInput("--since must be an ISO 8601 time such as 2026-01-31T09:00:00Z")
             }
             query.since = date

@@ -69,7 +69,7 @@ struct RulesTestCommand: ParsableCommand {
 
     static func context(_ now: String?) throws -> RuleContext {
         guard let now else { return RuleContext() }
-        guard let date = ISO8601DateFormatter().date(from: now) else {
+        guard let date = ISO8601Text.parse(now) else {
             throw ModelError.invalidInput("--now must be an ISO 8601 time such as 2026-01-31T09:00:00Z, not \(now)")
         }
         return RuleContext(now: date)
@@ -122,7 +122,7 @@ enum RuleBatch {
         }
         var context = defaultContext
         if let now = object["now"] {
-            guard let text = now as? String, let date = ISO8601DateFormatter().date(from: text) else {
+            guard let text = now as? String, let date = ISO8601Text.parse(text) else {
                 return errorLine("line \(number): \"now\" must be an ISO 8601 time", column: nil)
             }
             context = RuleContext(now: date)

@@ -29,7 +29,7 @@ public enum UserAttributeWriter {
                 user.employeeHireDate = nil
                 return
             }
-            guard let date = ISO8601DateFormatter().date(from: value) else {
+            guard let date = ISO8601Text.parse(value) else {
                 throw .invalidInput("employeeHireDate must be an ISO 8601 date such as 2024-01-31T00:00:00Z, not \(value)")
             }
             user.employeeHireDate = date

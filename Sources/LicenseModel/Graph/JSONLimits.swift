@@ -12,3 +12,8 @@ public enum JSONLimits {
     /// A decoder that refuses too-deep JSON before decoding it.
     public static func decoder() -> JSONDecoder { NestingCheckedJSONDecoder() }
 }
+
+/// The strict ISO 8601 reader (`ISO8601Text`), for the modules above the model.
+public enum ISO8601Times {
+    public static func parse(_ text: String, dateOnly: Bool = false) -> Date? { ISO8601Text.parse(text, dateOnly: dateOnly) }
+}
