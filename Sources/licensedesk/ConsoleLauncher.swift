@@ -13,6 +13,9 @@ enum ConsoleLauncher {
         let (theme, warning) = ThemeLoader.resolve(flag: themeName)
         let identity = ActorIdentity.current()
         let roles = try StateStore.roles(for: identity, in: store.directory)
+        // Standard error would write across the curses screen: the console shows its own
+        // progress while a change waits for another admin's lock.
+        StateStore.onLockWait { _ in }
         let terminal = CursesTerminal(theme: theme)
         let app = ConsoleApp(
             loaded: state, store: store, actor: identity.name, roles: roles, theme: theme,
