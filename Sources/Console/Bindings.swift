@@ -62,7 +62,7 @@ extension ConsoleApp {
         Binding(keys: [.character("N")], label: "prev", help: "previous match", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: -1) }),
         Binding(keys: [.character("e")], label: "edit rule", help: "edit the group's rule: checked as you type, impact shown before saving", panes: [.groups], disabledReason: { $0.editDisabledReason }, action: { $0.startEditingRule() }),
         Binding(keys: [.character("A")], label: "audit", help: "show the audit log", panes: nil, disabledReason: { _ in nil }, action: { $0.openAudit() }),
-        Binding(keys: [.character(":")], label: "command", help: ":user, :group, :report, :explain, :theme, :audit, :tour, :q", panes: nil, disabledReason: { _ in nil }, action: { $0.startCommand() }),
+        Binding(keys: [.character(":")], label: "command", help: ":user, :group, :report, :explain, :theme, :audit, :messages, :tour, :q", panes: nil, disabledReason: { _ in nil }, action: { $0.startCommand() }),
         Binding(keys: [.character("?")], label: "help", help: "this help", panes: nil, disabledReason: { _ in nil }, action: { $0.openHelp() }),
         Binding(keys: [.control("r")], label: "reload", help: "reload the state from disk", panes: nil, disabledReason: { _ in nil }, action: { $0.reload() }),
         Binding(keys: [.control("l")], label: "redraw", help: "redraw the screen", panes: nil, disabledReason: { _ in nil }, action: { _ in .redraw }),

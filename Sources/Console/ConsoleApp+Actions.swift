@@ -132,6 +132,10 @@ extension ConsoleApp {
         switch verb {
         case "q", "quit": return .quit
         case "audit": return openAudit()
+        case "messages", "msgs":
+            state.mode = .messages
+            state.detailOffset = 0
+            return .redraw
         case "tour": return startTour()
         case "report":
             guard let report = ReportText.Report(rawValue: argument.lowercased()) else {
@@ -211,6 +215,27 @@ extension ConsoleApp {
             return [Row("The user is no longer in the tenant", style: .dim)]
         }
         return ReportText.provenance(facts).map { Row($0) }
+    }
+
+    /// `:messages`: every message of this session, oldest first, wrapped so none is cut.
+    func messageRows(width: Int) -> [Row] {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        var rows = [Row("Messages of this session (oldest first)", style: .header)]
+        for logged in messageLog {
+            let style: StyleToken = logged.message.level == .info ? .text : .error
+            let text = "\(formatter.string(from: logged.time))  \(logged.message.level.rawValue)\(logged.message.text)"
+            var rest = Substring(text)
+            var first = true
+            while !rest.isEmpty {
+                let piece = rest.prefix(max(20, width - (first ? 0 : 10)))
+                rows.append(Row((first ? "" : "          ") + piece, style: style))
+                rest = rest.dropFirst(piece.count)
+                first = false
+            }
+        }
+        if messageLog.isEmpty { rows.append(Row("No messages yet", style: .dim)) }
+        return rows
     }
 
     func auditRows() -> [Row] {

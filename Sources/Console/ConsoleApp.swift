@@ -31,6 +31,11 @@ public final class ConsoleApp {
     var lastSize = TerminalSize(columns: 100, rows: 30)
     private var lastRefresh = Date.distantPast
     var background: BackgroundProcessing?
+    /// Every message the status line has shown, oldest first (`:messages`), at most 500.
+    public private(set) var messageLog: [LoggedMessage] = []
+    /// A refusal or error in the status line stays until the next key: progress lines and
+    /// refreshes don't overwrite it.
+    var statusHeld = false
     /// Whether a background run is going (the loop then wakes ten times a second).
     public var isProcessing: Bool { background?.isRunning ?? false }
 
@@ -67,6 +72,7 @@ public final class ConsoleApp {
 
     private func handle(_ key: Key) -> Reaction {
         if key == .control("c") { return .quit }
+        statusHeld = false
         switch state.mode {
         case .filter: return handleFilterKey(key)
         case .editRule(let groupID): return handleRuleKey(key, groupID: groupID)
@@ -78,7 +84,7 @@ public final class ConsoleApp {
         case .tour(let step): return handleTourKey(key, step: step)
         case .help where key == .character("t"):
             return startTour()
-        case .help, .audit, .report, .explain:
+        case .help, .audit, .report, .explain, .messages:
             if key == .escape || key == .character("q") || key == .character("?") {
                 state.mode = .browse
                 return .redraw
@@ -101,7 +107,7 @@ public final class ConsoleApp {
             }
             guard let binding = Self.bindings.first(where: { $0.keys.contains(key) }) else { return .none }
             if let panes = binding.panes, !panes.contains(state.focus) {
-                say(.info, "\(binding.keyNames) \(binding.help) — in the \(panes.map(\.title).sorted().joined(separator: " or ")) pane")
+                say(.warn, "\(binding.keyNames) \(binding.help) — in the \(panes.map(\.title).sorted().joined(separator: " or ")) pane")
                 return .redraw
             }
             if let reason = binding.disabledReason(self) {
@@ -129,7 +135,7 @@ public final class ConsoleApp {
     public func tick(now: Date = Date()) -> Reaction {
         if let job = background {
             if job.isRunning {
-                if let text = progressText { say(.info, text) }
+                if let text = progressText { show(text) }
                 return .redraw
             }
             background = nil
@@ -157,7 +163,17 @@ public final class ConsoleApp {
     }
 
     func say(_ level: StatusMessage.Level, _ text: String) {
-        state.status = StatusMessage(level: level, text: text)
+        // An info line between keys (a refresh, a finished run) never hides a held refusal.
+        if level != .info || !statusHeld { state.status = StatusMessage(level: level, text: text) }
+        messageLog.append(LoggedMessage(time: Date(), message: StatusMessage(level: level, text: text)))
+        if messageLog.count > 500 { messageLog.removeFirst(messageLog.count - 500) }
+        if level != .info { statusHeld = true }
+    }
+
+    /// A passing line (progress) in the status bar: not logged, and never over a held message.
+    func show(_ text: String) {
+        guard !statusHeld else { return }
+        state.status = StatusMessage(level: .info, text: text)
     }
 
     // MARK: - Lists

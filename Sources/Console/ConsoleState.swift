@@ -27,6 +27,8 @@ public enum ConsoleMode: Equatable, Sendable {
     /// The detail view of one user.
     case userDetail(String)
     case audit
+    /// Every message of this session, whole (`:messages`).
+    case messages
     /// Editing a group's rule, validated as you type.
     case editRule(String)
     /// The impact of the edited rule, waiting for y or n.
@@ -120,4 +122,10 @@ public struct UndoRecord: Equatable, Sendable {
     public var objectID: String
     public var sequence: Int
     public var description: String
+}
+
+/// One status-line message, kept for `:messages`.
+public struct LoggedMessage: Equatable, Sendable {
+    public var time: Date
+    public var message: StatusMessage
 }

@@ -51,6 +51,7 @@ public enum Screen {
         switch app.state.mode {
         case .help: drawOverlay("Help", app.helpRows(), app, &frame, size)
         case .audit: drawOverlay("Audit", app.auditRows(), app, &frame, size)
+        case .messages: drawOverlay("Messages", app.messageRows(width: size.columns - 6), app, &frame, size)
         case .report(let report): drawOverlay(report.title, ReportText.lines(report, tenant: app.tenant).map { Row($0) }, app, &frame, size)
         case .explain(let id, let plan): drawOverlay("Why: licences and plans", app.explainRows(id, plan: plan), app, &frame, size)
         case .userDetail(let id): drawOverlay("User", app.presentation.userDetail(id), app, &frame, size)
@@ -175,7 +176,7 @@ public enum Screen {
         let text: String
         switch app.state.mode {
         case .help: text = " j/k scroll · t tour · Esc back · q close"
-        case .audit, .userDetail, .report, .explain: text = " j/k scroll · Esc back · q close"
+        case .audit, .userDetail, .report, .explain, .messages: text = " j/k scroll · Esc back · q close"
         case .editRule: text = " type the rule · Enter preview the impact · Esc cancel"
         case .confirmRule: text = " y save · n edit again · Esc cancel"
         case .ruleConflict: text = " e edit yours on top of theirs · d discard yours"
@@ -183,7 +184,7 @@ public enum Screen {
         case .confirmUndo: text = " y undo · n back"
         case .tour: text = " Enter next · ← back · Esc close the tour"
         case .filter: text = " type to filter · Enter keep · Esc clear"
-        case .command: text = " :user <upn> · :group <name> · :report <name> · :explain <upn> · :theme <name> · :audit · :tour · :q · Enter run · Esc cancel"
+        case .command: text = " :user <upn> · :group <name> · :report <name> · :explain <upn> · :theme <name> · :audit · :messages · :tour · :q · Enter run · Esc cancel"
         case .browse:
             text = " " + app.footerBindings().map { "\($0.keyNames) \($0.label)" }.joined(separator: " · ") + " · 1-4 panes"
         }

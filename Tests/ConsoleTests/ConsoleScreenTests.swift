@@ -163,7 +163,7 @@ struct ConsoleScreenTests {
     func disabledKeys() throws {
         let console = try ConsoleHarness()
         console.press("1", "Space")
-        #expect(console.screen[console.screen.count - 2].hasPrefix("Space mark the selected service plan to switch on or off"))
+        #expect(console.screen[console.screen.count - 2].hasPrefix("Warning: Space mark the selected service plan to switch on or off"))
         console.press("3", "Space")
         #expect(console.screen[console.screen.count - 2].contains("move to a plan row"))
     }
@@ -358,5 +358,29 @@ struct RuleEditorTests {
         console.press("Esc")
         #expect(console.text.contains("rule not changed"))
         #expect(try console.store.loadTenant().group(id: DemoTenant.e3AllGroupID)?.membershipRule == #"user.extensionAttribute10 -eq "E3 All""#)
+    }
+}
+
+@Suite("Console messages")
+struct ConsoleMessageTests {
+    @Test("a refusal stays until the next key, whatever ticks; :messages keeps every message whole")
+    func heldAndLogged() throws {
+        let console = try ConsoleHarness()
+        console.press("1", "Space")
+        let refusal = console.screen[console.screen.count - 2]
+        #expect(refusal.contains("Space mark the selected service plan"))
+        // Another admin's change lands while the refusal is shown: it is logged, not shown over it.
+        var other = try console.store.load()
+        _ = try console.store.commit(.setSeats(skuId: DemoTenant.e3SkuID, seats: 99), context: ChangeContext(actor: "dana"), onto: &other)
+        _ = console.app.tick(now: Date().addingTimeInterval(5))
+        #expect(console.screen[console.screen.count - 2] == refusal, "the refusal was overwritten between keys")
+        console.press("j")
+        console.press(":")
+        console.type("messages")
+        console.press("Enter")
+        let text = console.text
+        #expect(text.contains("Messages of this session"))
+        #expect(text.contains("Warning: Space mark the selected service plan"))
+        #expect(text.contains("another admin's change landed"))
     }
 }
