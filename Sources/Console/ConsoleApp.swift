@@ -148,10 +148,19 @@ public final class ConsoleApp {
         lastRefresh = now
         let before = loaded.sequence
         if refreshNow(), loaded.sequence != before {
-            say(.info, "updated: another admin's change landed (journal \(loaded.sequence))")
+            say(.info, announcement(after: before))
             return .redraw
         }
         return .none
+    }
+
+    /// Another admin's change in words: "alice: E3 All: Microsoft Forms (Plan E3) on".
+    func announcement(after sequence: Int) -> String {
+        guard let entries = try? store.changes(after: sequence), let last = entries.last else {
+            return "updated: another admin's change landed (journal \(loaded.sequence))"
+        }
+        let more = entries.count > 1 ? " (and \(entries.count - 1) more)" : ""
+        return "\(last.context.actor): " + ChangeWords.describe(last, in: tenant) + more
     }
 
     @discardableResult

@@ -227,7 +227,12 @@ struct ConsoleScreenTests {
         try console.store.commit(.setSeats(skuId: DemoTenant.e3SkuID, seats: 99), context: ChangeContext(actor: "bob"))
         #expect(console.app.tick(now: Date().addingTimeInterval(2)) == .redraw)
         #expect(console.text.contains("seats 34 of 99 used"))
-        #expect(console.text.contains("another admin's change landed"))
+        #expect(console.text.contains("bob: ENTERPRISEPACK: Update subscription (seats: 36 -> 99)"), "\(console.text)")
+        try console.store.commit(
+            .setGroupPlan(groupID: DemoTenant.e3AllGroupID, skuId: DemoTenant.e3SkuID, planId: SKUCatalog.shared.plan(matching: "SWAY")!.id, enabled: false),
+            context: ChangeContext(actor: "alice"))
+        #expect(console.app.tick(now: Date().addingTimeInterval(4)) == .redraw)
+        #expect(console.text.contains("alice: E3 All: Sway off"), "\(console.text)")
     }
 
     @Test("the audit view lists changes made in the console, newest first")
@@ -381,6 +386,6 @@ struct ConsoleMessageTests {
         let text = console.text
         #expect(text.contains("Messages of this session"))
         #expect(text.contains("Warning: Space mark the selected service plan"))
-        #expect(text.contains("another admin's change landed"))
+        #expect(text.contains("dana: ENTERPRISEPACK: Update subscription (seats: 36 -> 99)"))
     }
 }
