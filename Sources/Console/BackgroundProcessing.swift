@@ -15,8 +15,15 @@ final class BackgroundProcessing: @unchecked Sendable {
         Thread.detachNewThread {
             var working = state
             do {
-                let effects = try store.commit(
-                    .processPending, context: ChangeContext(actor: actor, roles: roles), onto: &working, progress: progress)
+                // Another console may have done the work first: then nothing is journaled.
+                guard
+                    let effects = try store.processIfPending(
+                        context: ChangeContext(actor: actor, roles: roles), onto: &working, progress: progress)
+                else {
+                    progress.finish("nothing left to process")
+                    done.signal()
+                    return
+                }
                 let finishes = effects.events.filter { $0.activity == "Finish applying group based license to users" }
                 progress.finish(finishes.isEmpty ? "processing done" : finishes.map { "\($0.target) \($0.detail)" }.joined(separator: "; "))
             } catch {

@@ -60,6 +60,7 @@ extension ConsoleApp {
         Binding(keys: [.character("/")], label: "filter", help: "filter the list as you type; Enter keeps it, Esc clears it", panes: nil, disabledReason: { _ in nil }, action: { $0.startFilter() }),
         Binding(keys: [.character("n")], label: "next", help: "next match", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: 1) }),
         Binding(keys: [.character("N")], label: "prev", help: "previous match", panes: nil, disabledReason: { _ in nil }, action: { $0.move(by: -1) }),
+        Binding(keys: [.character("p")], label: "pause", help: "pause or resume processing of queued work by this console (it runs by itself otherwise)", panes: nil, disabledReason: { _ in nil }, action: { $0.toggleProcessingPause() }),
         Binding(keys: [.character("e")], label: "edit rule", help: "edit the group's rule: checked as you type, impact shown before saving", panes: [.groups], disabledReason: { $0.editDisabledReason }, action: { $0.startEditingRule() }),
         Binding(keys: [.character("A")], label: "audit", help: "show the audit log", panes: nil, disabledReason: { _ in nil }, action: { $0.openAudit() }),
         Binding(keys: [.character(":")], label: "command", help: ":user, :group, :report, :explain, :theme, :audit, :messages, :tour, :q", panes: nil, disabledReason: { _ in nil }, action: { $0.startCommand() }),

@@ -30,6 +30,7 @@ public final class ConsoleApp {
     /// Rows of the last drawn list panes, for paging.
     var lastSize = TerminalSize(columns: 100, rows: 30)
     private var lastRefresh = Date.distantPast
+    private var lastAutomaticFailure = Date.distantPast
     var background: BackgroundProcessing?
     /// Every message the status line has shown, oldest first (`:messages`), at most 500.
     public private(set) var messageLog: [LoggedMessage] = []
@@ -141,17 +142,43 @@ public final class ConsoleApp {
             background = nil
             lastRefresh = .distantPast
             refreshNow()
-            say(.info, job.progress.snapshot.summary ?? "processing done")
+            let summary = job.progress.snapshot.summary ?? "processing done"
+            if summary.hasPrefix("processing failed") { lastAutomaticFailure = now }
+            if summary != "nothing left to process" { say(.info, summary) }
             return .redraw
         }
         guard now.timeIntervalSince(lastRefresh) >= 1 else { return .none }
         lastRefresh = now
         let before = loaded.sequence
+        var reaction = Reaction.none
         if refreshNow(), loaded.sequence != before {
             say(.info, announcement(after: before))
-            return .redraw
+            reaction = .redraw
         }
-        return .none
+        // Queued work runs without being asked, as in Entra: whoever queued it (this console,
+        // the command line, another admin). Only one console gets the lock for it at a time.
+        if shouldProcessAutomatically(now: now) {
+            startProcessing()
+            reaction = .redraw
+        }
+        return reaction
+    }
+
+    /// Whether to start a processing run on this tick: there is work, the admin has not paused
+    /// processing, this admin may process, and the last automatic run did not just fail.
+    func shouldProcessAutomatically(now: Date) -> Bool {
+        guard !state.processingPaused, !state.readOnly, background == nil, tenant.hasRunnableWork else { return false }
+        if let roles, !TenantChange.processPending.isAllowed(for: roles) { return false }
+        return now.timeIntervalSince(lastAutomaticFailure) >= 30
+    }
+
+    /// p: stop or resume processing queued work from this console.
+    func toggleProcessingPause() -> Reaction {
+        state.processingPaused.toggle()
+        say(.info, state.processingPaused
+            ? "processing paused: queued work waits (a run already going finishes); p resumes"
+            : "processing resumed: queued work runs")
+        return .redraw
     }
 
     /// Another admin's change in words: "alice: E3 All: Microsoft Forms (Plan E3) on".

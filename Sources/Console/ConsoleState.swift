@@ -96,6 +96,8 @@ public struct ConsoleState: Equatable, Sendable {
     /// the group `stagedGroupID`. `y` previews and applies them as one change.
     public var staged: [String: Bool] = [:]
     public var stagedGroupID: String?
+    /// `p`: this console does not start processing queued work on its own.
+    public var processingPaused = false
     /// This console's last change and the change that undoes it (`u`).
     public var undo: UndoRecord?
 

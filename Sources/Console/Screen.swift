@@ -79,6 +79,7 @@ public enum Screen {
         let tenant = app.tenant
         let errors = app.usersWithLicenseErrorsCount
         var text = " LicenseDesk · \(tenant.organization.displayName) · Users \(tenant.users.count) · Groups \(tenant.groups.count) · Pending \(tenant.pending.count) · Licence errors \(errors)"
+        if app.state.processingPaused { text += " · paused (p)" }
         if app.state.readOnly { text += " · READ-ONLY" }
         frame.put(text, column: 0, row: rect.row, width: rect.width, style: .header)
         frame.paint(.header, column: 0, row: rect.row, width: rect.width)

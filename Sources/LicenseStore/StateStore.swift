@@ -112,6 +112,15 @@ public struct StateStore: Sendable {
         _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil, onto state: inout LoadedState,
         progress: ProcessingProgress? = nil, auditNote: String? = nil
     ) throws -> ChangeEffects {
+        try commit(change, context: context, basedOn: basedOn, onto: &state, progress: progress, auditNote: auditNote, onlyIf: nil)!
+    }
+
+    /// The same, but when `onlyIf` says no about the caught-up tenant (under the lock), nothing
+    /// is applied or journaled and nil is returned.
+    func commit(
+        _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]?, onto state: inout LoadedState,
+        progress: ProcessingProgress?, auditNote: String?, onlyIf: ((Tenant) -> Bool)?
+    ) throws -> ChangeEffects? {
         // The journal keeps whole seconds; applying with the same time keeps replay identical.
         var context = context
         context.now = Date(timeIntervalSince1970: context.now.timeIntervalSince1970.rounded(.down))
@@ -121,6 +130,7 @@ public struct StateStore: Sendable {
         let recovery = Recovery(store: self)
         if recovery.isNeeded { state.notices += try recovery.run() }
         let journalLines = try refreshUnlocked(&state)
+        if let onlyIf, !onlyIf(state.tenant) { return nil }
         for (object, seen) in basedOn ?? [:] {
             if let version = state.versions[object], version.sequence > seen {
                 throw StateError.conflict(object: describe(object, in: state.tenant), version: version)

@@ -389,3 +389,37 @@ struct ConsoleMessageTests {
         #expect(text.contains("dana: ENTERPRISEPACK: Update subscription (seats: 36 -> 99)"))
     }
 }
+
+@Suite("Console processing queued work by itself")
+struct ConsoleAutomaticProcessingTests {
+    @Test("work queued by the command line is processed by an open console without being asked; p pauses it")
+    func processesWhatTheCLIQueued() throws {
+        let console = try ConsoleHarness()
+        console.press("p")
+        #expect(console.screen[0].contains("paused (p)"))
+        // The command line (another process) queues a reprocess.
+        try console.store.commit(.reprocessGroup(groupID: DemoTenant.e3AllGroupID), context: ChangeContext(actor: "cli"))
+        _ = console.app.tick(now: Date().addingTimeInterval(2))
+        #expect(!console.app.isProcessing, "processing ran while paused")
+        #expect(try console.store.loadTenant().pending.licenseGroups == [DemoTenant.e3AllGroupID])
+        console.press("p")
+        #expect(console.text.contains("processing resumed"))
+        _ = console.app.tick(now: Date().addingTimeInterval(4))
+        console.app.waitForBackgroundWork()
+        #expect(try console.store.loadTenant().pending.isEmpty, "the queued work was left")
+    }
+
+    @Test("two consoles offered the same work: one runs it, the other journals nothing")
+    func oneRunForTwoConsoles() throws {
+        let alice = try ConsoleHarness()
+        let dana = try ConsoleHarness(sharing: alice, actor: "dana")
+        try alice.store.commit(.reprocessGroup(groupID: DemoTenant.e3AllGroupID), context: ChangeContext(actor: "cli"))
+        let before = try alice.store.load().sequence
+        _ = alice.app.tick(now: Date().addingTimeInterval(2))
+        alice.app.waitForBackgroundWork()
+        _ = dana.app.tick(now: Date().addingTimeInterval(2))
+        dana.app.waitForBackgroundWork()
+        let runs = try alice.store.changes(after: before).filter { $0.change == .processPending }
+        #expect(runs.count == 1, "\(runs.count) processing runs journaled for one piece of work")
+    }
+}

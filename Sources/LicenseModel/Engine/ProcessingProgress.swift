@@ -39,3 +39,12 @@ public final class ProcessingProgress: @unchecked Sendable {
         lock.unlock()
     }
 }
+
+extension Tenant {
+    /// Whether a processing run would do anything: queued work other than the evaluation of
+    /// paused groups, which waits for them to resume.
+    public var hasRunnableWork: Bool {
+        if !pending.membershipUsers.isEmpty || !pending.licenseGroups.isEmpty || !pending.licenseUsers.isEmpty { return true }
+        return pending.membershipGroups.contains { id in group(id: id).map { !$0.isPaused } ?? true }
+    }
+}
