@@ -21,13 +21,23 @@ final class DirectoryLock {
 
     init(directory: String, exclusive: Bool = true, wait: Bool = true) throws(StateError) {
         let path = (directory as NSString).appendingPathComponent(StateFileName.lock)
-        var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        // O_NONBLOCK: a FIFO someone put in its place must not hang every writer on open.
+        var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if descriptor < 0 && errno == ENOENT {
-            descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, DurableFile.fileMode)
+            descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, DurableFile.fileMode)
             if descriptor >= 0 { fchmod(descriptor, StateStore.fileMode(forDirectory: directory)) }
         }
         fd = descriptor
-        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link, not the state's lock file") }
+            throw .io(path: path, reason: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            let kind = StateFilePolicy.describe(info.st_mode & S_IFMT)
+            close(fd)
+            throw .refusedFile(path: path, reason: "is \(kind), not the state's lock file; move it away")
+        }
         let operation = exclusive ? LOCK_EX : LOCK_SH
         let started = Date()
         var told = false

@@ -15,6 +15,17 @@ struct JournalHistory {
 
     var directory: String { store.path(Self.folder) }
 
+    /// `history/` must be a real folder of the state directory: a link there would have the
+    /// journal written to, and read from, wherever it points. False when there is none.
+    func checkFolder() throws(StateError) -> Bool {
+        var info = stat()
+        guard lstat(directory, &info) == 0 else { return false }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .refusedFile(path: directory, reason: "is \(StateFilePolicy.describe(info.st_mode & S_IFMT)), not the state's history folder")
+        }
+        return true
+    }
+
     func keep(_ entries: [JournalEntry]) throws(StateError) {
         guard let first = entries.first?.sequence, let last = entries.last?.sequence else { return }
         try makeFolder()
@@ -26,6 +37,7 @@ struct JournalHistory {
 
     /// Every kept entry, oldest first.
     func entries() throws(StateError) -> [JournalEntry] {
+        guard try checkFolder() else { return [] }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasPrefix("journal-") && $0.hasSuffix(".jsonl") }.sorted()
         var all: [JournalEntry] = []
@@ -40,6 +52,7 @@ struct JournalHistory {
     /// Removes temp files a crash left in `history/` (`journal-….jsonl.tmp.<pid>.<random>`),
     /// and nothing else.
     func removeLeftovers() {
+        guard (try? checkFolder()) == true else { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names where name.hasPrefix("journal-") && Self.isTemporary(name) {
             unlink((directory as NSString).appendingPathComponent(name))
@@ -47,7 +60,8 @@ struct JournalHistory {
     }
 
     var hasLeftovers: Bool {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).contains {
+        guard (try? checkFolder()) == true else { return false }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).contains {
             $0.hasPrefix("journal-") && Self.isTemporary($0)
         }
     }
@@ -60,8 +74,7 @@ struct JournalHistory {
 
     /// Same group and mode bits as the state directory (setgid included), whatever the umask.
     private func makeFolder() throws(StateError) {
-        var info = stat()
-        if stat(directory, &info) == 0 { return }
+        if try checkFolder() { return }
         guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
             throw .io(path: directory, reason: String(cString: strerror(errno)))
         }

@@ -32,7 +32,13 @@ struct Recovery {
     func run() throws(StateError) -> [String] {
         var notices: [String] = []
         let markerPath = store.path(StateFileName.compaction)
-        if let data = try DurableFile.read(markerPath), let marker = try? StateJSON.decoder().decode(CompactionMarker.self, from: data) {
+        if let data = try DurableFile.read(markerPath) {
+            guard let marker = try? StateJSON.decoder().decode(CompactionMarker.self, from: data), marker.isGenuine(in: store) else {
+                throw StateError.unreadable(
+                    file: markerPath, line: nil, column: nil,
+                    reason: "is not a compaction LicenseDesk recorded (its snapshot files do not match it); nothing was rolled "
+                        + "forward or removed from the journal. Move it away if no compaction was running")
+            }
             try rollForward(marker)
             notices.append("finished a compaction that a crash interrupted")
         }
@@ -112,5 +118,25 @@ struct Recovery {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withColonSeparatorInTime]
         return formatter.string(from: Date()).replacingOccurrences(of: ":", with: "") + "-\(getpid())"
+    }
+}
+
+extension CompactionMarker {
+    /// Whether this marker is the commit record of a compaction whose files are there: every
+    /// `.next` file is written before the marker, and `licensedesk.json` is renamed last, so
+    /// either its `.next` file records this sequence, or it is in place with this sequence and
+    /// no `.next` file is left. Anything else is a marker no compaction wrote: rolling it
+    /// forward would drop committed changes from the journal.
+    func isGenuine(in store: StateStore) -> Bool {
+        let deskNext = store.path(StateFileName.desk) + ".next"
+        func sequence(of path: String) -> Int? {
+            guard let data = try? DurableFile.read(path), let desk = try? StateJSON.decoder().decode(DeskFile.self, from: data) else {
+                return nil
+            }
+            return desk.journalSequence
+        }
+        if DurableFile.isPresent(deskNext) { return sequence(of: deskNext) == self.sequence }
+        let leftover = StateFileName.all.contains { DurableFile.isPresent(store.path($0) + ".next") }
+        return !leftover && sequence(of: store.path(StateFileName.desk)) == self.sequence
     }
 }

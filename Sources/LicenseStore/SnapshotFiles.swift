@@ -27,8 +27,7 @@ struct SnapshotFiles {
         // The cache made from exactly these users and groups files, else the files themselves.
         // Never while a compaction is being rolled forward: the snapshot is then its `.next`
         // files, which no cache describes.
-        let rollingForward = DurableFile.isPresent(store.path(StateFileName.compaction))
-        if !rollingForward, let cached = SnapshotCache(store: store).read() {
+        if !isRollingForward, let cached = SnapshotCache(store: store).read() {
             users = GraphListFile(cached.users)
             users.extra = cached.usersExtra
             groups = GraphListFile(cached.groups)
@@ -60,8 +59,18 @@ struct SnapshotFiles {
     /// writer does it on disk), else the file itself.
     func readPath(_ name: String) -> String {
         let next = store.path(name) + ".next"
-        if DurableFile.isPresent(store.path(StateFileName.compaction)), DurableFile.isPresent(next) { return next }
+        if DurableFile.isPresent(next), isRollingForward { return next }
         return store.path(name)
+    }
+
+    /// A genuine compaction record is there (`CompactionMarker.isGenuine`): its `.next` files
+    /// are the snapshot. A stray or forged one is not, and the files in place are read.
+    var isRollingForward: Bool {
+        let path = store.path(StateFileName.compaction)
+        guard DurableFile.isPresent(path), let data = try? DurableFile.read(path),
+            let marker = try? StateJSON.decoder().decode(CompactionMarker.self, from: data)
+        else { return false }
+        return marker.isGenuine(in: store)
     }
 
     private func decodeList<Element: Decodable & Sendable>(

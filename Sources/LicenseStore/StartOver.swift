@@ -42,6 +42,24 @@ struct StartOver {
         return MovedAside(folder: folder, lastSequence: lastSequence)
     }
 
+    /// Puts a moved-aside state back where it was, after writing the new one failed (a full
+    /// disk): what the new one left half-written goes first, so nothing of the old is lost and
+    /// nothing of the new is taken for it. Best effort: a file that can't be moved back stays in
+    /// the folder, which the error names.
+    func moveBack(_ moved: MovedAside) {
+        let folder = store.path(moved.folder)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []
+        for name in names where StateFileName.tenantFiles.contains(name) || StateFileName.isLeftover(name) {
+            if name == JournalHistory.folder { continue }
+            unlink(store.path(name))
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            rename(folder + "/" + name, store.path(name))
+        }
+        rmdir(folder)
+        DurableFile.syncDirectory(store.directory)
+    }
+
     /// The highest sequence the old state reached, read as far as it can be: a damaged state
     /// is exactly when this runs, so nothing here may throw.
     private func lastKnownSequence() -> Int {

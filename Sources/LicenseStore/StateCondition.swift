@@ -56,11 +56,13 @@ extension StateStore {
             let others = names.filter { !StateFileName.preparatory.contains($0) && !StateFileName.isLeftover($0) }
             return .new(otherFiles: others.sorted())
         }
-        let missing = StateFileName.all.filter { !DurableFile.isPresent(path($0)) }
-        // A compaction that reached its commit point is completed by recovery: not damage.
-        if !missing.isEmpty, !present.contains(StateFileName.compaction) {
-            return .damaged(missing: missing, present: present)
+        // A file whose `.next` is there, with a compaction's commit record, is being rolled
+        // into place (recovery finishes it): not missing. Anything else missing is damage.
+        let rolling = present.contains(StateFileName.compaction)
+        let missing = StateFileName.all.filter { name in
+            !DurableFile.isPresent(path(name)) && !(rolling && DurableFile.isPresent(path(name) + ".next"))
         }
+        if !missing.isEmpty { return .damaged(missing: missing, present: present) }
         return .complete
     }
 

@@ -29,7 +29,13 @@ extension StateStore {
         var movedAside: StartOver.MovedAside?
         if exists { movedAside = try StartOver(store: self).moveAside() }
         let sequence = (movedAside?.lastSequence ?? 0) + (movedAside == nil ? 0 : 1)
-        try SnapshotFiles(store: self).compact(LoadedState(tenant: tenant, sequence: sequence, versions: [:], notices: []))
+        do {
+            try SnapshotFiles(store: self).compact(LoadedState(tenant: tenant, sequence: sequence, versions: [:], notices: []))
+        } catch {
+            // The new tenant could not be written: the old one goes back where it was.
+            if let movedAside { StartOver(store: self).moveBack(movedAside) }
+            throw error
+        }
         // Files that existed before (a forced re-init) keep their group only if adopted again.
         if let group { try group.adopt(directory: directory) }
         let detail = movedAside.map { "the previous state was moved aside into \($0.folder)" } ?? ""

@@ -91,6 +91,7 @@ extension StateStore {
     func replay(_ entry: JournalEntry, into state: inout LoadedState) throws(StateError) {
         var context = entry.context
         context.roles = nil  // checked when the change was first made
+        context.isReplay = true
         do { try state.tenant.apply(entry.change, context: context) } catch {
             throw .unreadable(
                 file: path(StateFileName.journal), line: nil, column: nil,

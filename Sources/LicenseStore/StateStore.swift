@@ -145,6 +145,7 @@ public struct StateStore: Sendable {
         }
         var journalContext = context
         journalContext.roles = nil
+        journalContext.timedOutGroups = effects.timedOutGroups.isEmpty ? nil : effects.timedOutGroups
         let identity = ActorIdentity.current()
         let entry = JournalEntry(
             sequence: state.sequence + 1, context: journalContext, change: change, basedOn: basedOn ?? [:], audit: effects.events,

@@ -29,9 +29,13 @@ final class BoundedRegex: @unchecked Sendable {
     /// within the time limit.
     func matches(_ value: String) -> Bool {
         if budget.isSpent { return false }
+        if budget.isUnlimited {
+            return regex.firstMatch(in: value, range: NSRange(location: 0, length: value.utf16.count)) != nil
+        }
         var found = false
         var callbacks = 0
         let started = MatchBudget.clock()
+        defer { budget.account(MatchBudget.clock() - started, pattern: pattern) }
         regex.enumerateMatches(in: value, options: [.reportProgress], range: NSRange(location: 0, length: value.utf16.count)) {
             result, _, stop in
             if result != nil {
@@ -58,8 +62,16 @@ public final class MatchBudget: @unchecked Sendable {
     /// How long one `-match` evaluation may run, in nanoseconds (50 ms; Entra does not publish
     /// its own, .NET's engine takes a timeout).
     public static let timeLimit: UInt64 = 50_000_000
+    /// What all of one rule's `-match` evaluations in one run may take: 2 s, plus 20 µs for
+    /// every evaluation (a real tenant's patterns take about 1 µs), so a rule of many slow
+    /// clauses can't hold the state for minutes while each stays under `timeLimit`.
+    public static let totalAllowance: UInt64 = 2_000_000_000
+    public static let allowancePerEvaluation: UInt64 = 20_000
     private let lock = NSLock()
     private var spentOn: String?
+    private var spent: UInt64 = 0
+    private var evaluations: UInt64 = 0
+    private var unlimited = false
 
     init() {}
 
@@ -90,7 +102,68 @@ public final class MatchBudget: @unchecked Sendable {
     public func reset() {
         lock.lock()
         spentOn = nil
+        spent = 0
+        evaluations = 0
         lock.unlock()
+    }
+
+    var isUnlimited: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return unlimited
+    }
+
+    /// No time limit while `body` runs: replaying a journaled run that finished in time must
+    /// give the same members whatever the machine's speed today (what timed out then is
+    /// recorded in the journal and not evaluated again).
+    public func withoutLimit<T>(_ body: () -> T) -> T {
+        lock.lock()
+        unlimited = true
+        lock.unlock()
+        defer {
+            lock.lock()
+            unlimited = false
+            lock.unlock()
+        }
+        return body()
+    }
+
+    /// `withoutLimit` for several budgets at once.
+    public static func withoutLimits<T>(_ budgets: [MatchBudget], _ body: () -> T) -> T {
+        replaying(budgets.map { ($0, nil) }, body)
+    }
+
+    /// A journaled run replayed: the budgets whose rule timed out then are spent with the
+    /// recorded reason (their patterns are not run at all), the others have no time limit.
+    public static func replaying<T>(_ budgets: [(MatchBudget, timedOut: String?)], _ body: () -> T) -> T {
+        for (budget, reason) in budgets {
+            budget.lock.lock()
+            if let reason { budget.spentOn = reason } else { budget.unlimited = true }
+            budget.lock.unlock()
+        }
+        defer {
+            for (budget, _) in budgets {
+                budget.lock.lock()
+                budget.unlimited = false
+                budget.spentOn = nil
+                budget.spent = 0
+                budget.evaluations = 0
+                budget.lock.unlock()
+            }
+        }
+        return body()
+    }
+
+    func account(_ elapsed: UInt64, pattern: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        spent += elapsed
+        evaluations += 1
+        if spentOn == nil, spent > Self.totalAllowance + Self.allowancePerEvaluation * evaluations {
+            spentOn =
+                "the rule's regular expressions took \(spent / 1_000_000) ms over \(evaluations) evaluations (\"\(pattern)\" among them); "
+                + "simplify them or match fewer values with -match"
+        }
     }
 
     static func clock() -> UInt64 {

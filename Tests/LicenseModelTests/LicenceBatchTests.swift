@@ -26,8 +26,8 @@ struct LicenceBatchTests {
         mutating func process(at time: Double) -> (memo: [AuditEvent], plain: [AuditEvent]) {
             let context = ChangeContext(now: Date(timeIntervalSince1970: time), actor: "test")
             return (
-                PendingWorkRunner.run(&memo, context: context, memoize: true),
-                PendingWorkRunner.run(&plain, context: context, memoize: false)
+                PendingWorkRunner.run(&memo, context: context, memoize: true).events,
+                PendingWorkRunner.run(&plain, context: context, memoize: false).events
             )
         }
     }

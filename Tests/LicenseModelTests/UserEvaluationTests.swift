@@ -64,8 +64,9 @@ struct UserEvaluationTests {
             try parallel.apply(.setUserAttributes(userID: user, values: values), context: context)
             try sequential.apply(.setUserAttributes(userID: user, values: values), context: context)
             let before = parallel.memberships[user] ?? []
-            _ = onBothCores.evaluate(&parallel, userID: user, now: context.now)
-            _ = oneByOne.evaluate(&sequential, userID: user, now: context.now)
+            var timedOut: [String: String] = [:]
+            _ = onBothCores.evaluate(&parallel, userID: user, context: context, timedOut: &timedOut)
+            _ = oneByOne.evaluate(&sequential, userID: user, context: context, timedOut: &timedOut)
             if before.subtracting(parallel.memberships[user] ?? []).count > 1 { multipleLeaves += 1 }
         }
         #expect(parallel.groups.map(\.members) == sequential.groups.map(\.members))

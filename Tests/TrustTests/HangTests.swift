@@ -36,6 +36,29 @@ struct HangTests {
         #expect(try state.run(["process"]).status == 0)
     }
 
+    @Test("many slow -match clauses, each under the per-evaluation bound, are bounded in all; the run is journaled with its time-out and replays without evaluating it")
+    func manySlowClauses() throws {
+        let state = try TrustState()
+        let list = try state.run(["users", "list", "--json"])
+        let users = try #require(try JSONSerialization.jsonObject(with: Data(list.standardOutput.utf8)) as? [[String: Any]])
+        for upn in users.prefix(12).compactMap({ $0["userPrincipalName"] as? String }) {
+            #expect(try state.run(["users", "set", upn, "department=" + String(repeating: "a", count: 18) + "!"]).status == 0)
+        }
+        let rule = Array(repeating: #"user.department -match "^(a+)+N$""#, count: 60).joined(separator: " -or ")
+        #expect(try state.run(["groups", "set-rule", "E3 All", rule]).status == 0)
+        let processed = try BinaryRunner.runProgram("/usr/bin/timeout", ["120", BinaryRunner.binaryPath, "process", "--state", state.path])
+        #expect(processed.status == 0, "exit \(processed.status)")
+        let shown = try state.run(["groups", "show", "E3 All"])
+        #expect(shown.standardOutput.contains("Processing error"), "\(shown.standardOutput)")
+        #expect(shown.standardOutput.contains("regular expressions took"), "\(shown.standardOutput)")
+        let journal = try String(contentsOfFile: state.file(StateFileName.journal), encoding: .utf8)
+        #expect(journal.contains("\"timedOutGroups\""), "the time-out is not in the journal: a replay would time it again")
+        // Every later read replays the run: the recorded time-out stands, nothing is evaluated.
+        let status = try BinaryRunner.runProgram("/usr/bin/timeout", ["60", BinaryRunner.binaryPath, "groups", "show", "E3 All", "--state", state.path])
+        #expect(status.status == 0)
+        #expect(status.standardOutput.contains("Processing error"))
+    }
+
     @Test("rules test says a timed-out -match is not an answer (exit 1), on one user and in a batch")
     func rulesTestBounded() throws {
         let user = "{\"displayName\": \"\(Self.evilName)\"}"

@@ -115,7 +115,9 @@ extension Tenant {
             let outcome = LicenseEngine.reconcile(&self, userAt: index, retry: { _ in true }, now: context.now)
             audit(users[index].userPrincipalName, outcome.summary)
         case .processPending:
-            effects.events += PendingWorkRunner.run(&self, context: context, progress: progress)
+            let run = PendingWorkRunner.run(&self, context: context, progress: progress)
+            effects.events += run.events
+            effects.timedOutGroups.merge(run.timedOutGroups) { first, _ in first }
         case .addOnPremisesUser(let user):
             try addOnPremisesUser(user)
             audit(user.samAccountName, "created on-premises")
@@ -140,7 +142,9 @@ extension Tenant {
             audit("tenant", "imported " + (try importDirectory(batch)))
         case .repairConsistency:
             repairConsistency()
-            effects.events += PendingWorkRunner.run(&self, context: context)
+            let run = PendingWorkRunner.run(&self, context: context)
+            effects.events += run.events
+            effects.timedOutGroups.merge(run.timedOutGroups) { first, _ in first }
             audit("tenant", "repaired and reprocessed")
         }
     }

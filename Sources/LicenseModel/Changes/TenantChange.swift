@@ -152,7 +152,13 @@ public enum TenantChange: Codable, Hashable, Sendable {
 public struct ChangeContext: Codable, Hashable, Sendable {
     public var now: Date
     public var actor: String
-    enum CodingKeys: String, CodingKey { case now = "now", actor = "actor", roles = "roles" }
+    /// Groups whose rule ran out of time in this run, with why: journaled, so a replay marks
+    /// them failed again instead of timing them anew (a clock is not deterministic).
+    public var timedOutGroups: [String: String]?
+    /// Set when the journal is replayed (not journaled): the run happened before, so its
+    /// recorded time-outs stand and nothing else is timed.
+    public var isReplay = false
+    enum CodingKeys: String, CodingKey { case now = "now", actor = "actor", roles = "roles", timedOutGroups = "timedOutGroups" }
     /// The acting admin's roles; nil when roles are not enforced (no roles file, or a replay of
     /// changes that were checked when first made).
     public var roles: Set<DirectoryRole>?
@@ -188,6 +194,8 @@ public struct AuditEvent: Codable, Hashable, Sendable {
 /// What applying a change did.
 public struct ChangeEffects: Sendable, Equatable {
     public var events: [AuditEvent] = []
+    /// Groups whose rule ran out of time, with why (`ChangeContext.timedOutGroups`).
+    public var timedOutGroups: [String: String] = [:]
     /// One-line human summaries ("2 members joined E3 All").
     public var notes: [String] = []
     public init() {}

@@ -16,13 +16,28 @@ enum MembershipEngine {
     /// Evaluates dynamic groups over every user, all groups in one parallel pass. Members who
     /// still match keep their place in the join order; new members are appended in the
     /// tenant's user order.
+    ///
+    /// Each rule's `-match` time is bounded (`MatchBudget`); a group whose rule runs out keeps
+    /// its members and is failed with why, and `timedOut` records it for the journal. A replay
+    /// (`context.isReplay`) marks the recorded ones failed again without evaluating them, and
+    /// evaluates the others without a clock, so it gives the same members as the run did.
     static func evaluateGroups(
-        _ tenant: inout Tenant, groupsAt indices: [Int], now: Date, progress: ProcessingProgress? = nil
+        _ tenant: inout Tenant, groupsAt indices: [Int], context: ChangeContext, timedOut: inout [String: String],
+        progress: ProcessingProgress? = nil
     ) -> [Int: IndexedChange] {
+        let now = context.now
         var changes: [Int: IndexedChange] = [:]
         var evaluated: [Int] = []
         var rules: [MembershipRule] = []
         for index in indices {
+            let id = tenant.groups[index].id
+            if context.isReplay, let reason = context.timedOutGroups?[id] {
+                tenant.groups[index].membershipProcessingStatus = .failed
+                tenant.groups[index].membershipProcessingError = reason
+                timedOut[id] = reason
+                changes[index] = IndexedChange()
+                continue
+            }
             guard let rule = tenant.compiledRules[tenant.groups[index].id] else {
                 tenant.groups[index].membershipProcessingStatus = .failed
                 tenant.groups[index].membershipProcessingError = "the membership rule does not compile"
@@ -38,8 +53,10 @@ enum MembershipEngine {
         let label = evaluated.count == 1 ? tenant.groups[evaluated[0]].displayName : "\(evaluated.count) groups"
         var report: (@Sendable (Int) -> Void)?
         if let progress { report = { done in progress.report("Evaluating", label, done: done, total: total) } }
-        let matches = ParallelEvaluation.matches(
-            rules: rules, users: tenant.users, memberships: tenant.memberships, now: now, progress: report)
+        let users = tenant.users
+        let memberships = tenant.memberships
+        let evaluate = { ParallelEvaluation.matches(rules: rules, users: users, memberships: memberships, now: now, progress: report) }
+        let matches = context.isReplay ? MatchBudget.withoutLimits(rules.map(\.matchBudget), evaluate) : evaluate()
         // New member lists for all groups at once, on all cores (read-only inputs), then stored.
         let outcomes = memberLists(
             old: evaluated.map { tenant.groups[$0].members }, matching: matches, users: tenant.users, userIndex: tenant.userIndex)
@@ -51,6 +68,7 @@ enum MembershipEngine {
             if let reason = rules[position].matchBudget.exceeded {
                 tenant.groups[index].membershipProcessingStatus = .failed
                 tenant.groups[index].membershipProcessingError = reason
+                timedOut[tenant.groups[index].id] = reason
                 changes[index] = IndexedChange()
                 continue
             }
@@ -118,8 +136,9 @@ enum PendingWorkRunner {
     /// `memoize: false` runs the licence engine for every user (the memo's reference, in tests).
     static func run(
         _ tenant: inout Tenant, context: ChangeContext, progress: ProcessingProgress? = nil, memoize: Bool = true
-    ) -> [AuditEvent] {
+    ) -> (events: [AuditEvent], timedOutGroups: [String: String]) {
         var events: [AuditEvent] = []
+        var timedOut: [String: String] = [:]
         let now = context.now
         // Paused groups keep their pending evaluation until resumed.
         let groupsToEvaluate = tenant.pending.drain(\.membershipGroups)
@@ -133,7 +152,7 @@ enum PendingWorkRunner {
             tenant.groups[index].membershipProcessingStatus = .running
             indices.append(index)
         }
-        let changes = MembershipEngine.evaluateGroups(&tenant, groupsAt: indices, now: now, progress: progress)
+        let changes = MembershipEngine.evaluateGroups(&tenant, groupsAt: indices, context: context, timedOut: &timedOut, progress: progress)
         // The licence queue, by user index from here on (the queue is drained below in this
         // same step): what earlier changes queued, then each user who joined or left, once.
         var licenceUsers = UserQueue()
@@ -162,7 +181,7 @@ enum PendingWorkRunner {
             tenant.userEvaluation = evaluation
             for (done, userID) in usersToEvaluate.enumerated() {
                 if done % 256 == 0 { progress?.report("Evaluating changed users", "", done: done, total: usersToEvaluate.count) }
-                if evaluation.evaluate(&tenant, userID: userID, now: now), let index = tenant.userIndex[userID] {
+                if evaluation.evaluate(&tenant, userID: userID, context: context, timedOut: &timedOut), let index = tenant.userIndex[userID] {
                     licenceUsers.add(index)
                 }
             }
@@ -170,7 +189,7 @@ enum PendingWorkRunner {
         let groupsToLicense = tenant.pending.drain(\.licenseGroups)
         events += LicenceBatch.run(
             &tenant, users: licenceUsers.order, groups: groupsToLicense, context: context, progress: progress, memoize: memoize)
-        return events
+        return (events, timedOut)
     }
 }
 

@@ -45,7 +45,24 @@ struct UserEvaluation: Sendable {
     }
 
     /// Returns whether the user joined or left any group.
-    func evaluate(_ tenant: inout Tenant, userID: String, now: Date) -> Bool {
+    func evaluate(_ tenant: inout Tenant, userID: String, context change: ChangeContext, timedOut: inout [String: String]) -> Bool {
+        let now = change.now
+        if change.isReplay {
+            // The run is replayed: no clock (what timed out then is recorded and skipped).
+            let recorded = change.timedOutGroups ?? [:]
+            let budgets =
+                rules.indices.map { (rules[$0].matchBudget, recorded[tenant.groups[indexedGroups[$0]].id]) }
+                + membershipRuleGroups.map { ($0.rule.matchBudget, recorded[tenant.groups[$0.index].id]) }
+            return MatchBudget.replaying(budgets) {
+                evaluateTimed(&tenant, userID: userID, now: now, recorded: recorded, timedOut: &timedOut)
+            }
+        }
+        return evaluateTimed(&tenant, userID: userID, now: now, recorded: [:], timedOut: &timedOut)
+    }
+
+    private func evaluateTimed(
+        _ tenant: inout Tenant, userID: String, now: Date, recorded: [String: String], timedOut: inout [String: String]
+    ) -> Bool {
         let context = RuleContext(now: now)
         guard let userIndex = tenant.userIndex[userID] else { return false }
         // The user's own id string: member lists share its storage (`position(ofMember:)`).
@@ -57,10 +74,12 @@ struct UserEvaluation: Sendable {
         // Groups whose rule ran out of time on a `-match` keep this user as they were.
         var undecided = Set<Int>()
         for (position, rule) in rules.enumerated() {
-            if let reason = rule.matchBudget.exceeded {
+            let id = tenant.groups[indexedGroups[position]].id
+            if let reason = recorded[id] ?? rule.matchBudget.exceeded {
                 undecided.insert(position)
                 tenant.groups[indexedGroups[position]].membershipProcessingStatus = .failed
                 tenant.groups[indexedGroups[position]].membershipProcessingError = reason
+                timedOut[id] = reason
             }
         }
         for position in matched where !current.contains(tenant.groups[indexedGroups[position]].id) && !undecided.contains(position) {
@@ -81,10 +100,17 @@ struct UserEvaluation: Sendable {
             changed = true
         }
         for (index, rule) in membershipRuleGroups where !tenant.groups[index].isPaused {
+            if let reason = recorded[tenant.groups[index].id] {
+                tenant.groups[index].membershipProcessingStatus = .failed
+                tenant.groups[index].membershipProcessingError = reason
+                timedOut[tenant.groups[index].id] = reason
+                continue
+            }
             let matches = rule.matches(tenant.ruleView(of: tenant.users[userIndex]), context: context)
             if let reason = rule.matchBudget.exceeded {
                 tenant.groups[index].membershipProcessingStatus = .failed
                 tenant.groups[index].membershipProcessingError = reason
+                timedOut[tenant.groups[index].id] = reason
                 continue
             }
             let isMember = tenant.memberships[id]?.contains(tenant.groups[index].id) ?? false
