@@ -40,9 +40,10 @@ public enum LicencesCSV {
 
     static func row(_ cells: [String]) -> String { cells.map(cell).joined(separator: ",") }
 
-    /// RFC 4180 quoting, after neutralising formulas.
+    /// RFC 4180 quoting, after neutralising formulas and anything that could drive a terminal
+    /// when the file is read with `cat` (controls, bidi overrides: U+FFFD instead).
     static func cell(_ text: String) -> String {
-        var value = text
+        var value = String(String.UnicodeScalarView(text.unicodeScalars.map { PowerShellExport.isInert($0) ? $0 : "\u{FFFD}" }))
         if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { value = "'" + value }
         if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -52,3 +52,18 @@ extension Tenant {
         throw .invalidInput("no user has the UPN or id \(query)")
     }
 }
+
+extension Tenant {
+    /// Ids held by more than one user or group: the indexes keep the first, so an edit would
+    /// land on the wrong object. A file that holds them is damaged. Cheap when there are none
+    /// (the index counts tell).
+    public var duplicateIDs: (users: [String], groups: [String]) {
+        func duplicates(_ ids: [String]) -> [String] {
+            var seen = Set<String>()
+            return ids.filter { !seen.insert($0).inserted }
+        }
+        let users = userIndex.count == self.users.count ? [] : duplicates(self.users.map(\.id))
+        let groups = groupIndex.count == self.groups.count ? [] : duplicates(self.groups.map(\.id))
+        return (users, groups)
+    }
+}

@@ -57,6 +57,7 @@ enum JournalReader {
         let decoder = StateJSON.decoder()
         var start = data.startIndex
         var lineNumber = 0
+        var checksummed = false
         while start < data.endIndex {
             lineNumber += 1
             guard let newline = data[start...].firstIndex(of: 0x0A) else {
@@ -64,7 +65,16 @@ enum JournalReader {
                 break
             }
             let entry: JournalEntry
-            switch JournalLine.decode(data[start..<newline], decoder: decoder) {
+            let line = data[start..<newline]
+            let isFormatOne = !line.starts(with: Array(#"{"v":"#.utf8))
+            if isFormatOne && checksummed {
+                throw .unreadable(
+                    file: file, line: lineNumber, column: nil,
+                    reason: "this entry has no checksum but follows entries that have one: LicenseDesk never writes that; "
+                        + "the line was edited or put there by hand. Nothing is appended after it")
+            }
+            checksummed = checksummed || !isFormatOne
+            switch JournalLine.decode(line, decoder: decoder) {
             case .entry(let decoded): entry = decoded
             case .newer(let version):
                 throw .unreadable(

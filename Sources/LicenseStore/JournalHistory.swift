@@ -69,7 +69,7 @@ struct JournalHistory {
     static func isTemporary(_ name: String) -> Bool {
         guard let range = name.range(of: ".jsonl.tmp.") else { return false }
         let parts = name[range.upperBound...].split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
     }
 
     /// Same group and mode bits as the state directory (setgid included), whatever the umask.

@@ -43,6 +43,13 @@ struct SnapshotFiles {
         var tenant = Tenant(
             organization: organization, subscribedSkus: skus.value, users: users.value, groups: groups.value,
             pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises, memberUsers: memberUsers)
+        let duplicates = tenant.duplicateIDs
+        for (name, ids) in [(StateFileName.users, duplicates.users), (StateFileName.groups, duplicates.groups)] where !ids.isEmpty {
+            throw .unreadable(
+                file: store.path(name), line: nil, column: nil,
+                reason: "id \(ids[0]) is held by more than one record\(ids.count > 1 ? " (and \(ids.count - 1) more)" : ""); "
+                    + "an edit would land on the wrong one: remove the copy")
+        }
         tenant.fileExtras = FileExtras(
             organization: organizations.extra, subscribedSkus: skus.extra, users: users.extra, groups: groups.extra)
         if parsedJSON { FreedMemory.giveBack() }  // parsing freed far more than it kept

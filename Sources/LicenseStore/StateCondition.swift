@@ -28,15 +28,14 @@ extension StateFileName {
     /// compaction's new file) or `<name>.tmp.<pid>.<random>` (a replacement in progress).
     /// Recovery removes these and nothing else.
     static func isLeftover(_ name: String) -> Bool {
-        let owners = all + [journal, audit, compaction, cache, roles, LockHolder.fileName]
-        for owner in owners {
-            guard name.hasPrefix(owner + ".") else { continue }
-            var rest = Substring(name.dropFirst(owner.count + 1))
-            if rest == "next" { return true }
-            if rest.hasPrefix("next.") { rest = rest.dropFirst(5) }
-            guard rest.hasPrefix("tmp.") else { continue }
-            let parts = rest.dropFirst(4).split(separator: ".", omittingEmptySubsequences: false)
-            if parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { return true }
+        // `.next` only for the snapshot files a compaction writes; temp files only for the
+        // files LicenseDesk replaces (never roles.json, which admins write, nor the audit
+        // log, which is only appended to). Pids and random numbers are ASCII digits.
+        let replaced = all + all.map { $0 + ".next" } + [journal, compaction, cache, LockHolder.fileName]
+        if all.contains(where: { name == $0 + ".next" }) { return true }
+        for owner in replaced where name.hasPrefix(owner + ".tmp.") {
+            let parts = name.dropFirst(owner.count + 5).split(separator: ".", omittingEmptySubsequences: false)
+            if parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }) { return true }
         }
         return false
     }

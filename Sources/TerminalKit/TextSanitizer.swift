@@ -23,6 +23,33 @@ public enum TextSanitizer {
         return String(out)
     }
 
+    /// The same, keeping line breaks and tabs (columns of command output).
+    public static func inertText(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.split(separator: "\t", omittingEmptySubsequences: false).map { inert(String($0)) }.joined(separator: "\t")
+        }.joined(separator: "\n")
+    }
+
+    /// JSON text with every invisible or reordering character (format characters such as
+    /// U+202E, line and paragraph separators) written as a `\uXXXX` escape: the same JSON value,
+    /// but nothing that can reorder what a terminal shows. (The encoder already escapes controls.)
+    public static func jsonEscapingInvisible(_ json: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            let category = scalar.properties.generalCategory
+            guard category == .format || category == .lineSeparator || category == .paragraphSeparator || (0x80..<0xA0).contains(scalar.value)
+            else {
+                out.append(scalar)
+                continue
+            }
+            for unit in String(scalar).utf16 {
+                let hex = String(unit, radix: 16, uppercase: true)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            }
+        }
+        return String(out)
+    }
+
     /// The same, line by line: newlines stay (a message with a caret line under the rule),
     /// everything else that could drive a terminal is made visible.
     public static func inertLines(_ text: String) -> String {

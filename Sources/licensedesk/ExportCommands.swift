@@ -94,7 +94,7 @@ struct ExportLicencesCSVCommand: ParsableCommand {
         let tenant = try state.loadOrSeed().tenant
         let text = LicencesCSV.text(tenant)
         if file == "-" {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            DataOutput.write(text)
         } else {
             try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
             print("Wrote licences of \(tenant.users.count) users to \(TextSanitizer.inert(file))")
@@ -134,7 +134,8 @@ struct BatchFolder {
             try FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
         }
         for (name, batch) in zip(names, batches) {
-            try StateJSON.encode(batch).write(to: URL(fileURLWithPath: (path as NSString).appendingPathComponent(name)), options: .atomic)
+            let json = TextSanitizer.jsonEscapingInvisible(String(decoding: try StateJSON.encode(batch), as: UTF8.self))
+            try Data(json.utf8).write(to: URL(fileURLWithPath: (path as NSString).appendingPathComponent(name)), options: .atomic)
         }
         let manifest = Manifest(
             generatedBy: "licensedesk \(BuildInfo.version)", source: source, since: since,

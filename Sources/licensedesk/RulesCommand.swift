@@ -31,7 +31,7 @@ enum RuleCompilation {
         do { return try MembershipRule(text) } catch {
             var lines: [String] = []
             for problem in error.problems {
-                lines.append("error: \(problem.description)")
+                lines.append("error: \(TextSanitizer.inert(problem.description))")
                 lines += problem.caretLines(for: text).map(TextSanitizer.inert)
             }
             FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))

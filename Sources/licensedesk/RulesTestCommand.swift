@@ -102,11 +102,11 @@ enum RuleBatch {
             }
             output += answer(Data(trimmed), number: number + 1, defaultContext: defaultContext, cache: &cache)
             if output.utf8.count > 1 << 16 {
-                FileHandle.standardOutput.write(Data(output.utf8))
+                FileHandle.standardOutput.write(Data(TextSanitizer.jsonEscapingInvisible(output).utf8))
                 output = ""
             }
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        FileHandle.standardOutput.write(Data(TextSanitizer.jsonEscapingInvisible(output).utf8))
     }
 
     static func answer(

@@ -67,6 +67,8 @@ enum JSONOutput {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(value)
-        FileHandle.standardOutput.write(data + [0x0A])
+        // Bidi and other invisible characters as \u escapes: the same JSON, safe to read.
+        let text = TextSanitizer.jsonEscapingInvisible(String(decoding: data, as: UTF8.self))
+        FileHandle.standardOutput.write(Data(text.utf8) + [0x0A])
     }
 }

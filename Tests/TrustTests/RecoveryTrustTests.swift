@@ -10,9 +10,12 @@ struct RecoveryTrustTests {
     @Test("a teammate's files that look like temp files survive recovery; LicenseDesk's own leftovers go")
     func onlyOwnLeftovers() throws {
         let state = try TrustState()
-        let foreign = ["notes.tmp.txt", "plan.next", "users.json.tmp.notes", "my.json.next", "users.json.tmp.12.ab"]
+        let foreign = [
+            "notes.tmp.txt", "plan.next", "users.json.tmp.notes", "my.json.next", "users.json.tmp.12.ab", "roles.json.next",
+            "roles.json.tmp.11.22", "audit.jsonl.next", "audit.jsonl.tmp.5.6", "users.json.next.tmp.١٢.٣", "users.json.next.tmp.𝟙.𝟚",
+        ]
         for name in foreign { try "mine".write(toFile: state.file(name), atomically: false, encoding: .utf8) }
-        let ours = ["users.json.tmp.4242.17", "groups.json.next", "journal.jsonl.tmp.1.2"]
+        let ours = ["users.json.next.tmp.4242.17", "groups.json.next", "journal.jsonl.tmp.1.2", "state.lock.holder.tmp.7.8"]
         for name in ours { try "leftover".write(toFile: state.file(name), atomically: false, encoding: .utf8) }
         // Reach history/ too: a compaction makes it, a crash leaves a temp file in it.
         #expect(try state.run(["users", "set", "adele.vance@contoso.com", "department=X"]).status == 0)
@@ -122,5 +125,32 @@ struct RecoveryTrustTests {
         #expect(churn.output.filter { $0.hasPrefix("ack ") }.count == 20)
         let final = try BinaryRunner.run(["status", "--json", "--state", path])
         #expect(final.status == 0)
+    }
+
+    @Test("init --force that runs out of disk puts the old state back: nothing lost, nothing half-new",
+          .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    func startOverOnFullDisk() throws {
+        let mountPoint = TemporaryDirectory("licensedesk-full")
+        guard (try? BinaryRunner.runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]))?.status == 0 else {
+            Issue.record("could not mount a tmpfs")
+            return
+        }
+        defer { _ = try? BinaryRunner.runProgram("/bin/umount", [mountPoint.path]) }
+        let path = mountPoint.file("state")
+        #expect(try BinaryRunner.run(["init", "--state", path]).status == 0)
+        #expect(try BinaryRunner.run(["users", "set", "adele.vance@contoso.com", "department=KeepMe", "--state", path]).status == 0)
+        let filler = mountPoint.file("filler")
+        FileManager.default.createFile(atPath: filler, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: filler))
+        while (try? handle.write(contentsOf: Data(repeating: 0x41, count: 4096))) != nil {}
+        try? handle.close()
+        let forced = try BinaryRunner.run(["init", "--empty", "--force", "--state", path])
+        #expect(forced.status == 2, "\(forced.standardError)")
+        try FileManager.default.removeItem(atPath: filler)
+        let shown = try BinaryRunner.run(["users", "show", "adele.vance@contoso.com", "--json", "--state", path])
+        #expect(shown.status == 0, "the old tenant is gone: \(shown.standardError)")
+        #expect(shown.standardOutput.contains("KeepMe"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: path)
+        #expect(!names.contains { $0.hasPrefix("replaced-") || $0.hasSuffix(".next") }, "\(names)")
     }
 }

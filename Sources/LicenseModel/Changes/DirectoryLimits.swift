@@ -80,6 +80,20 @@ public enum DirectoryLimits {
         guard rule.count <= RuleLimits.maximumLength else {
             throw .invalidInput("the membership rule has \(rule.count) characters; Entra allows \(RuleLimits.maximumLength)")
         }
+        // Parentheses outside strings: a rule nested deeper than the parser reads is refused
+        // here too, whatever path it comes by (imports keep rules they can't evaluate).
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        for character in rule {
+            if character == "\"" { inString.toggle() }
+            guard !inString else { continue }
+            if character == "(" { depth += 1 } else if character == ")" { depth -= 1 }
+            deepest = max(deepest, depth)
+        }
+        guard deepest <= RuleLimits.maximumNesting else {
+            throw .invalidInput("the membership rule is nested \(deepest) levels deep; LicenseDesk reads \(RuleLimits.maximumNesting)")
+        }
     }
 
     public static func checkSeats(_ seats: Int) throws(ModelError) {

@@ -4,7 +4,7 @@ import MembershipRules
 /// One inconsistency in a tenant, explained.
 public struct DoctorFinding: Hashable, Sendable, Codable {
     public enum Kind: String, Codable, Sendable {
-        case danglingReference, seatCount, membershipOutOfDate, pathOutOfDate, invalidRule, duplicateAddress
+        case danglingReference, seatCount, membershipOutOfDate, pathOutOfDate, invalidRule, duplicateAddress, invalidValue
     }
     public var kind: Kind
     public var object: String
@@ -23,6 +23,21 @@ public enum TenantDoctor {
             }
             for license in group.assignedLicenses where !skuIDs.contains(license.skuId) {
                 findings.append(.init(kind: .danglingReference, object: group.displayName, explanation: "assigns SKU \(license.skuId), which the tenant does not have"))
+            }
+        }
+        // Values no path of LicenseDesk stores (a hand-edited file): Entra's limits.
+        for user in tenant.users {
+            if let problem = Tenant.invalidValue(of: user) {
+                findings.append(.init(kind: .invalidValue, object: user.userPrincipalName, explanation: problem))
+            }
+        }
+        for group in tenant.groups {
+            do {
+                try DirectoryLimits.checkSafeID(group.id, of: "group")
+                try DirectoryLimits.checkDisplayName(group.displayName, of: "group")
+                if let rule = group.membershipRule { try DirectoryLimits.checkRule(rule) }
+            } catch {
+                findings.append(.init(kind: .invalidValue, object: group.displayName, explanation: error.description))
             }
         }
         // Entra holds a UPN once across the directory; so does every path that stores one here.
@@ -107,6 +122,18 @@ extension Tenant {
         for group in groups {
             if group.isDynamic { pending.enqueue(group.id, in: \.membershipGroups) }
             if !group.assignedLicenses.isEmpty { pending.enqueue(group.id, in: \.licenseGroups) }
+        }
+    }
+
+    /// What a hand-edited file may hold that no path of LicenseDesk would store for a user.
+    static func invalidValue(of user: User) -> String? {
+        do {
+            try DirectoryLimits.checkSafeID(user.id, of: "user")
+            try DirectoryLimits.checkUPN(user.userPrincipalName)
+            if user.displayName.count > DirectoryLimits.displayNameLength { try DirectoryLimits.checkDisplayName(user.displayName, of: "user") }
+            return nil
+        } catch {
+            return error.description
         }
     }
 }
