@@ -28,9 +28,10 @@ final class BoundedRegex: @unchecked Sendable {
     /// Whether the pattern occurs in `value`; false (and the budget spent) when it can't tell
     /// within the time limit.
     func matches(_ value: String) -> Bool {
-        if budget.isSpent { return false }
-        if budget.isUnlimited {
-            return regex.firstMatch(in: value, range: NSRange(location: 0, length: value.utf16.count)) != nil
+        switch budget.mode {
+        case .spent: return false
+        case .unlimited: return regex.firstMatch(in: value, range: NSRange(location: 0, length: value.utf16.count)) != nil
+        case .timed: break
         }
         var found = false
         var callbacks = 0
@@ -75,6 +76,15 @@ public final class MatchBudget: @unchecked Sendable {
 
     init() {}
 
+    enum Mode { case timed, unlimited, spent }
+
+    /// One look under the lock per evaluation (this is the hot path of a `-match` rule).
+    var mode: Mode {
+        lock.lock()
+        defer { lock.unlock() }
+        return spentOn != nil ? .spent : (unlimited ? .unlimited : .timed)
+    }
+
     var isSpent: Bool {
         lock.lock()
         defer { lock.unlock() }
@@ -105,12 +115,6 @@ public final class MatchBudget: @unchecked Sendable {
         spent = 0
         evaluations = 0
         lock.unlock()
-    }
-
-    var isUnlimited: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return unlimited
     }
 
     /// No time limit while `body` runs: replaying a journaled run that finished in time must
