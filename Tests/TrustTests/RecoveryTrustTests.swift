@@ -81,12 +81,10 @@ struct RecoveryTrustTests {
     @Test("on a full disk, reads work (recovering in memory), a change is refused with nothing half-written, and a saved change whose compaction fails exits 0",
           .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
     func fullDisk() throws {
-        let mountPoint = TemporaryDirectory("licensedesk-full")
-        guard (try? BinaryRunner.runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]))?.status == 0 else {
+        guard let mountPoint = SmallDisk() else {
             Issue.record("could not mount a tmpfs")
             return
         }
-        defer { _ = try? BinaryRunner.runProgram("/bin/umount", [mountPoint.path]) }
         let path = mountPoint.file("state")
         #expect(try BinaryRunner.run(["init", "--state", path]).status == 0)
         #expect(try BinaryRunner.run(["users", "set", "adele.vance@contoso.com", "department=BeforeFull", "--state", path]).status == 0)
@@ -96,12 +94,7 @@ struct RecoveryTrustTests {
         journal.write(Data("{\"v\":2,\"chec".utf8))
         try journal.close()
         // Fill the disk.
-        let filler = mountPoint.file("filler")
-        FileManager.default.createFile(atPath: filler, contents: nil)
-        let handle = try #require(FileHandle(forWritingAtPath: filler))
-        let block = Data(repeating: 0x41, count: 4096)
-        while (try? handle.write(contentsOf: block)) != nil {}
-        try? handle.close()
+        let filler = try mountPoint.fill()
         let status = try BinaryRunner.run(["users", "show", "adele.vance@contoso.com", "--json", "--state", path])
         #expect(status.status == 0, "a read needed free space: \(status.standardError)")
         #expect(status.standardOutput.contains("BeforeFull"))
@@ -130,20 +123,14 @@ struct RecoveryTrustTests {
     @Test("init --force that runs out of disk puts the old state back: nothing lost, nothing half-new",
           .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
     func startOverOnFullDisk() throws {
-        let mountPoint = TemporaryDirectory("licensedesk-full")
-        guard (try? BinaryRunner.runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]))?.status == 0 else {
+        guard let mountPoint = SmallDisk() else {
             Issue.record("could not mount a tmpfs")
             return
         }
-        defer { _ = try? BinaryRunner.runProgram("/bin/umount", [mountPoint.path]) }
         let path = mountPoint.file("state")
         #expect(try BinaryRunner.run(["init", "--state", path]).status == 0)
         #expect(try BinaryRunner.run(["users", "set", "adele.vance@contoso.com", "department=KeepMe", "--state", path]).status == 0)
-        let filler = mountPoint.file("filler")
-        FileManager.default.createFile(atPath: filler, contents: nil)
-        let handle = try #require(FileHandle(forWritingAtPath: filler))
-        while (try? handle.write(contentsOf: Data(repeating: 0x41, count: 4096))) != nil {}
-        try? handle.close()
+        let filler = try mountPoint.fill()
         let forced = try BinaryRunner.run(["init", "--empty", "--force", "--state", path])
         #expect(forced.status == 2, "\(forced.standardError)")
         try FileManager.default.removeItem(atPath: filler)
@@ -153,4 +140,30 @@ struct RecoveryTrustTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: path)
         #expect(!names.contains { $0.hasPrefix("replaced-") || $0.hasSuffix(".next") }, "\(names)")
     }
+}
+
+/// A 2 MB tmpfs mounted for one test (root only), unmounted when the value goes away.
+final class SmallDisk {
+    let folder = TemporaryDirectory("licensedesk-full")
+    var path: String { folder.path }
+
+    init?() {
+        guard (try? BinaryRunner.runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", folder.path]))?.status == 0 else {
+            return nil
+        }
+    }
+
+    func file(_ name: String) -> String { folder.file(name) }
+
+    /// Fills what is left with one file, and returns its path.
+    func fill() throws -> String {
+        let filler = file("filler")
+        FileManager.default.createFile(atPath: filler, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: filler))
+        while (try? handle.write(contentsOf: Data(repeating: 0x41, count: 4096))) != nil {}
+        try? handle.close()
+        return filler
+    }
+
+    deinit { _ = try? BinaryRunner.runProgram("/bin/umount", [folder.path]) }
 }

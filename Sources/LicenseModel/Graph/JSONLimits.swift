@@ -16,4 +16,5 @@ public enum JSONLimits {
 /// The strict ISO 8601 reader (`ISO8601Text`), for the modules above the model.
 public enum ISO8601Times {
     public static func parse(_ text: String, dateOnly: Bool = false) -> Date? { ISO8601Text.parse(text, dateOnly: dateOnly) }
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int { ISO8601Text.daysFromCivil(year: year, month: month, day: day) }
 }
