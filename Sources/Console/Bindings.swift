@@ -67,7 +67,7 @@ extension ConsoleApp {
         Binding(keys: [.character("?")], label: "help", help: "this help", panes: nil, disabledReason: { _ in nil }, action: { $0.openHelp() }),
         Binding(keys: [.control("r")], label: "reload", help: "reload the state from disk", panes: nil, disabledReason: { _ in nil }, action: { $0.reload() }),
         Binding(keys: [.control("l")], label: "redraw", help: "redraw the screen", panes: nil, disabledReason: { _ in nil }, action: { _ in .redraw }),
-        Binding(keys: [.character("q")], label: "quit", help: "quit", panes: nil, disabledReason: { _ in nil }, action: { _ in .quit }),
+        Binding(keys: [.character("q")], label: "quit", help: "quit (with staged changes: q again)", panes: nil, disabledReason: { _ in nil }, action: { $0.quitUnlessStaged() }),
     ]
 
     /// The footer's keys for the focused pane.

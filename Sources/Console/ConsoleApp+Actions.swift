@@ -225,14 +225,23 @@ extension ConsoleApp {
         for logged in messageLog {
             let style: StyleToken = logged.message.level == .info ? .text : .error
             let text = "\(formatter.string(from: logged.time))  \(logged.message.level.rawValue)\(logged.message.text)"
-            var rest = Substring(text)
+            // Wrapped by terminal columns (a wide character takes two), so no part is cut.
+            var line = ""
+            var used = 0
             var first = true
-            while !rest.isEmpty {
-                let piece = rest.prefix(max(20, width - (first ? 0 : 10)))
-                rows.append(Row((first ? "" : "          ") + piece, style: style))
-                rest = rest.dropFirst(piece.count)
-                first = false
+            for character in TextSanitizer.inert(text) {
+                let cells = CellWidth.of(character)
+                let room = max(20, width - (first ? 0 : 10))
+                if used + cells > room {
+                    rows.append(Row((first ? "" : "          ") + line, style: style))
+                    line = ""
+                    used = 0
+                    first = false
+                }
+                line.append(character)
+                used += cells
             }
+            if !line.isEmpty || first { rows.append(Row((first ? "" : "          ") + line, style: style)) }
         }
         if messageLog.isEmpty { rows.append(Row("No messages yet", style: .dim)) }
         return rows

@@ -61,9 +61,35 @@ extension ConsoleApp {
         return nil
     }
 
+    /// Drops staged entries that another change has already made (their plan is already in
+    /// the staged state), so the counts and the preview show only what is still to do.
+    func pruneStaged() {
+        guard let groupID = state.stagedGroupID, let group = tenant.group(id: groupID) else {
+            if !state.staged.isEmpty, let id = state.stagedGroupID {
+                say(.warn, "the group \(id) no longer exists: its \(state.staged.count) staged changes were dropped")
+            }
+            state.staged = [:]
+            state.stagedGroupID = nil
+            return
+        }
+        for (key, enabled) in state.staged {
+            let parts = key.split(separator: "|").map(String.init)
+            guard let licence = group.assignedLicenses.first(where: { $0.skuId == parts[0] }) else {
+                state.staged[key] = nil
+                continue
+            }
+            if licence.disabledPlans.contains(parts[1]) != enabled { state.staged[key] = nil }
+        }
+        if state.staged.isEmpty { state.stagedGroupID = nil }
+    }
+
     /// y: the preview of everything staged.
     func previewStaged() -> Reaction {
-        guard let change = stagedChange(), let groupID = state.stagedGroupID else { return .none }
+        pruneStaged()
+        guard let change = stagedChange(), let groupID = state.stagedGroupID else {
+            say(.info, "nothing left to apply: the staged changes are already made")
+            return .redraw
+        }
         do {
             let preview = try tenant.preview(change, context: ChangeContext(actor: actor))
             state.previewLines = stagedSummary() + [""] + preview.summary(limit: 200)
@@ -87,7 +113,16 @@ extension ConsoleApp {
             guard let change = stagedChange() else { return .none }
             let before = tenant.group(id: groupID)?.assignedLicenses ?? []
             state.mode = .browse
-            guard commit(change, basedOn: state.editBase) != nil else { return .redraw }
+            guard commit(change, basedOn: state.editBase) != nil else {
+                // Changed since it was staged (by anyone, this console too): the staged plans
+                // stay, now based on the group as it is; y shows them on top of it.
+                if let version = loaded.versions[groupID], version.sequence > (state.editBase[groupID] ?? Int.max) {
+                    state.editBase = [groupID: version.sequence]
+                    pruneStaged()
+                    say(.warn, "\(tenant.group(id: groupID)?.displayName ?? groupID) changed since you staged (\(version.actor): \(version.activity)); nothing was applied. Your \(state.staged.count) staged changes now sit on top of it: y previews them again, x drops them")
+                }
+                return .redraw
+            }
             let count = state.staged.count
             let name = tenant.group(id: groupID)?.displayName ?? groupID
             let touched = Set(state.staged.keys.map { String($0.split(separator: "|")[0]) })
@@ -124,13 +159,19 @@ extension ConsoleApp {
     var undoDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
         if let busy = busyReason { return busy }
-        if state.undo == nil { return "nothing to undo: this console has made no change yet" }
+        if state.undo == nil { return "nothing to undo: no change of this console is left to undo (u goes back one change)" }
         return nil
     }
 
     /// u: the preview of undoing this console's last change.
     func previewUndo() -> Reaction {
         guard let undo = state.undo else { return .none }
+        // Refused before any preview when someone changed the object since: undoing would
+        // undo their work too.
+        if let version = loaded.versions[undo.objectID], version.sequence > undo.sequence {
+            say(.warn, "can't undo \(undo.description): \(version.actor) changed it since (\(version.activity)); undo would take their change back too")
+            return .redraw
+        }
         do {
             let preview = try tenant.preview(undo.inverse, context: ChangeContext(actor: actor))
             state.previewLines = ["Undo \(undo.description)", ""] + preview.summary(limit: 200)
@@ -165,5 +206,13 @@ extension ConsoleApp {
 
     func planPreviewRows(applies: String) -> [Row] {
         state.previewLines.map { Row($0) } + [Row(""), Row("y \(applies) · n/Esc back · x drop the staged changes", style: .dim)]
+    }
+
+    /// q: quits, unless there are staged changes: then the first q says so and a second quits.
+    func quitUnlessStaged() -> Reaction {
+        guard !state.staged.isEmpty, !quitWarned else { return .quit }
+        quitWarned = true
+        say(.warn, "\(state.staged.count) staged changes would be lost: y applies them, x drops them, q again quits")
+        return .redraw
     }
 }

@@ -31,6 +31,8 @@ public final class ConsoleApp {
     var lastSize = TerminalSize(columns: 100, rows: 30)
     private var lastRefresh = Date.distantPast
     private var lastAutomaticFailure = Date.distantPast
+    /// Whether q has warned about staged changes once (a second q quits).
+    var quitWarned = false
     var background: BackgroundProcessing?
     /// Every message the status line has shown, oldest first (`:messages`), at most 500.
     public private(set) var messageLog: [LoggedMessage] = []
@@ -73,6 +75,13 @@ public final class ConsoleApp {
 
     private func handle(_ key: Key) -> Reaction {
         if key == .control("c") { return .quit }
+        // The too-small screen shows nothing to act on: keys there would change the tenant
+        // unseen. It says "q quits", and that is all that works.
+        if lastSize.columns < Screen.minimum.columns || lastSize.rows < Screen.minimum.rows {
+            return key == .character("q") ? .quit : .none
+        }
+        // A held refusal is read by now: the next key clears it.
+        if statusHeld { state.status = nil }
         statusHeld = false
         switch state.mode {
         case .filter: return handleFilterKey(key)
@@ -153,6 +162,7 @@ public final class ConsoleApp {
         var reaction = Reaction.none
         if refreshNow(), loaded.sequence != before {
             say(.info, announcement(after: before))
+            pruneStaged()
             reaction = .redraw
         }
         // Queued work runs without being asked, as in Entra: whoever queued it (this console,

@@ -78,6 +78,46 @@ struct ConsoleScreenTests {
         #expect(try console.store.loadTenant().group(id: DemoTenant.e3SelectedGroupID)?.assignedLicenses.first?.disabledPlans.count == 13)
     }
 
+    @Test("staged changes another admin made meanwhile drop out; a conflict keeps the rest on top of theirs; q warns before losing them")
+    func stagingAfterOthersChange() throws {
+        let alice = try ConsoleHarness()
+        let dana = try ConsoleHarness(sharing: alice, actor: "dana")
+        onFormsPlan(alice)
+        alice.press("Space", "j", "Space")  // Forms and Skype staged on
+        // Dana switches Forms on herself, from her console.
+        onFormsPlan(dana)
+        dana.press("Space", "y", "y")
+        dana.app.waitForBackgroundWork()
+        _ = alice.app.tick(now: Date().addingTimeInterval(5))
+        #expect(alice.text.contains("3 of 16 enabled") == false || alice.text.contains("4 of 16 enabled → 5 of 16 staged"), "\(alice.text)")
+        alice.press("y")
+        #expect(alice.text.contains("Apply 1 plan changes"), "Forms is done already: only Skype is left")
+        alice.press("y")
+        #expect(alice.text.contains("changed since you staged (dana"), "\(alice.text)")
+        alice.press("y")
+        #expect(alice.text.contains("Apply 1 plan changes"))
+        alice.press("y")
+        #expect(alice.text.contains("applied 1 plan changes"), "\(alice.text)")
+        alice.app.waitForBackgroundWork()
+        #expect(try alice.store.loadTenant().group(id: DemoTenant.e3SelectedGroupID)?.assignedLicenses.first?.disabledPlans.count == 11)
+        onFormsPlan(alice)
+        alice.press("Space", "q")
+        #expect(alice.text.contains("staged changes would be lost"))
+        #expect(alice.app.handle(.key(.character("q"))) == .quit)
+    }
+
+    @Test("keys do nothing on the too-small screen but q")
+    func tooSmallIgnoresKeys() throws {
+        let console = try ConsoleHarness(columns: 40, rows: 10)
+        _ = console.screen
+        console.press("2", "j", "Enter")
+        let before = try console.store.load().sequence
+        #expect(console.app.handle(.key(.character(" "))) == .none)
+        #expect(console.app.handle(.key(.character("y"))) == .none)
+        #expect(try console.store.load().sequence == before)
+        #expect(console.app.handle(.key(.character("q"))) == .quit)
+    }
+
     @Test("x drops what is staged; n goes back with it kept; u is refused once another admin changed the group")
     func dropAndUndoConflict() throws {
         let console = try ConsoleHarness()
@@ -94,8 +134,11 @@ struct ConsoleScreenTests {
         _ = try console.store.commit(
             .setGroupPlan(groupID: DemoTenant.e3SelectedGroupID, skuId: DemoTenant.e3SkuID, planId: SKUCatalog.shared.plan(matching: "SWAY")!.id, enabled: true),
             context: ChangeContext(actor: "dana"), basedOn: other.basedOn(.reprocessGroup(groupID: DemoTenant.e3SelectedGroupID)))
-        console.press("u", "y")
-        #expect(console.text.contains("was changed by dana"), "\(console.text)")
+        _ = console.app.tick(now: Date().addingTimeInterval(5))  // the console sees dana's change (and processes it)
+        console.app.waitForBackgroundWork()
+        console.press("u")
+        #expect(console.text.contains("can't undo 1 plan changes on E3 with Selected Services: dana changed it since"), "\(console.text)")
+        console.press("y")
         let group = try console.store.loadTenant().group(id: DemoTenant.e3SelectedGroupID)
         #expect(group?.assignedLicenses.first?.disabledPlans.count == 11, "the undo undid dana's change too")
     }

@@ -144,4 +144,14 @@ struct AttackRegressionTests {
         let check = try BinaryRunner.run(["rules", "check", "user.department -eq \"x\u{1B}[2J\u{202E}\""])
         #expect(!(check.standardOutput + check.standardError).unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })
     }
+
+    @Test("a user moved between groups by an attribute change is in the audit log")
+    func attributeMovesAudited() throws {
+        let state = try TrustState()
+        #expect(try state.run(["users", "set", "adele.vance@contoso.com", "extensionAttribute10=E3 with Selected Services"]).status == 0)
+        #expect(try state.run(["process"]).status == 0)
+        let audit = try state.run(["audit", "--object", "E3"]).standardOutput
+        #expect(audit.contains("E3 with Selected Services: 1 joined, 0 left (attribute changes)"), "\(audit)")
+        #expect(audit.contains("E3 All: 0 joined, 1 left (attribute changes)"), "\(audit)")
+    }
 }

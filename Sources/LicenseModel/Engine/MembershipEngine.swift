@@ -179,11 +179,23 @@ enum PendingWorkRunner {
         if !usersToEvaluate.isEmpty {
             let evaluation = tenant.userEvaluation ?? UserEvaluation(tenant)
             tenant.userEvaluation = evaluation
+            // Who joined and left which group through attribute changes, for the audit log.
+            var moved: [String: (joined: Int, left: Int)] = [:]
             for (done, userID) in usersToEvaluate.enumerated() {
                 if done % 256 == 0 { progress?.report("Evaluating changed users", "", done: done, total: usersToEvaluate.count) }
+                let before = tenant.memberships[userID] ?? []
                 if evaluation.evaluate(&tenant, userID: userID, context: context, timedOut: &timedOut), let index = tenant.userIndex[userID] {
                     licenceUsers.add(index)
+                    let after = tenant.memberships[userID] ?? []
+                    for group in after.subtracting(before) { moved[group, default: (0, 0)].joined += 1 }
+                    for group in before.subtracting(after) { moved[group, default: (0, 0)].left += 1 }
                 }
+            }
+            for (groupID, counts) in moved.sorted(by: { $0.key < $1.key }) {
+                events.append(
+                    AuditEvent(
+                        activity: "Update group membership", target: tenant.group(id: groupID)?.displayName ?? groupID,
+                        detail: "\(counts.joined) joined, \(counts.left) left (attribute changes)", actor: context.actor, time: now))
             }
         }
         let groupsToLicense = tenant.pending.drain(\.licenseGroups)
