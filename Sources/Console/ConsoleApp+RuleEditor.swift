@@ -94,9 +94,28 @@ extension ConsoleApp {
         if let conflict = state.conflict {
             rows += [Row("\(conflict.actor)'s rule, now saved: \(conflict.theirs)", style: .dim), Row("")]
         }
-        rows += [Row("Rule (\(state.input.count) of \(RuleLimits.maximumLength) characters):", style: .dim), Row(state.input + "_")]
-        do {
-            let rule = try MembershipRule(state.input)
+        let compiled: MembershipRule?
+        var problems: [RuleDiagnostic] = []
+        do { compiled = try MembershipRule(state.input) } catch {
+            compiled = nil
+            problems = error.problems
+        }
+        // The rule wraps (up to 3,072 characters), and each caret line sits under the piece
+        // of the rule it points into.
+        let width = max(20, lastSize.columns - 4)
+        let pieces = Self.wrap(state.input + "_", width: width)
+        rows.append(Row("Rule (\(state.input.count) of \(RuleLimits.maximumLength) characters):", style: .dim))
+        for (index, piece) in pieces.enumerated() {
+            rows.append(Row(piece))
+            for problem in problems {
+                let line = min(problem.range.lowerBound / width, pieces.count - 1)
+                guard line == index else { continue }
+                let start = min(max(0, problem.range.lowerBound - index * width), width - 1)
+                let caret = String(repeating: " ", count: start) + String(repeating: "^", count: max(1, min(problem.range.count, width - start, 40)))
+                rows.append(Row(caret, style: .error))
+            }
+        }
+        if let rule = compiled {
             rows.append(Row(""))
             rows.append(Row("\(glyphs.on) valid: \(rule.canonicalText)", style: .toggleOn))
             let matching = tenant.users.filter { rule.matches(tenant.ruleView(of: $0)) }.count
@@ -105,15 +124,23 @@ extension ConsoleApp {
             } else {
                 rows.append(Row("\(matching) of \(tenant.users.count) users match. Enter shows who joins, who leaves, and the licences that move.", style: .dim))
             }
-        } catch {
-            // The caret line sits right under the rule line above.
-            for problem in error.problems {
-                let caret = String(repeating: " ", count: max(0, problem.range.lowerBound)) + String(repeating: "^", count: max(1, min(problem.range.count, 40)))
-                rows.append(Row(caret, style: .error))
-                rows.append(Row("Error: column \(problem.column): \(problem.text)", style: .error))
-            }
+        }
+        for problem in problems {
+            for piece in Self.wrap("Error: column \(problem.column): \(problem.text)", width: width) { rows.append(Row(piece, style: .error)) }
         }
         return rows
+    }
+
+    /// Text cut into pieces of `width` characters (rules are written in ASCII but for their
+    /// string constants).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var pieces: [String] = []
+        var rest = Substring(text)
+        repeat {
+            pieces.append(String(rest.prefix(width)))
+            rest = rest.dropFirst(width)
+        } while !rest.isEmpty
+        return pieces
     }
 
     /// e: back to the editor with my rule, now based on theirs (shown above it); d or Esc:
@@ -143,14 +170,16 @@ extension ConsoleApp {
             Row("\(conflict.actor) changed this group at \(time) (\(conflict.activity)) after you began editing.", style: .error),
             Row("Nothing of yours was saved, and nothing of theirs was overwritten.", style: .dim),
             Row(""),
-            Row("Their rule (saved):", style: .dim), Row("  " + conflict.theirs), Row(""),
-            Row("Your rule (not saved):", style: .dim), Row("  " + conflict.mine), Row(""),
-            Row("e edit yours on top of theirs · d discard yours (Esc too)", style: .dim),
+            Row("Their rule (saved):", style: .dim),
+        ] + Self.wrap(conflict.theirs, width: max(20, lastSize.columns - 6)).map { Row("  " + $0) } + [
+            Row(""), Row("Your rule (not saved):", style: .dim),
+        ] + Self.wrap(conflict.mine, width: max(20, lastSize.columns - 6)).map { Row("  " + $0) } + [
+            Row(""), Row("e edit yours on top of theirs · d discard yours (Esc too)", style: .dim),
         ]
     }
 
     func confirmRows() -> [Row] {
-        [Row("Rule: \(state.input)"), Row("")] + state.previewLines.map { Row($0) }
+        Self.wrap("Rule: \(state.input)", width: max(20, lastSize.columns - 4)).map { Row($0) } + [Row("")] + state.previewLines.map { Row($0) }
             + [Row(""), Row("y saves the rule (members and licences follow), n edits again, Esc cancels", style: .dim)]
     }
 }

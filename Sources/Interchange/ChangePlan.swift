@@ -40,6 +40,7 @@ public struct ChangePlan: Sendable {
         var userAttributes: [String: Set<String>] = [:], attributeOrder = OrderedIDs()
         var membership: [String: Bool] = [:], membershipOrder: [(group: String, user: String)] = []
         var skipped: [String: Int] = [:]
+        var startedWith: [String: Bool] = [:]
 
         for entry in entries {
             switch entry.change {
@@ -54,9 +55,14 @@ public struct ChangePlan: Sendable {
             case .addGroupLicense(let group, let sku, _), .removeGroupLicense(let group, let sku), .setGroupPlan(let group, let sku, _, _):
                 groupSkus[group, default: []].insert(sku)
                 groupOrder.insert(group)
+                // Whether the live group had the SKU when the range began: not if the range added it.
+                if startedWith[group + "|" + sku] == nil {
+                    if case .addGroupLicense = entry.change { startedWith[group + "|" + sku] = false } else { startedWith[group + "|" + sku] = true }
+                }
             case .replaceGroupLicenses(let group, let add, let remove):
                 groupSkus[group, default: []].formUnion(add.map(\.skuId) + remove)
                 groupOrder.insert(group)
+                for sku in remove where startedWith[group + "|" + sku] == nil { startedWith[group + "|" + sku] = true }
             case .addUserLicense(let user, let sku, _), .removeUserLicense(let user, let sku):
                 userSkus[user, default: []].insert(sku)
                 userOrder.insert(user)
@@ -137,7 +143,12 @@ public struct ChangePlan: Sendable {
             operations.append(.reprocessUser(id: id, upn: tenant.user(id: id)?.userPrincipalName ?? id))
         }
         for id in deleted.ids {
-            operations.append(.deleteGroup(id: id, name: Self.deletedName(id, entries: entries)))
+            // Graph (like LicenseDesk) refuses to delete a group that still assigns licences:
+            // the removals made in the range go first.
+            let name = Self.deletedName(id, entries: entries)
+            let removed = (groupSkus[id] ?? []).filter { startedWith[id + "|" + $0] ?? false }.sorted()
+            if !removed.isEmpty { operations.append(.groupLicenses(groupID: id, name: name, add: [], remove: removed)) }
+            operations.append(.deleteGroup(id: id, name: name))
         }
     }
 

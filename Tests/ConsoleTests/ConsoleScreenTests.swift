@@ -381,6 +381,18 @@ struct RuleEditorTests {
         #expect(saves.count == 2, "each save audited once: \(saves.map(\.detail))")
     }
 
+    @Test("a long rule wraps in the editor, its end and cursor in view, the caret under the piece it points into")
+    func longRuleWraps() throws {
+        let console = try ConsoleHarness()
+        console.press("2", "e")
+        let clause = #" -or user.department -eq "Department number seven""#
+        console.type(String(repeating: clause, count: 5) + " -or user.citty -eq \"END\"")
+        let lines = console.screen
+        let end = try #require(lines.firstIndex { $0.contains(#"user.citty -eq "END"_"#) }, "the end of the rule is cut off")
+        #expect(lines[end + 1].contains("^^^^^^^^^^"), "\(lines[end + 1])")
+        #expect(console.text.contains("Error: column"))
+    }
+
     @Test("d after a conflict keeps the other admin's rule and drops mine")
     func conflictDiscard() throws {
         let alice = try ConsoleHarness()

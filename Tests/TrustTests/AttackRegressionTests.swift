@@ -154,4 +154,24 @@ struct AttackRegressionTests {
         #expect(audit.contains("E3 with Selected Services: 1 joined, 0 left (attribute changes)"), "\(audit)")
         #expect(audit.contains("E3 All: 0 joined, 1 left (attribute changes)"), "\(audit)")
     }
+
+    @Test("export keeps a group's licence removal before its delete (Graph refuses to delete a licensing group)")
+    func removalBeforeDelete() throws {
+        let state = try TrustState()
+        #expect(try state.run(["groups", "license", "remove", "E3 with Selected Services", "ENTERPRISEPACK"]).status == 0)
+        #expect(try state.run(["process"]).status == 0)
+        #expect(try state.run(["groups", "delete", "E3 with Selected Services"]).status == 0)
+        let export = try state.run(["export", "changes", "--since", "0", "--format", "batch"])
+        let text = export.standardOutput
+        let removal = try #require(text.range(of: "/assignLicense"), "the removal was dropped: \(text)")
+        let delete = try #require(text.range(of: "\"DELETE\""))
+        #expect(removal.lowerBound < delete.lowerBound)
+        // Added and removed again within the range: the live group never had it, nothing to remove.
+        let fresh = try TrustState()
+        #expect(try fresh.run(["groups", "create", "Temp", "--static"]).status == 0)
+        #expect(try fresh.run(["groups", "license", "add", "Temp", "ENTERPRISEPACK"]).status == 0)
+        #expect(try fresh.run(["groups", "license", "remove", "Temp", "ENTERPRISEPACK"]).status == 0)
+        #expect(try fresh.run(["groups", "delete", "Temp"]).status == 0)
+        #expect(!(try fresh.run(["export", "changes", "--since", "0", "--format", "batch"]).standardOutput.contains("assignLicense")))
+    }
 }
