@@ -163,6 +163,10 @@ public final class ConsoleApp {
         if refreshNow(), loaded.sequence != before {
             say(.info, announcement(after: before))
             pruneStaged()
+            // The group the Licences pane follows may be gone (deleted by another admin).
+            if let id = state.selectedGroupID, tenant.group(id: id) == nil {
+                state.selectedGroupID = selectedRow(.groups)?.id ?? tenant.groups.first?.id
+            }
             reaction = .redraw
         }
         // Queued work runs without being asked, as in Entra: whoever queued it (this console,

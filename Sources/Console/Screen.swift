@@ -78,8 +78,8 @@ public enum Screen {
     static func drawHeader(_ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
         let tenant = app.tenant
         let errors = app.usersWithLicenseErrorsCount
-        var text = " LicenseDesk · \(tenant.organization.displayName) · Users \(tenant.users.count) · Groups \(tenant.groups.count) · Pending \(tenant.pending.count) · Licence errors \(errors)"
-        if app.state.processingPaused { text += " · paused (p)" }
+        // What the admin must not miss comes first, before the counts that may be cut.
+        var text = " LicenseDesk\(app.state.processingPaused ? " · paused (p)" : "") · \(tenant.organization.displayName) · Users \(tenant.users.count) · Groups \(tenant.groups.count) · Pending \(tenant.pending.count) · Licence errors \(errors)"
         if app.state.readOnly { text += " · READ-ONLY" }
         frame.put(text, column: 0, row: rect.row, width: rect.width, style: .header)
         frame.paint(.header, column: 0, row: rect.row, width: rect.width)
