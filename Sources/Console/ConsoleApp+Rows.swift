@@ -46,7 +46,13 @@ extension ConsoleApp {
         case .licences:
             let staged = state.stagedGroupID == state.selectedGroupID ? state.staged : [:]
             return RowList(presentation.licenceRows(groupID: state.selectedGroupID, filter: filter, staged: staged))
-        case .pending: return RowList(presentation.pendingRows())
+        case .pending:
+            var rows = presentation.pendingRows()
+            if state.applyWhenIdle, let id = state.stagedGroupID {
+                let waiting = Row("\(glyphs.pending) waits for this run, then applies: \(state.staged.count) plan changes on \(tenant.group(id: id)?.displayName ?? id)", style: .pending)
+                rows = [waiting] + rows.filter { $0.text != "Nothing pending" }
+            }
+            return RowList(rows)
         }
     }
 

@@ -56,7 +56,7 @@ extension ConsoleApp {
 
     var applyDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
-        if let busy = busyReason { return busy }
+        if state.applyWhenIdle { return "the staged changes already wait for the current run" }
         if state.staged.isEmpty { return "nothing staged: Space on a plan marks it to switch" }
         return nil
     }
@@ -110,30 +110,15 @@ extension ConsoleApp {
     func handleConfirmPlansKey(_ key: Key, groupID: String) -> Reaction {
         switch key {
         case .character("y"), .character("Y"):
-            guard let change = stagedChange() else { return .none }
-            let before = tenant.group(id: groupID)?.assignedLicenses ?? []
             state.mode = .browse
-            guard commit(change, basedOn: state.editBase) != nil else {
-                // Changed since it was staged (by anyone, this console too): the staged plans
-                // stay, now based on the group as it is; y shows them on top of it.
-                if let version = loaded.versions[groupID], version.sequence > (state.editBase[groupID] ?? Int.max) {
-                    state.editBase = [groupID: version.sequence]
-                    pruneStaged()
-                    say(.warn, "\(tenant.group(id: groupID)?.displayName ?? groupID) changed since you staged (\(version.actor): \(version.activity)); nothing was applied. Your \(state.staged.count) staged changes now sit on top of it: y previews them again, x drops them")
-                }
+            // While a processing run holds the state, the confirmed changes wait for it (as
+            // Entra queues them) instead of being refused: Pending shows them.
+            if background?.isRunning == true {
+                state.applyWhenIdle = true
+                say(.info, "\(state.staged.count) plan changes wait for the current run, then apply (Pending shows them)")
                 return .redraw
             }
-            let count = state.staged.count
-            let name = tenant.group(id: groupID)?.displayName ?? groupID
-            let touched = Set(state.staged.keys.map { String($0.split(separator: "|")[0]) })
-            state.undo = UndoRecord(
-                inverse: .replaceGroupLicenses(groupID: groupID, add: before.filter { touched.contains($0.skuId) }, remove: []),
-                objectID: groupID, sequence: loaded.sequence, description: "\(count) plan changes on \(name)")
-            state.staged = [:]
-            state.stagedGroupID = nil
-            state.editBase = [:]
-            say(.info, "applied \(count) plan changes to \(name); members are being processed (u undoes)")
-            startProcessing()
+            applyStaged(groupID: groupID)
         case .character("n"), .character("N"), .escape:
             state.mode = .browse
             say(.info, "nothing applied; \(state.staged.count) still staged")
@@ -145,9 +130,38 @@ extension ConsoleApp {
         return .redraw
     }
 
+    /// Commits everything staged as one change (the confirmed `y`, now or once a run is over).
+    func applyStaged(groupID: String) {
+        state.applyWhenIdle = false
+        guard let change = stagedChange() else { return }
+        let before = tenant.group(id: groupID)?.assignedLicenses ?? []
+        guard commit(change, basedOn: state.editBase) != nil else {
+            // Changed since it was staged (by anyone, this console too): the staged plans
+            // stay, now based on the group as it is; y shows them on top of it.
+            if let version = loaded.versions[groupID], version.sequence > (state.editBase[groupID] ?? Int.max) {
+                state.editBase = [groupID: version.sequence]
+                pruneStaged()
+                say(.warn, "\(tenant.group(id: groupID)?.displayName ?? groupID) changed since you staged (\(version.actor): \(version.activity)); nothing was applied. Your \(state.staged.count) staged changes now sit on top of it: y previews them again, x drops them")
+            }
+            return
+        }
+        let count = state.staged.count
+        let name = tenant.group(id: groupID)?.displayName ?? groupID
+        let touched = Set(state.staged.keys.map { String($0.split(separator: "|")[0]) })
+        state.undo = UndoRecord(
+            inverse: .replaceGroupLicenses(groupID: groupID, add: before.filter { touched.contains($0.skuId) }, remove: []),
+            objectID: groupID, sequence: loaded.sequence, description: "\(count) plan changes on \(name)")
+        state.staged = [:]
+        state.stagedGroupID = nil
+        state.editBase = [:]
+        say(.info, "applied \(count) plan changes to \(name); members are being processed (u undoes)")
+        startProcessing()
+    }
+
     /// x: drops everything staged.
     func dropStaged() -> Reaction {
         let count = state.staged.count
+        state.applyWhenIdle = false
         state.staged = [:]
         state.stagedGroupID = nil
         state.editBase = [:]

@@ -154,6 +154,11 @@ public final class ConsoleApp {
             let summary = job.progress.snapshot.summary ?? "processing done"
             if summary.hasPrefix("processing failed") { lastAutomaticFailure = now }
             if summary != "nothing left to process" { say(.info, summary) }
+            // What the admin confirmed during the run goes in now, in order.
+            if state.applyWhenIdle, let groupID = state.stagedGroupID {
+                pruneStaged()
+                applyStaged(groupID: groupID)
+            }
             return .redraw
         }
         guard now.timeIntervalSince(lastRefresh) >= 1 else { return .none }

@@ -96,6 +96,9 @@ public struct ConsoleState: Equatable, Sendable {
     /// the group `stagedGroupID`. `y` previews and applies them as one change.
     public var staged: [String: Bool] = [:]
     public var stagedGroupID: String?
+    /// The staged changes were confirmed while a processing run held the state: they apply
+    /// as soon as it is over.
+    public var applyWhenIdle = false
     /// `p`: this console does not start processing queued work on its own.
     public var processingPaused = false
     /// This console's last change and the change that undoes it (`u`).

@@ -106,6 +106,31 @@ struct ConsoleScreenTests {
         #expect(alice.app.handle(.key(.character("q"))) == .quit)
     }
 
+    @Test("changes confirmed while processing runs wait for it and then apply, in Pending meanwhile")
+    func confirmedDuringRun() throws {
+        let console = try ConsoleHarness()
+        try console.store.commit(.reprocessGroup(groupID: DemoTenant.e3AllGroupID), context: ChangeContext(actor: "cli"))
+        // Another process holds the state's lock: the run the console starts waits for it.
+        let lockFile = open(console.directory.file("state.lock"), O_RDONLY | O_CREAT, 0o660)
+        #expect(flock(lockFile, LOCK_EX) == 0)
+        _ = console.app.tick(now: Date().addingTimeInterval(2))
+        #expect(console.app.isProcessing)
+        onFormsPlan(console)
+        console.press("Space", "y", "y")
+        #expect(console.text.contains("1 plan changes wait for the current run"), "\(console.text)")
+        console.press("4")
+        #expect(console.text.contains("waits for this run, then applies: 1 plan changes"))
+        flock(lockFile, LOCK_UN)
+        close(lockFile)
+        console.app.waitForBackgroundWork()
+        _ = console.app.tick(now: Date().addingTimeInterval(4))
+        console.app.waitForBackgroundWork()
+        let entries = try console.store.changes(after: 0)
+        #expect(entries.contains { if case .replaceGroupLicenses = $0.change { true } else { false } }, "the confirmed change was lost")
+        #expect(!console.app.state.applyWhenIdle)
+        #expect(try console.store.loadTenant().group(id: DemoTenant.e3SelectedGroupID)?.assignedLicenses.first?.disabledPlans.count == 12)
+    }
+
     @Test("keys do nothing on the too-small screen but q")
     func tooSmallIgnoresKeys() throws {
         let console = try ConsoleHarness(columns: 40, rows: 10)
