@@ -49,6 +49,9 @@ public enum ThemeLoader {
         }
     }
 
+    /// The themes every binary carries, whatever the search path finds.
+    public static let builtInNames = BuiltInThemes.texts.keys.sorted()
+
     public static func load(named name: String, searchPath: [String]) -> Result<Theme, ThemeError> {
         let file = name.hasSuffix(".theme") || name.contains("/") ? [name] : searchPath.map { "\($0)/\(name).theme" }
         for candidate in file where FileManager.default.fileExists(atPath: candidate) {
@@ -57,8 +60,9 @@ public enum ThemeLoader {
             }
             do { return .success(try ThemeParser.parse(text, file: candidate)) } catch { return .failure(error) }
         }
-        if name == "default" { return .success(.builtInDefault) }
-        if name == "monochrome" { return .success(.monochrome) }
+        if let text = BuiltInThemes.texts[name] {
+            do { return .success(try ThemeParser.parse(text, file: "built-in \(name)")) } catch { return .failure(error) }
+        }
         return .failure(ThemeError(file: name, line: 0, reason: "no theme called \(name) in " + searchPath.joined(separator: ", ")))
     }
 }

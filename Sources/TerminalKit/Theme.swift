@@ -34,7 +34,7 @@ public struct TokenStyle: Hashable, Sendable {
 
 /// A theme: semantic tokens mapped to styles (`../shared/specs/tui.md` §6). Themes are files in
 /// `themes/`; `default` is also built in so a broken file never leaves the console unstyled.
-public struct Theme: Sendable {
+public struct Theme: Sendable, Equatable {
     public var name: String
     public var styles: [StyleToken: TokenStyle]
     /// Whether colours are used at all (monochrome and NO_COLOR use attributes only).

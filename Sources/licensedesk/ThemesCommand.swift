@@ -27,7 +27,8 @@ struct ThemesCommand: ParsableCommand {
         print("Search path (first match wins):")
         for directory in searchPath { print("  \(TextSanitizer.inert(directory))") }
         let found = ThemeLoader.available(searchPath: searchPath)
-        print(found.isEmpty ? "No theme files found (built in: default, monochrome)" : "Themes:")
+        print("Built in: \(ThemeLoader.builtInNames.joined(separator: ", ")) (a file of the same name on the search path wins)")
+        print(found.isEmpty ? "No theme files found" : "Theme files:")
         let width = found.map(\.name.count).max() ?? 0
         for theme in found {
             let name = TextSanitizer.inert(theme.name)

@@ -503,3 +503,16 @@ struct ConsoleAutomaticProcessingTests {
         #expect(runs.count == 1, "\(runs.count) processing runs journaled for one piece of work")
     }
 }
+
+@Suite("Themes built into the binary")
+struct BuiltInThemeTests {
+    static let repositoryThemes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("themes").path
+
+    @Test("every theme of themes/ loads with no search path at all, the same as its file", arguments: ["default", "monochrome", "light", "high-contrast"])
+    func builtIn(name: String) throws {
+        let fromNothing = try ThemeLoader.load(named: name, searchPath: []).get()
+        let fromFile = try ThemeLoader.load(named: name, searchPath: [Self.repositoryThemes]).get()
+        #expect(fromNothing == fromFile, "the built-in \(name) differs from themes/\(name).theme")
+    }
+}
