@@ -92,7 +92,8 @@ extension ConsoleApp {
     func ruleEditorRows() -> [Row] {
         var rows: [Row] = []
         if let conflict = state.conflict {
-            rows += [Row("\(conflict.actor)'s rule, now saved: \(conflict.theirs)", style: .dim), Row("")]
+            rows += Self.wrap("\(conflict.actor)'s rule, now saved: \(conflict.theirs)", width: max(20, lastSize.columns - 4)).map { Row($0, style: .dim) }
+            rows.append(Row(""))
         }
         let compiled: MembershipRule?
         var problems: [RuleDiagnostic] = []

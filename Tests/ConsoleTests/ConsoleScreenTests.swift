@@ -373,17 +373,22 @@ struct RuleEditorTests {
         #expect(stored.group(id: DemoTenant.e3AllGroupID)?.members.count == 16)
     }
 
-    @Test("two admins edit one rule: the second save is stopped with who, when and their rule; e edits on top, d discards")
-    func noLostUpdate() throws {
+    /// Alice and Dana both open the editor on E3 All; Alice saves first.
+    static func bothEditAliceSavesFirst() throws -> (ConsoleHarness, ConsoleHarness) {
         let alice = try ConsoleHarness()
         let dana = try ConsoleHarness(sharing: alice, actor: "dana")
-        // Both open the editor on E3 All before either saves.
         alice.press("2", "e")
         dana.press("2", "e")
         alice.type(#" -or user.department -eq "Alice""#)
         alice.press("Enter", "y")
         #expect(alice.text.contains("rule saved"))
         alice.app.waitForBackgroundWork()
+        return (alice, dana)
+    }
+
+    @Test("two admins edit one rule: the second save is stopped with who, when and their rule; e edits on top, d discards")
+    func noLostUpdate() throws {
+        let (alice, dana) = try Self.bothEditAliceSavesFirst()
         // Dana's console refreshes (as it does every second), but her edit is based on what she opened.
         _ = dana.app.tick(now: Date().addingTimeInterval(5))
         dana.type(#" -or user.department -eq "Dana""#)
@@ -420,13 +425,7 @@ struct RuleEditorTests {
 
     @Test("d after a conflict keeps the other admin's rule and drops mine")
     func conflictDiscard() throws {
-        let alice = try ConsoleHarness()
-        let dana = try ConsoleHarness(sharing: alice, actor: "dana")
-        alice.press("2", "e")
-        dana.press("2", "e")
-        alice.type(#" -or user.department -eq "Alice""#)
-        alice.press("Enter", "y")
-        alice.app.waitForBackgroundWork()
+        let (alice, dana) = try Self.bothEditAliceSavesFirst()
         dana.type(#" -or user.city -eq "Oslo""#)
         dana.press("Enter", "y")
         #expect(dana.text.contains("Someone else changed the rule"))
