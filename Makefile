@@ -35,12 +35,17 @@ installdirs := $(bindir) $(themedir) $(mandir) $(bashdir) $(zshdir) $(fishdir)
 release   := $(SCRATCH)/release
 generated := $(SCRATCH)/install-files
 
-.PHONY: all build install uninstall clean-install-files test
+.PHONY: all build install uninstall clean-install-files test lint
 
 # `swift test` alone fails on a new machine (no sshd for the SSH walkthrough, no tmux).
-test:
+test: lint
 	scripts/install-test-dependencies
 	LC_ALL=C.UTF-8 $(SWIFT) test
+
+# DESIGN.md's module table (SwiftPM does not enforce it) and the checked-in format configuration.
+lint:
+	scripts/check-imports
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Package.swift Sources Tests
 
 all: build
 

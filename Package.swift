@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "LicenseStore", dependencies: ["LicenseModel"]),
         // Real tenants in and out: Graph JSON, CSV and LDIF imports; Graph, $batch, PowerShell
         // and CSV exports.
-        .target(name: "Interchange", dependencies: ["LicenseModel", "LicenseStore"]),
+        .target(name: "Interchange", dependencies: ["LicenseModel", "LicenseStore", "MembershipRules"]),
         // Terminal abstraction, frames, widgets, themes: no ncurses.
         .target(name: "TerminalKit"),
         // ncursesw as a system library, with a shim of static inline wrappers.
@@ -33,7 +33,7 @@ let package = Package(
         // The only code that calls ncurses.
         .target(name: "CursesTerminal", dependencies: ["TerminalKit", "CNCurses"]),
         // Panes, bindings, presentation and the event loop.
-        .target(name: "Console", dependencies: ["LicenseModel", "LicenseStore", "TerminalKit"]),
+        .target(name: "Console", dependencies: ["LicenseModel", "LicenseStore", "TerminalKit", "MembershipRules"]),
         .executableTarget(
             name: "licensedesk",
             dependencies: [

@@ -9,7 +9,7 @@ extension ConsoleApp {
     /// Staging writes nothing, so it works while processing runs (applying waits for it).
     var toggleDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
-        guard let row = selectedRow(.licences), row.id != nil else {
+        guard case .plan? = selectedRow(.licences)?.target else {
             return "Space marks a service plan to switch: move to a plan row ([x] or [ ])"
         }
         return nil
@@ -18,7 +18,7 @@ extension ConsoleApp {
     var reprocessDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
         if let busy = busyReason { return busy }
-        guard let groupID = state.focus == .groups ? selectedRow(.groups)?.id : state.selectedGroupID,
+        guard let groupID = state.focus == .groups ? selectedRow(.groups)?.groupID : state.selectedGroupID,
             let group = tenant.group(id: groupID)
         else { return "select a group to reprocess" }
         if group.assignedLicenses.isEmpty { return "\(group.displayName) assigns no licences: nothing to reprocess" }
@@ -26,7 +26,7 @@ extension ConsoleApp {
     }
 
     func reprocessSelectedGroup() -> Reaction {
-        guard let groupID = state.focus == .groups ? selectedRow(.groups)?.id : state.selectedGroupID,
+        guard let groupID = state.focus == .groups ? selectedRow(.groups)?.groupID : state.selectedGroupID,
             let group = tenant.group(id: groupID)
         else { return .none }
         guard let queued = commit(.reprocessGroup(groupID: groupID)) else { return .redraw }
@@ -79,6 +79,8 @@ extension ConsoleApp {
         return .redraw
     }
 
+    /// Filters as you type; a filter that begins with `=` is a membership rule, applied on
+    /// Enter (at a million users each evaluation takes a moment), checked as you type.
     func handleFilterKey(_ key: Key) -> Reaction {
         switch key {
         case .escape:
@@ -86,14 +88,15 @@ extension ConsoleApp {
             state.mode = .browse
         case .enter:
             state.mode = .browse
-        case .backspace:
-            if !state.input.isEmpty { state.input.removeLast() }
-        case .character(let c):
-            state.input.append(c)
+            if state.input.hasPrefix("="), let problem = RuleFilter.problem(state.input) {
+                say(.error, "the filter is not a rule Entra would take: \(problem)")
+                return .redraw
+            }
+            remember(state.input, in: .filter)
         default:
-            return .none
+            guard editLine(key, history: .filter) else { return .none }
         }
-        if state.mode == .filter || key == .enter {
+        if (state.mode == .filter && !state.input.hasPrefix("=")) || key == .enter {
             state[state.focus].filter = state.input
             state[state.focus].selection = 0
             state[state.focus].offset = 0
@@ -111,15 +114,14 @@ extension ConsoleApp {
         switch key {
         case .escape:
             state.mode = .browse
-        case .backspace:
-            if state.input.isEmpty { state.mode = .browse } else { state.input.removeLast() }
-        case .character(let c):
-            state.input.append(c)
+        case .backspace where state.input.isEmpty:
+            state.mode = .browse
         case .enter:
             state.mode = .browse
+            remember(state.input, in: .command)
             return runCommand(state.input)
         default:
-            return .none
+            guard editLine(key, history: .command) else { return .none }
         }
         return .redraw
     }
@@ -161,18 +163,15 @@ extension ConsoleApp {
         case "group":
             do {
                 let group = try tenant.findGroup(argument)
-                state.selectedGroupID = group.id
-                state.focus = .groups
-                state[.groups].filter = ""
-                state[.groups].selection = tenant.groups.firstIndex { $0.id == group.id } ?? 0
-                state[.licences] = ListState()
+                select(groupID: group.id)
             } catch { say(.error, error.description) }
         case "theme":
             switch ThemeLoader.load(named: argument, searchPath: themeSearchPath) {
             case .success(let theme):
                 self.theme = theme
                 themeChanged = true
-                say(.info, "theme \(theme.name)")
+                memory.remember(theme: argument)
+                say(.info, "theme \(theme.name) (kept for your next session)")
             case .failure(let error):
                 say(.error, error.description)
             }

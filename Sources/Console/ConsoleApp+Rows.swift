@@ -1,59 +1,67 @@
+import Foundation
 import LicenseModel
+import TerminalKit
 
-/// What the list panes show, made once per tenant version and filter: the Users pane is built
-/// row by row as it is drawn; a filter's matches and the Groups pane are worked out once and
-/// kept until the tenant or the filter changes.
+/// What the list panes show, made once per tenant version, pane, filter and sort: the Users
+/// pane is built row by row as it is drawn; a filter's or a sort's order, and the shorter
+/// lists, are worked out once and kept until one of those changes.
 final class RowCache {
-    /// Bumped whenever the loaded state may have changed.
-    var generation = 0
-    private var userFilter: (generation: Int, filter: String, indices: [Int])?
-    private var groupRows: (generation: Int, filter: String, rows: [Row])?
-    private var errorCount: (generation: Int, count: Int)?
+    struct Key: Hashable {
+        var pane: Pane
+        var filter: String
+        var sort: SortOrder?
+        /// What the pane follows (the selected group), when its rows depend on it.
+        var following: String?
 
-    func userIndices(_ filter: String, _ make: () -> [Int]) -> [Int] {
-        if let cached = userFilter, cached.generation == generation, cached.filter == filter { return cached.indices }
-        let indices = make()
-        userFilter = (generation, filter, indices)
-        return indices
+        init(pane: Pane, list: ListState, following: String? = nil) {
+            self.pane = pane
+            filter = list.filter
+            sort = list.sort
+            self.following = following
+        }
     }
 
-    func groups(_ filter: String, _ make: () -> [Row]) -> [Row] {
-        if let cached = groupRows, cached.generation == generation, cached.filter == filter { return cached.rows }
-        let rows = make()
-        groupRows = (generation, filter, rows)
-        return rows
+    /// Bumped whenever the loaded state may have changed; everything older is dropped.
+    var generation = 0 {
+        didSet {
+            indexLists = [:]
+            rowLists = [:]
+            errorCount = nil
+        }
+    }
+    private var indexLists: [Key: [Int]] = [:]
+    private var rowLists: [Key: [Row]] = [:]
+    private var errorCount: Int?
+
+    func indices(_ key: Key, _ make: () -> [Int]) -> [Int] {
+        if let cached = indexLists[key] { return cached }
+        let made = make()
+        // One order per pane is kept (the one on screen), so typing a filter does not pile up
+        // a million-entry list per keystroke.
+        indexLists = indexLists.filter { $0.key.pane != key.pane }
+        indexLists[key] = made
+        return made
+    }
+
+    func rows(_ key: Key, _ make: () -> [Row]) -> [Row] {
+        if let cached = rowLists[key] { return cached }
+        let made = make()
+        rowLists = rowLists.filter { $0.key.pane != key.pane }
+        rowLists[key] = made
+        return made
     }
 
     func usersWithErrors(_ make: () -> Int) -> Int {
-        if let cached = errorCount, cached.generation == generation { return cached.count }
+        if let errorCount { return errorCount }
         let count = make()
-        errorCount = (generation, count)
+        errorCount = count
         return count
     }
 }
 
 extension ConsoleApp {
     func rows(for pane: Pane) -> RowList {
-        let filter = state[pane].filter
-        let presentation = self.presentation
-        let users = tenant.users
-        switch pane {
-        case .users:
-            if filter.isEmpty { return RowList(count: users.count) { presentation.userRow(users[$0]) } }
-            let indices = rowCache.userIndices(filter) { presentation.userIndices(matching: filter) }
-            return RowList(count: indices.count) { presentation.userRow(users[indices[$0]]) }
-        case .groups: return RowList(rowCache.groups(filter) { presentation.groupRows(filter: filter) })
-        case .licences:
-            let staged = state.stagedGroupID == state.selectedGroupID ? state.staged : [:]
-            return RowList(presentation.licenceRows(groupID: state.selectedGroupID, filter: filter, staged: staged))
-        case .pending:
-            var rows = presentation.pendingRows()
-            if state.applyWhenIdle, let id = state.stagedGroupID {
-                let waiting = Row("\(glyphs.pending) waits for this run, then applies: \(state.staged.count) plan changes on \(tenant.group(id: id)?.displayName ?? id)", style: .pending)
-                rows = [waiting] + rows.filter { $0.text != "Nothing pending" }
-            }
-            return RowList(rows)
-        }
+        PaneRegistry.pane(pane).rows(in: self, list: state[pane])
     }
 
     /// The header's count, kept per tenant version (counting walks every user).

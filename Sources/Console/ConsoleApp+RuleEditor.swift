@@ -9,13 +9,13 @@ extension ConsoleApp {
     var editDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
         if let busy = busyReason { return busy }
-        guard let id = selectedRow(.groups)?.id, let group = tenant.group(id: id) else { return "select a group" }
+        guard let id = selectedRow(.groups)?.groupID, let group = tenant.group(id: id) else { return "select a group" }
         if !group.isDynamic { return "\(group.displayName) is a static group: it has no rule" }
         return nil
     }
 
     func startEditingRule() -> Reaction {
-        guard let id = selectedRow(.groups)?.id, let group = tenant.group(id: id) else { return .none }
+        guard let id = selectedRow(.groups)?.groupID, let group = tenant.group(id: id) else { return .none }
         state.input = group.membershipRule ?? ""
         state.editBase = [id: loaded.versions[id]?.sequence ?? 0]
         state.conflict = nil
@@ -28,15 +28,12 @@ extension ConsoleApp {
         case .escape:
             state.mode = .browse
             say(.info, "rule not changed")
-        case .backspace:
-            if !state.input.isEmpty { state.input.removeLast() }
-        case .character(let c):
-            state.input.append(c)
         case .enter:
             guard (try? MembershipRule(state.input)) != nil else {
                 say(.error, "the rule has problems: fix them first")
                 return .redraw
             }
+            remember(state.input, in: .rule)
             do {
                 let preview = try tenant.preview(.setGroupRule(groupID: groupID, rule: state.input), context: ChangeContext(actor: actor))
                 state.previewLines = preview.summary(limit: 200)
@@ -45,7 +42,7 @@ extension ConsoleApp {
                 say(.error, error.description)
             }
         default:
-            return .none
+            guard editLine(key, history: .rule) else { return .none }
         }
         return .redraw
     }
@@ -104,10 +101,16 @@ extension ConsoleApp {
         // The rule wraps (up to 3,072 characters), and each caret line sits under the piece
         // of the rule it points into.
         let width = max(20, lastSize.columns - 4)
-        let pieces = Self.wrap(state.input + "_", width: width)
+        // A space after the rule gives the cursor a cell at the end.
+        let pieces = Self.wrap(state.input + " ", width: width)
+        let cursor = state.line.cursor
         rows.append(Row("Rule (\(state.input.count) of \(RuleLimits.maximumLength) characters):", style: .dim))
         for (index, piece) in pieces.enumerated() {
-            rows.append(Row(piece))
+            var row = Row(piece)
+            if cursor / width == index || (index == pieces.count - 1 && cursor / width >= pieces.count) {
+                row.cursor = min(cursor - index * width, piece.count)
+            }
+            rows.append(row)
             for problem in problems {
                 let line = min(problem.range.lowerBound / width, pieces.count - 1)
                 guard line == index else { continue }
@@ -119,11 +122,12 @@ extension ConsoleApp {
         if let rule = compiled {
             rows.append(Row(""))
             rows.append(Row("\(glyphs.on) valid: \(rule.canonicalText)", style: .toggleOn))
-            let matching = tenant.users.filter { rule.matches(tenant.ruleView(of: $0)) }.count
+            let matching = tenant.userIndices(matching: rule).count
             if let reason = rule.matchBudget.exceeded {
                 rows.append(Row("\(glyphs.error) can't be evaluated: \(reason)", style: .error))
             } else {
-                rows.append(Row("\(matching) of \(tenant.users.count) users match. Enter shows who joins, who leaves, and the licences that move.", style: .dim))
+                rows.append(
+                    Row("\(matching) of \(tenant.users.count) users match. Enter shows who joins, who leaves, and the licences that move.", style: .dim))
             }
         }
         for problem in problems {

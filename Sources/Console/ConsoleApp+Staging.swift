@@ -11,15 +11,14 @@ import TerminalKit
 extension ConsoleApp {
     /// Space: marks the selected plan to switch, or unmarks it.
     func stageSelectedPlan() -> Reaction {
-        guard let groupID = state.selectedGroupID, let id = selectedRow(.licences)?.id,
+        guard let groupID = state.selectedGroupID, case .plan(let skuId, let planId)? = selectedRow(.licences)?.target,
             let group = tenant.group(id: groupID)
         else { return .none }
+        let id = StagedPlan(skuId: skuId, planId: planId)
         if let other = state.stagedGroupID, other != groupID, !state.staged.isEmpty {
             say(.warn, "\(state.staged.count) changes are staged on \(tenant.group(id: other)?.displayName ?? other): y applies them, x drops them")
             return .redraw
         }
-        let parts = id.split(separator: "|").map(String.init)
-        let (skuId, planId) = (parts[0], parts[1])
         let isOn = !(group.assignedLicenses.first { $0.skuId == skuId }?.disabledPlans.contains(planId) ?? true)
         if state.staged[id] != nil {
             state.staged[id] = nil
@@ -42,12 +41,10 @@ extension ConsoleApp {
         for licence in group.assignedLicenses {
             var disabled = licence.disabledPlans
             var touched = false
-            for (key, enabled) in state.staged {
-                let parts = key.split(separator: "|").map(String.init)
-                guard parts[0] == licence.skuId else { continue }
+            for (plan, enabled) in state.staged where plan.skuId == licence.skuId {
                 touched = true
-                disabled.removeAll { $0 == parts[1] }
-                if !enabled { disabled.append(parts[1]) }
+                disabled.removeAll { $0 == plan.planId }
+                if !enabled { disabled.append(plan.planId) }
             }
             if touched { licences.append(AssignedLicense(skuId: licence.skuId, disabledPlans: disabled.sorted())) }
         }
@@ -72,13 +69,12 @@ extension ConsoleApp {
             state.stagedGroupID = nil
             return
         }
-        for (key, enabled) in state.staged {
-            let parts = key.split(separator: "|").map(String.init)
-            guard let licence = group.assignedLicenses.first(where: { $0.skuId == parts[0] }) else {
-                state.staged[key] = nil
+        for (plan, enabled) in state.staged {
+            guard let licence = group.assignedLicenses.first(where: { $0.skuId == plan.skuId }) else {
+                state.staged[plan] = nil
                 continue
             }
-            if licence.disabledPlans.contains(parts[1]) != enabled { state.staged[key] = nil }
+            if licence.disabledPlans.contains(plan.planId) != enabled { state.staged[plan] = nil }
         }
         if state.staged.isEmpty { state.stagedGroupID = nil }
     }
@@ -101,9 +97,8 @@ extension ConsoleApp {
     }
 
     func stagedSummary() -> [String] {
-        state.staged.sorted { $0.key < $1.key }.map { key, enabled in
-            let plan = String(key.split(separator: "|")[1])
-            return "\(enabled ? "on " : "off") \(SKUCatalog.shared.friendlyName(ofPlan: plan))"
+        state.staged.sorted { ($0.key.skuId, $0.key.planId) < ($1.key.skuId, $1.key.planId) }.map { plan, enabled in
+            "\(enabled ? "on " : "off") \(SKUCatalog.shared.friendlyName(ofPlan: plan.planId))"
         }
     }
 
@@ -141,13 +136,16 @@ extension ConsoleApp {
             if let version = loaded.versions[groupID], version.sequence > (state.editBase[groupID] ?? Int.max) {
                 state.editBase = [groupID: version.sequence]
                 pruneStaged()
-                say(.warn, "\(tenant.group(id: groupID)?.displayName ?? groupID) changed since you staged (\(version.actor): \(version.activity)); nothing was applied. Your \(state.staged.count) staged changes now sit on top of it: y previews them again, x drops them")
+                say(
+                    .warn,
+                    "\(tenant.group(id: groupID)?.displayName ?? groupID) changed since you staged (\(version.actor): \(version.activity)); nothing was applied. Your \(state.staged.count) staged changes now sit on top of it: y previews them again, x drops them"
+                )
             }
             return
         }
         let count = state.staged.count
         let name = tenant.group(id: groupID)?.displayName ?? groupID
-        let touched = Set(state.staged.keys.map { String($0.split(separator: "|")[0]) })
+        let touched = Set(state.staged.keys.map(\.skuId))
         state.undo = UndoRecord(
             inverse: .replaceGroupLicenses(groupID: groupID, add: before.filter { touched.contains($0.skuId) }, remove: []),
             objectID: groupID, sequence: loaded.sequence, description: "\(count) plan changes on \(name)")

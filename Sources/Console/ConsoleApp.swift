@@ -26,6 +26,8 @@ public final class ConsoleApp {
     /// Set when `:theme` picked a new one; the loop hands it to the terminal.
     public internal(set) var themeChanged = false
     let themeSearchPath: [String]
+    /// What this admin's consoles remember: theme, histories (their own config folder).
+    let memory: ConsoleMemory
     public var glyphs: Glyphs
     /// Rows of the last drawn list panes, for paging.
     var lastSize = TerminalSize(columns: 100, rows: 30)
@@ -44,8 +46,9 @@ public final class ConsoleApp {
 
     public init(
         loaded: LoadedState, store: StateStore, actor: String, roles: Set<DirectoryRole>?, theme: Theme,
-        themeSearchPath: [String] = [], unicode: Bool = true
+        themeSearchPath: [String] = [], unicode: Bool = true, memory: ConsoleMemory = ConsoleMemory(path: nil)
     ) {
+        self.memory = memory
         self.loaded = loaded
         self.store = store
         self.actor = actor
@@ -56,6 +59,7 @@ public final class ConsoleApp {
         state.readOnly = !store.isWritable
         state.selectedGroupID = loaded.tenant.groups.first?.id
         if !loaded.notices.isEmpty { say(.warn, loaded.notices.joined(separator: "; ")) }
+        if let problem = memory.problem { say(.warn, problem) }
     }
 
     public var tenant: Tenant { loaded.tenant }
@@ -74,7 +78,15 @@ public final class ConsoleApp {
     }
 
     private func handle(_ key: Key) -> Reaction {
+        let reaction = react(to: key)
+        // Whatever moved the Groups selection, the panes that follow it follow.
+        if state.mode == .browse || state.mode == .filter { followSelection() }
+        return reaction
+    }
+
+    private func react(to key: Key) -> Reaction {
         if key == .control("c") { return .quit }
+        state.completionHint = nil
         // The too-small screen shows nothing to act on: keys there would change the tenant
         // unseen. It says "q quits", and that is all that works.
         if lastSize.columns < Screen.minimum.columns || lastSize.rows < Screen.minimum.rows {
@@ -86,26 +98,30 @@ public final class ConsoleApp {
         switch state.mode {
         case .filter: return handleFilterKey(key)
         case .editRule(let groupID): return handleRuleKey(key, groupID: groupID)
-        case .confirmRule(let groupID): return handleConfirmKey(key, groupID: groupID)
-        case .ruleConflict(let groupID): return handleConflictKey(key, groupID: groupID)
-        case .confirmPlans(let groupID): return handleConfirmPlansKey(key, groupID: groupID)
-        case .confirmUndo: return handleConfirmUndoKey(key)
+        // A preview's own keys first (y, n, Esc); the rest move in it.
+        case .confirmRule(let groupID) where !state.detailSearchTyping:
+            let reaction = handleConfirmKey(key, groupID: groupID)
+            return reaction == .none ? handleDetailKey(key) : reaction
+        case .ruleConflict(let groupID) where !state.detailSearchTyping:
+            let reaction = handleConflictKey(key, groupID: groupID)
+            return reaction == .none ? handleDetailKey(key) : reaction
+        case .confirmPlans(let groupID) where !state.detailSearchTyping:
+            let reaction = handleConfirmPlansKey(key, groupID: groupID)
+            return reaction == .none ? handleDetailKey(key) : reaction
+        case .confirmUndo where !state.detailSearchTyping:
+            let reaction = handleConfirmUndoKey(key)
+            return reaction == .none ? handleDetailKey(key) : reaction
+        case .confirmRule, .ruleConflict, .confirmPlans, .confirmUndo: return handleDetailKey(key)
         case .command: return handleCommandKey(key)
         case .tour(let step): return handleTourKey(key, step: step)
-        case .help where key == .character("t"):
+        case .help where key == .character("t") && !state.detailSearchTyping:
             return startTour()
-        case .help, .audit, .report, .explain, .messages:
-            if key == .escape || key == .character("q") || key == .character("?") {
+        case .help, .audit, .report, .explain, .messages, .userDetail:
+            if !state.detailSearchTyping, key == .escape || key == .character("q") || (key == .character("?") && state.mode == .help) {
                 state.mode = .browse
                 return .redraw
             }
-            return scrollDetail(key)
-        case .userDetail:
-            if key == .escape || key == .character("q") {
-                state.mode = .browse
-                return .redraw
-            }
-            return scrollDetail(key)
+            return handleDetailKey(key)
         case .browse:
             if key == .escape, !state[state.focus].filter.isEmpty {
                 state[state.focus].filter = ""
@@ -126,18 +142,6 @@ public final class ConsoleApp {
             }
             return binding.action(self)
         }
-    }
-
-    private func scrollDetail(_ key: Key) -> Reaction {
-        switch key {
-        case .character("j"), .down: state.detailOffset += 1
-        case .character("k"), .up: state.detailOffset = max(0, state.detailOffset - 1)
-        case .pageDown: state.detailOffset += pageSize
-        case .pageUp: state.detailOffset = max(0, state.detailOffset - pageSize)
-        case .character("g"), .home: state.detailOffset = 0
-        default: return .none
-        }
-        return .redraw
     }
 
     /// Called by the loop when no key came: shows background progress, takes a finished run's
@@ -170,7 +174,7 @@ public final class ConsoleApp {
             pruneStaged()
             // The group the Licences pane follows may be gone (deleted by another admin).
             if let id = state.selectedGroupID, tenant.group(id: id) == nil {
-                state.selectedGroupID = selectedRow(.groups)?.id ?? tenant.groups.first?.id
+                state.selectedGroupID = selectedRow(.groups)?.groupID ?? tenant.groups.first?.id
             }
             reaction = .redraw
         }
@@ -194,9 +198,11 @@ public final class ConsoleApp {
     /// p: stop or resume processing queued work from this console.
     func toggleProcessingPause() -> Reaction {
         state.processingPaused.toggle()
-        say(.info, state.processingPaused
-            ? "processing paused: queued work waits (a run already going finishes); p resumes"
-            : "processing resumed: queued work runs")
+        say(
+            .info,
+            state.processingPaused
+                ? "processing paused: queued work waits (a run already going finishes); p resumes"
+                : "processing resumed: queued work runs")
         return .redraw
     }
 
@@ -233,7 +239,7 @@ public final class ConsoleApp {
 
     // MARK: - Lists
 
-    var pageSize: Int { max(1, Screen.layout(lastSize).pane(state.focus).height - 2) }
+    var pageSize: Int { max(1, Screen.layout(lastSize, focus: state.focus, zoom: state.zoom).pane(state.focus).height - 3) }
 
     func move(by delta: Int) -> Reaction {
         let count = rows(for: state.focus).count
@@ -251,14 +257,17 @@ public final class ConsoleApp {
         return .redraw
     }
 
-    /// The Licences pane follows the selected group.
+    /// The panes that follow the Groups pane (Licences, Members) show its selected group,
+    /// whatever moved the selection: a key, a filter, a sort, `:group`, another admin's change.
+    /// Called after every key and refresh.
     func followSelection() {
-        guard state.focus == .groups else { return }
         let rows = rows(for: .groups)
-        let index = state[.groups].selection
-        if rows.indices.contains(index), let id = rows[index].id, id != state.selectedGroupID {
+        guard !rows.isEmpty else { return }
+        let index = max(0, min(rows.count - 1, state[.groups].selection))
+        if let id = rows[index].groupID, id != state.selectedGroupID {
             state.selectedGroupID = id
-            state[.licences] = ListState()
+            state[.licences] = ListState(filter: state[.licences].filter, sort: state[.licences].sort)
+            state[.members] = ListState(filter: state[.members].filter, sort: state[.members].sort)
         }
     }
 
@@ -269,21 +278,38 @@ public final class ConsoleApp {
         return .redraw
     }
 
+    /// Enter: what the selected row stands for, as the focused pane opens it.
     func drillIn() -> Reaction {
-        let rows = rows(for: state.focus)
-        let index = state[state.focus].selection
-        guard rows.indices.contains(index), let id = rows[index].id else { return .none }
-        switch state.focus {
-        case .users:
+        guard let row = selectedRow(state.focus) else { return .none }
+        return PaneRegistry.pane(state.focus).open(row, in: self)
+    }
+
+    /// Goes to what a row stands for: a user's detail, a group's licences.
+    func open(_ target: RowTarget?) -> Reaction {
+        switch target {
+        case .user(let id):
             state.mode = .userDetail(id)
             state.detailOffset = 0
-        case .groups:
-            state.selectedGroupID = id
-            state.focus = .licences
-            state[.licences] = ListState()
-        default: break
+            state.detailSelection = nil
+        case .group(let id):
+            select(groupID: id)
+        case .plan, nil:
+            return .none
         }
         return .redraw
+    }
+
+    /// Shows a group in the Groups pane (clearing a filter that hides it) and its licences.
+    func select(groupID: String) {
+        state.mode = .browse
+        var rows = rows(for: .groups)
+        if rows.firstIndex(where: { $0.groupID == groupID }) == nil {
+            state[.groups].filter = ""
+            rows = self.rows(for: .groups)
+        }
+        state[.groups].selection = rows.firstIndex { $0.groupID == groupID } ?? 0
+        state.focus = .groups
+        followSelection()
     }
 
     func selectedRow(_ pane: Pane) -> Row? {

@@ -2,20 +2,6 @@ import Foundation
 import LicenseModel
 import TerminalKit
 
-/// The four panes of the console, by their number key.
-public enum Pane: Int, CaseIterable, Sendable {
-    case users = 1, groups, licences, pending
-
-    public var title: String {
-        switch self {
-        case .users: "Users"
-        case .groups: "Groups"
-        case .licences: "Licences"
-        case .pending: "Pending"
-        }
-    }
-}
-
 /// What the keyboard is talking to.
 public enum ConsoleMode: Equatable, Sendable {
     case browse
@@ -59,10 +45,12 @@ public struct StatusMessage: Equatable, Sendable {
 }
 
 /// Per-pane list state: the selected row, the scroll offset, the filter.
-public struct ListState: Equatable, Sendable {
+public struct ListState: Hashable, Sendable {
     public var selection = 0
     public var offset = 0
     public var filter = ""
+    /// `s` picks the column, `S` reverses; nil is the model's order.
+    public var sort: SortOrder?
 
     /// Keeps the selection inside `count` rows and visible in `height` rows.
     mutating func clamp(count: Int, height: Int) {
@@ -75,11 +63,27 @@ public struct ListState: Equatable, Sendable {
 
 /// Everything the console shows besides the tenant.
 public struct ConsoleState: Equatable, Sendable {
-    public var focus: Pane = .groups
+    public var focus: Pane = .groups {
+        didSet { frontTab[PaneRegistry.host(of: focus)] = focus }
+    }
     public var lists: [Pane: ListState] = Dictionary(uniqueKeysWithValues: Pane.allCases.map { ($0, ListState()) })
     public var mode: ConsoleMode = .browse
-    /// Text being typed in the command line.
-    public var input = ""
+    /// The line being typed (`:`, `/`, the rule editor), with its cursor.
+    public var line = LineEditor()
+    /// The text of that line; setting it puts the cursor at the end.
+    public var input: String {
+        get { line.text }
+        set { line.text = newValue }
+    }
+    /// What Tab found, shown in the footer until the next key.
+    public var completionHint: String?
+    /// Which history ↑/↓ walk in the line being typed, and where in it they are.
+    public var historyPosition: Int?
+    /// A line in a detail view: the selected one, for views whose lines stand for something.
+    public var detailSelection: Int?
+    /// `/` in a detail view: typing the text to find, and the last text found.
+    public var detailSearchTyping = false
+    public var detailQuery = ""
     public var status: StatusMessage?
     /// The group whose licences the Licences pane shows (the groups selection, by id).
     public var selectedGroupID: String?
@@ -92,9 +96,9 @@ public struct ConsoleState: Equatable, Sendable {
     public var editBase: [String: Int] = [:]
     /// The other admin's change that a save ran into.
     public var conflict: EditConflict?
-    /// Plan changes marked with Space and not yet applied: "skuId|planId" → enabled after, for
-    /// the group `stagedGroupID`. `y` previews and applies them as one change.
-    public var staged: [String: Bool] = [:]
+    /// Plan changes marked with Space and not yet applied: plan → enabled after, for the group
+    /// `stagedGroupID`. `y` previews and applies them as one change.
+    public var staged: [StagedPlan: Bool] = [:]
     public var stagedGroupID: String?
     /// The staged changes were confirmed while a processing run held the state: they apply
     /// as soon as it is over.
@@ -103,11 +107,28 @@ public struct ConsoleState: Equatable, Sendable {
     public var processingPaused = false
     /// This console's last change and the change that undoes it (`u`).
     public var undo: UndoRecord?
+    /// `E` in the Members pane: only members with a licence error from the group.
+    public var membersErrorsOnly = false
+    /// For a place shared by tabs (Pending, Members): the tab in front, the one last focused.
+    public var frontTab: [Pane: Pane] = [:]
+    /// `+` and `_`: the focused pane at its normal size, its whole column, or the whole screen.
+    public var zoom: Zoom = .normal
 
     public subscript(pane: Pane) -> ListState {
         get { lists[pane] ?? ListState() }
         set { lists[pane] = newValue }
     }
+}
+
+/// How much of the screen the focused pane takes (`+` bigger, `_` smaller, as in lazygit).
+public enum Zoom: Int, Sendable, CaseIterable {
+    case normal, half, full
+}
+
+/// A service plan of a SKU marked to switch on or off.
+public struct StagedPlan: Hashable, Sendable {
+    public var skuId: String
+    public var planId: String
 }
 
 /// Another admin's change that an edit ran into: who, when, what they did, their value and

@@ -12,27 +12,43 @@ public struct Layout: Equatable, Sendable {
     public var panes: [Pane: Rect]
     public var status: Rect
     public var footer: Rect
-    public func pane(_ pane: Pane) -> Rect { panes[pane]! }
+    /// A pane's place; empty when zoom hides it.
+    public func pane(_ pane: Pane) -> Rect { panes[pane] ?? Rect(column: 0, row: 0, width: 0, height: 0) }
 }
 
 /// Draws the console into a frame.
 public enum Screen {
     public static let minimum = TerminalSize(columns: 70, rows: 18)
 
-    public static func layout(_ size: TerminalSize) -> Layout {
+    /// Where each pane goes: the left column (2/5 of the width) and the right one, each
+    /// shared by its panes by weight; a tab gets its host's place. Zoomed, the focused pane
+    /// takes its whole column (`half`) or the whole body (`full`), and the others get nothing.
+    public static func layout(_ size: TerminalSize, focus: Pane = .groups, zoom: Zoom = .normal) -> Layout {
         let body = max(0, size.rows - 3)
         let left = size.columns * 2 / 5
-        let right = size.columns - left
-        let upperLeft = body / 2
-        let upperRight = body * 3 / 5
+        var panes: [Pane: Rect] = [:]
+        let focusHost = PaneRegistry.host(of: focus)
+        let hosts = PaneRegistry.hosts
+        for side in [PanePlacement.Side.left, .right] {
+            let column = side == .left ? 0 : left
+            let width = zoom == .full ? size.columns : (side == .left ? left : size.columns - left)
+            var stacked = hosts.filter { $0.placement.side == side }
+            if zoom != .normal {
+                guard stacked.contains(where: { $0.id == focusHost }) else { continue }
+                stacked = stacked.filter { $0.id == focusHost }
+            }
+            let weights = stacked.reduce(0) { $0 + $1.placement.weight }
+            var row = 1
+            for (index, pane) in stacked.enumerated() {
+                let height = index == stacked.count - 1 ? 1 + body - row : body * pane.placement.weight / max(1, weights)
+                let rect = Rect(column: zoom == .full ? 0 : column, row: row, width: width, height: height)
+                for tab in PaneRegistry.tabs(of: pane.id) { panes[tab] = rect }
+                row += height
+            }
+        }
         return Layout(
             header: Rect(column: 0, row: 0, width: size.columns, height: 1),
-            panes: [
-                .users: Rect(column: 0, row: 1, width: left, height: upperLeft),
-                .groups: Rect(column: 0, row: 1 + upperLeft, width: left, height: body - upperLeft),
-                .licences: Rect(column: left, row: 1, width: right, height: upperRight),
-                .pending: Rect(column: left, row: 1 + upperRight, width: right, height: body - upperRight),
-            ],
+            panes: panes,
             status: Rect(column: 0, row: size.rows - 2, width: size.columns, height: 1),
             footer: Rect(column: 0, row: size.rows - 1, width: size.columns, height: 1))
     }
@@ -46,29 +62,17 @@ public enum Screen {
             frame.put("q quits", column: 0, row: 2)
             return frame
         }
-        let layout = layout(size)
+        let layout = layout(size, focus: app.state.focus, zoom: app.state.zoom)
         drawHeader(app, &frame, layout.header)
-        switch app.state.mode {
-        case .help: drawOverlay("Help", app.helpRows(), app, &frame, size)
-        case .audit: drawOverlay("Audit", app.auditRows(), app, &frame, size)
-        case .messages: drawOverlay("Messages", app.messageRows(width: size.columns - 6), app, &frame, size)
-        case .report(let report): drawOverlay(report.title, ReportText.lines(report, tenant: app.tenant).map { Row($0) }, app, &frame, size)
-        case .explain(let id, let plan): drawOverlay("Why: licences and plans", app.explainRows(id, plan: plan), app, &frame, size)
-        case .userDetail(let id): drawOverlay("User", app.presentation.userDetail(id), app, &frame, size)
-        case .editRule(let id): drawOverlay("Edit rule: \(app.tenant.group(id: id)?.displayName ?? id)", app.ruleEditorRows(), app, &frame, size)
-        case .confirmRule(let id): drawOverlay("Save rule of \(app.tenant.group(id: id)?.displayName ?? id)?", app.confirmRows(), app, &frame, size)
-        case .confirmPlans(let id):
-            drawOverlay("Apply \(app.state.staged.count) plan changes to \(app.tenant.group(id: id)?.displayName ?? id)?", app.planPreviewRows(applies: "applies them as one change"), app, &frame, size)
-        case .confirmUndo: drawOverlay("Undo your last change?", app.planPreviewRows(applies: "undoes it"), app, &frame, size)
-        case .ruleConflict(let id):
-            drawOverlay("Someone else changed the rule of \(app.tenant.group(id: id)?.displayName ?? id)", app.conflictRows(), app, &frame, size)
-        case .tour(let step):
-            for pane in Pane.allCases { drawPane(pane, app, &frame, layout.pane(pane)) }
+        if let overlay = app.overlay(width: size.columns - 4) {
+            drawOverlay(overlay, app, &frame, size)
+        } else if case .tour(let step) = app.state.mode {
+            drawPanes(app, &frame, layout)
             let width = min(size.columns - 2, 92)
             let (title, rows) = app.tourRows(step: step, width: width - 4)
             drawCard(title, rows, width: width, app, &frame, size)
-        default:
-            for pane in Pane.allCases { drawPane(pane, app, &frame, layout.pane(pane)) }
+        } else {
+            drawPanes(app, &frame, layout)
         }
         drawStatus(app, &frame, layout.status)
         drawFooter(app, &frame, layout.footer)
@@ -79,7 +83,8 @@ public enum Screen {
         let tenant = app.tenant
         let errors = app.usersWithLicenseErrorsCount
         // What the admin must not miss comes first, before the counts that may be cut.
-        var text = " LicenseDesk\(app.state.processingPaused ? " · paused (p)" : "") · \(tenant.organization.displayName) · Users \(tenant.users.count) · Groups \(tenant.groups.count) · Pending \(tenant.pending.count) · Licence errors \(errors)"
+        var text =
+            " LicenseDesk\(app.state.processingPaused ? " · paused (p)" : "") · \(tenant.organization.displayName) · Users \(tenant.users.count) · Groups \(tenant.groups.count) · Pending \(tenant.pending.count) · Licence errors \(errors)"
         if app.state.readOnly { text += " · READ-ONLY" }
         frame.put(text, column: 0, row: rect.row, width: rect.width, style: .header)
         frame.paint(.header, column: 0, row: rect.row, width: rect.width)
@@ -89,38 +94,54 @@ public enum Screen {
         guard rect.width >= 2, rect.height >= 2 else { return }
         let style: StyleToken = focused ? .borderFocus : .border
         let inner = rect.width - 2
-        frame.put(String(glyphs.topLeft) + String(repeating: glyphs.horizontal, count: inner) + String(glyphs.topRight), column: rect.column, row: rect.row, style: style)
+        frame.put(
+            String(glyphs.topLeft) + String(repeating: glyphs.horizontal, count: inner) + String(glyphs.topRight), column: rect.column, row: rect.row,
+            style: style)
         for row in rect.row + 1..<rect.row + rect.height - 1 {
             frame.put(String(glyphs.vertical), column: rect.column, row: row, style: style)
             frame.put(String(glyphs.vertical), column: rect.column + rect.width - 1, row: row, style: style)
         }
-        frame.put(String(glyphs.bottomLeft) + String(repeating: glyphs.horizontal, count: inner) + String(glyphs.bottomRight), column: rect.column, row: rect.row + rect.height - 1, style: style)
+        frame.put(
+            String(glyphs.bottomLeft) + String(repeating: glyphs.horizontal, count: inner) + String(glyphs.bottomRight), column: rect.column,
+            row: rect.row + rect.height - 1, style: style)
         frame.put(" \(title) ", column: rect.column + 2, row: rect.row, width: max(0, rect.width - 4), style: style)
     }
 
+    /// Each place on screen shows its front tab.
+    static func drawPanes(_ app: ConsoleApp, _ frame: inout Frame, _ layout: Layout) {
+        for host in PaneRegistry.hosts {
+            let shown = app.state.frontTab[host.id] ?? host.id
+            let rect = layout.pane(shown)
+            if rect.height > 0 { drawPane(shown, app, &frame, rect) }
+        }
+    }
+
     static func drawPane(_ pane: Pane, _ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
+        let content = PaneRegistry.pane(pane)
         let rows = app.rows(for: pane)
         let focused = app.state.focus == pane
         var list = app.state[pane]
-        let visible = max(0, rect.height - 2)
+        // A table has a header line, unless all it shows is a placeholder ("Nothing pending").
+        let table = content.columns.count > 1 && rows.rows(in: list.offset..<list.offset + max(1, rect.height - 3)).contains { !$0.cells.isEmpty }
+        let visible = max(0, rect.height - 2 - (table ? 1 : 0))
         list.clamp(count: rows.count, height: visible)
         app.state[pane] = list
-        var title = "\(pane.rawValue) \(pane.title)"
-        if pane == .pending, let progress = app.progressText { title += ": \(progress)" }
-        if pane == .licences, let group = app.state.selectedGroupID.flatMap({ app.tenant.group(id: $0) }) {
-            title += ": \(group.displayName)"
-        }
-        if !list.filter.isEmpty || (app.state.mode == .filter && focused) {
-            let total = pane == .users ? app.tenant.users.count : (pane == .groups ? app.tenant.groups.count : rows.count)
-            title += " /\(focused && app.state.mode == .filter ? app.state.input : list.filter) \(rows.count) of \(total)"
-        }
-        drawBox(title, focused: focused, app.glyphs, &frame, rect)
+        drawBox(title(of: pane, app, rows: rows, list: list, focused: focused), focused: focused, app.glyphs, &frame, rect)
         let width = rect.width - 2
-        for (offset, row) in rows.rows(in: list.offset..<list.offset + visible).enumerated() {
-            let y = rect.row + 1 + offset
-            let index = list.offset + offset
-            let selected = index == list.selection
-            frame.put(row.text, column: rect.column + 1, row: y, width: width, style: row.style)
+        let shown = rows.rows(in: list.offset..<list.offset + visible)
+        let columns = content.columns
+        let fitted = TableLayout(columns: columns, rows: shown, width: width)
+        var y = rect.row + 1
+        if table {
+            frame.put(
+                fitted.line(headerCells(columns, sort: list.sort), columns: columns, ellipsis: app.glyphs.ellipsis), column: rect.column + 1, row: y,
+                width: width, style: .dim)
+            y += 1
+        }
+        for (offset, row) in shown.enumerated() {
+            let selected = list.offset + offset == list.selection
+            let text = row.cells.isEmpty ? row.text : fitted.line(row.cells, columns: columns, ellipsis: app.glyphs.ellipsis)
+            frame.put(text, column: rect.column + 1, row: y, width: width, style: row.style)
             if selected && focused {
                 frame.paint(.selection, column: rect.column + 1, row: y, width: width)
                 // The hardware cursor rests on the selected row, for screen readers.
@@ -128,25 +149,72 @@ public enum Screen {
             } else if selected {
                 frame.put(">", column: rect.column + 1 + width - 1, row: y, style: .dim)
             }
+            y += 1
         }
     }
 
-    static func drawOverlay(_ title: String, _ rows: [Row], _ app: ConsoleApp, _ frame: inout Frame, _ size: TerminalSize) {
+    /// "2 Groups 5 of 7 /sales ↑Name" and the other tabs of the place, "· 5 Members".
+    static func title(of pane: Pane, _ app: ConsoleApp, rows: RowList, list: ListState, focused: Bool) -> String {
+        let content = PaneRegistry.pane(pane)
+        var title = "\(pane.rawValue) \(content.title)"
+        if let subtitle = content.subtitle(in: app) { title += ": \(subtitle)" }
+        let total = content.total(in: app)
+        let typing = focused && app.state.mode == .filter
+        let filter = typing ? app.state.input : list.filter
+        // "N of M": the rows a filter left of all there are (a section line is not counted).
+        let shown = filter.isEmpty ? total : rows.count
+        title += " \(shown) of \(total)"
+        if !filter.isEmpty || typing { title += " /\(filter)" }
+        if let sort = list.sort, content.columns.indices.contains(sort.column) {
+            title += " \(sort.descending ? "↓" : "↑")\(content.columns[sort.column].title)"
+        }
+        if let progress = content.progress(in: app) { title += " · \(progress)" }
+        let tabs = PaneRegistry.tabs(of: PaneRegistry.host(of: pane)).filter { $0 != pane }
+        for tab in tabs { title += " · \(tab.rawValue) \(tab.title)" }
+        return title
+    }
+
+    static func headerCells(_ columns: [Column], sort: SortOrder?) -> [String] {
+        columns.enumerated().map { index, column in
+            guard let sort, sort.column == index else { return column.title }
+            return column.title + (sort.descending ? "↓" : "↑")
+        }
+    }
+
+    static func drawOverlay(_ overlay: Overlay, _ app: ConsoleApp, _ frame: inout Frame, _ size: TerminalSize) {
         let rect = Rect(column: 0, row: 1, width: size.columns, height: size.rows - 3)
-        drawBox(title, focused: true, app.glyphs, &frame, rect)
+        let rows = overlay.rows
         let visible = rect.height - 2
         app.state.detailOffset = max(0, min(app.state.detailOffset, max(0, rows.count - visible)))
-        for (offset, row) in rows.dropFirst(app.state.detailOffset).prefix(visible).enumerated() {
-            frame.put(row.text, column: 2, row: rect.row + 1 + offset, width: rect.width - 4, style: row.style)
+        var title = overlay.title
+        // Where am I in a long view: "lines 21-40 of 310".
+        if rows.count > visible {
+            title += " · lines \(app.state.detailOffset + 1)-\(min(rows.count, app.state.detailOffset + visible)) of \(rows.count)"
         }
+        drawBox(title, focused: true, app.glyphs, &frame, rect)
+        let selection = overlay.selectable ? max(0, min(rows.count - 1, app.state.detailSelection ?? 0)) : nil
         frame.cursor = (2, rect.row + 1)
+        for (offset, row) in rows.dropFirst(app.state.detailOffset).prefix(visible).enumerated() {
+            let y = rect.row + 1 + offset
+            frame.put(row.text, column: 2, row: y, width: rect.width - 4, style: row.style)
+            if app.state.detailOffset + offset == selection {
+                frame.paint(.selection, column: 2, row: y, width: rect.width - 4)
+                frame.cursor = (2, y)
+            }
+            if let cursor = row.cursor {
+                // The text cursor of the line being typed, as a lit cell.
+                let column = 2 + CellWidth.of(String(row.text.prefix(cursor)))
+                frame.paint(.selection, column: column, row: y, width: 1)
+                frame.cursor = (column, y)
+            }
+        }
     }
 
     /// A box over the panes, on the half of the screen away from the focused pane, so the pane
     /// the card talks about stays in view.
     static func drawCard(_ title: String, _ rows: [Row], width: Int, _ app: ConsoleApp, _ frame: inout Frame, _ size: TerminalSize) {
         let height = min(size.rows - 4, rows.count + 2)
-        let focusIsLow = layout(size).pane(app.state.focus).row > 1
+        let focusIsLow = layout(size, focus: app.state.focus, zoom: app.state.zoom).pane(app.state.focus).row > 1
         let top = focusIsLow ? 2 : size.rows - 2 - height
         let rect = Rect(column: (size.columns - width) / 2, row: top, width: width, height: height)
         for row in rect.row..<rect.row + rect.height {
@@ -160,12 +228,13 @@ public enum Screen {
     }
 
     static func drawStatus(_ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
+        if app.state.detailSearchTyping {
+            drawTypedLine("/", app, &frame, rect)
+            return
+        }
         switch app.state.mode {
-        case .command:
-            frame.put(":" + app.state.input, column: 0, row: rect.row, width: rect.width)
-            frame.cursor = (min(rect.width - 1, 1 + CellWidth.of(app.state.input)), rect.row)
-        case .filter:
-            frame.put("/" + app.state.input, column: 0, row: rect.row, width: rect.width)
+        case .command: drawTypedLine(":", app, &frame, rect)
+        case .filter: drawTypedLine("/", app, &frame, rect)
         default:
             guard let status = app.state.status else { return }
             let style: StyleToken = status.level == .error ? .statusError : (status.level == .warn ? .statusWarn : .statusInfo)
@@ -173,21 +242,46 @@ public enum Screen {
         }
     }
 
+    /// The line being typed, scrolled so the cursor stays in view, the cursor as a lit cell.
+    static func drawTypedLine(_ prompt: String, _ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
+        let before = CellWidth.of(app.state.line.beforeCursor)
+        let room = max(1, rect.width - CellWidth.of(prompt) - 1)
+        var skip = max(0, before - room)
+        var text = app.state.input
+        while skip > 0, let first = text.first {
+            skip -= CellWidth.of(first)
+            text.removeFirst()
+        }
+        let shownBefore = CellWidth.of(app.state.line.beforeCursor) - (CellWidth.of(app.state.input) - CellWidth.of(text))
+        frame.put(prompt + text, column: 0, row: rect.row, width: rect.width)
+        let column = min(rect.width - 1, CellWidth.of(prompt) + shownBefore)
+        frame.paint(.selection, column: column, row: rect.row, width: 1)
+        frame.cursor = (column, rect.row)
+    }
+
     static func drawFooter(_ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
+        if let hint = app.state.completionHint {
+            frame.put(" " + hint, column: 0, row: rect.row, width: rect.width, style: .footer)
+            frame.paint(.footer, column: 0, row: rect.row, width: rect.width)
+            return
+        }
         let text: String
         switch app.state.mode {
-        case .help: text = " j/k scroll · t tour · Esc back · q close"
-        case .audit, .userDetail, .report, .explain, .messages: text = " j/k scroll · Esc back · q close"
-        case .editRule: text = " type the rule · Enter preview the impact · Esc cancel"
-        case .confirmRule: text = " y save · n edit again · Esc cancel"
+        case .help: text = " j/k scroll · G end · / find · t tour · Esc back · q close"
+        case .userDetail: text = " j/k move · Enter open the group · / find · Esc back · q close"
+        case .audit, .report, .explain, .messages: text = " j/k scroll · PgUp/PgDn · g/G top/end · / find · n next · Esc back · q close"
+        case .editRule: text = " type the rule · Tab complete · ↑/↓ history · Ctrl-A/E/U/W/K · Enter preview the impact · Esc cancel"
+        case .confirmRule: text = " y save · n edit again · Esc cancel · j/k/PgDn/G scroll · / find"
         case .ruleConflict: text = " e edit yours on top of theirs · d discard yours"
-        case .confirmPlans: text = " y apply · n back · x drop the staged changes"
-        case .confirmUndo: text = " y undo · n back"
+        case .confirmPlans: text = " y apply · n back · x drop the staged changes · j/k/PgDn/G scroll · / find"
+        case .confirmUndo: text = " y undo · n back · j/k/PgDn/G scroll · / find"
         case .tour: text = " Enter next · ← back · Esc close the tour"
-        case .filter: text = " type to filter · Enter keep · Esc clear"
-        case .command: text = " :user <upn> · :group <name> · :report <name> · :explain <upn> · :theme <name> · :audit · :messages · :tour · :q · Enter run · Esc cancel"
+        case .filter: text = " type to filter (=rule: a membership rule, on Enter) · ↑/↓ history · Enter keep · Esc clear"
+        case .command:
+            text =
+                " :user <upn> · :group <name> · :report <name> · :explain <upn> · :theme <name> · :seats <sku> <n> · :audit · :messages · :tour · :q · Tab complete · Enter run · Esc cancel"
         case .browse:
-            text = " " + app.footerBindings().map { "\($0.keyNames) \($0.label)" }.joined(separator: " · ") + " · 1-4 panes"
+            text = " " + app.footerBindings().map { "\($0.keyNames) \($0.label)" }.joined(separator: " · ") + " · 1-5 panes"
         }
         frame.put(text, column: 0, row: rect.row, width: rect.width, style: .footer)
         frame.paint(.footer, column: 0, row: rect.row, width: rect.width)

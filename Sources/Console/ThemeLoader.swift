@@ -23,6 +23,11 @@ public enum ThemeLoader {
         return URL(fileURLWithPath: CommandLine.arguments[0])
     }
 
+    /// The names `:theme` takes: the built-in themes and any file on the search path.
+    public static func names(searchPath: [String]) -> [String] {
+        Array(Set(BuiltInThemes.texts.keys).union(available(searchPath: searchPath).map(\.name))).sorted()
+    }
+
     /// Every theme file the search path offers, first match of each name first.
     public static func available(searchPath: [String]) -> [(name: String, file: String)] {
         var seen = Set<String>()

@@ -91,7 +91,8 @@ public enum TourRecord {
 /// The admin's LicenseDesk config folder: `$XDG_CONFIG_HOME/licensedesk`, else `~/.config/licensedesk`.
 public enum ConfigFolder {
     public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
         return base + "/licensedesk"
     }
@@ -114,7 +115,7 @@ extension ConsoleApp {
         }
         state.mode = .tour(index)
         state.focus = steps[index].focus
-        if index == 0, let row = rows(for: .groups).firstIndex(where: { $0.id != nil && tenant.group(id: $0.id!)?.displayName == Tour.demoGroupName }) {
+        if index == 0, let row = rows(for: .groups).firstIndex(where: { $0.groupID.flatMap { tenant.group(id: $0)?.displayName } == Tour.demoGroupName }) {
             state[.groups].filter = ""
             state[.groups].selection = row
             followSelection()

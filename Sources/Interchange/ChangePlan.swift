@@ -84,7 +84,8 @@ public struct ChangePlan: Sendable {
         for id in created.ids { if let group = tenant.group(id: id) { operations.append(.createGroup(group)); newGroupIDs.insert(id) } }
         for id in ruleChanged.ids where !created.contains(id) {
             guard let group = tenant.group(id: id) else { continue }
-            operations.append(.updateGroup(id: id, name: group.displayName, membershipRule: group.membershipRule, processingState: group.membershipRuleProcessingState))
+            operations.append(
+                .updateGroup(id: id, name: group.displayName, membershipRule: group.membershipRule, processingState: group.membershipRuleProcessingState))
         }
         for (groupID, userID) in membershipOrder {
             guard let group = tenant.group(id: groupID), let isMember = membership[groupID + "/" + userID] else { continue }

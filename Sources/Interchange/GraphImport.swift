@@ -73,7 +73,8 @@ struct RecordSlot<T: Decodable>: Decodable {
     init(from decoder: any Decoder) throws {
         // Whichever naming field reads as text: a record is bad because some field is not.
         let fields = try? decoder.container(keyedBy: GraphKey.self)
-        label = ["userPrincipalName", "displayName", "skuPartNumber", "id"].lazy
+        label =
+            ["userPrincipalName", "displayName", "skuPartNumber", "id"].lazy
             .compactMap { try? fields?.decodeIfPresent(String.self, forKey: GraphKey($0)) }.first
         do { result = .success(try T(from: decoder)) } catch { result = .failure(error) }
     }

@@ -59,7 +59,8 @@ enum LDIFReader {
                     throw ImportProblem(file: file, line: line, reason: "\(name):: is not valid base64")
                 }
                 // Binary values (objectGUID) are kept as hex; text as text.
-                value = String(data: data, encoding: .utf8).flatMap { $0.contains("\u{0}") ? nil : $0 }
+                value =
+                    String(data: data, encoding: .utf8).flatMap { $0.contains("\u{0}") ? nil : $0 }
                     ?? "X'" + data.map { String(format: "%02x", $0) }.joined() + "'"
             } else if rest.hasPrefix("<") {
                 throw ImportProblem(file: file, line: line, reason: "\(name):< (a value read from a URL) is not supported")

@@ -23,7 +23,8 @@ public enum PowerShellExport {
             case .createGroup(let group):
                 let variable = "group\(newGroups.count + 1)"
                 newGroups[group.id] = variable
-                var command = "$\(variable) = New-MgGroup -DisplayName \(quote(group.displayName)) -MailEnabled:$false -MailNickname \(quote(mailNickname(group))) -SecurityEnabled"
+                var command =
+                    "$\(variable) = New-MgGroup -DisplayName \(quote(group.displayName)) -MailEnabled:$false -MailNickname \(quote(mailNickname(group))) -SecurityEnabled"
                 if let description = group.description { command += " -Description \(quote(description))" }
                 if !group.groupTypes.isEmpty { command += " -GroupTypes " + group.groupTypes.map(quote).joined(separator: ", ") }
                 if let rule = group.membershipRule {

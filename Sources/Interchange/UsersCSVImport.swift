@@ -42,7 +42,9 @@ public enum UsersCSVImport {
         guard let upnColumn = properties.firstIndex(of: "userPrincipalName") else {
             return ImportOutcome(
                 payload: DirectoryImport(),
-                problems: [ImportProblem(file: file, line: header.line, reason: "no userPrincipalName column (headings: \(header.fields.joined(separator: ", ")))")],
+                problems: [
+                    ImportProblem(file: file, line: header.line, reason: "no userPrincipalName column (headings: \(header.fields.joined(separator: ", ")))")
+                ],
                 notes: [])
         }
         let ignored = zip(header.fields, properties).filter { $0.1 == nil }.map(\.0)

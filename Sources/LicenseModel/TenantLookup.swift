@@ -67,3 +67,19 @@ extension Tenant {
         return (users, groups)
     }
 }
+
+extension Tenant {
+    /// Where a user sits in `users`.
+    public func userIndex(of id: String) -> Int? { userIndex[id] }
+
+    /// The members of a group that are users, by index in `users`, in member order.
+    public func memberUserIndices(of groupID: String) -> [Int] {
+        group(id: groupID)?.members.compactMap { userIndex[$0] } ?? []
+    }
+
+    /// The licence error a group's licence gives a user, if any: the first of the user's
+    /// assignment paths from that group that failed.
+    public func licenseError(of user: User, from groupID: String) -> LicenseAssignmentState? {
+        user.licenseAssignmentStates.first { $0.assignedByGroup == groupID && $0.error != .none }
+    }
+}

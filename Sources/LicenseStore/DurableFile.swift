@@ -130,4 +130,3 @@ enum DurableFile {
         return lstat(path, &info) == 0
     }
 }
-

@@ -42,7 +42,8 @@ public struct SharedGroup: Sendable, Equatable {
 
     private func give(_ path: String, mode: mode_t) throws(StateError) {
         if lchown(path, uid_t.max, id) != 0 {
-            let reason = errno == EPERM
+            let reason =
+                errno == EPERM
                 ? "can't give it to group \(name): you are not a member (run as root, or add yourself and log in again)"
                 : String(cString: strerror(errno))
             throw .io(path: path, reason: reason)

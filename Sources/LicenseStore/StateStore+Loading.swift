@@ -64,9 +64,10 @@ extension StateStore {
         let auditEnd = (try? AuditTail.read(path(StateFileName.audit)))?.lastSequence ?? 0
         let (tenant, desk) = try SnapshotFiles(store: self).read()
         var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
-        let journal = try DurableFile.read(path(StateFileName.journal)).map { data throws(StateError) in
-            try JournalReader.read(data, file: path(StateFileName.journal), snapshot: state.sequence)
-        } ?? JournalContents()
+        let journal =
+            try DurableFile.read(path(StateFileName.journal)).map { data throws(StateError) in
+                try JournalReader.read(data, file: path(StateFileName.journal), snapshot: state.sequence)
+            } ?? JournalContents()
         for entry in journal.entries where entry.sequence > state.sequence {
             try replay(entry, into: &state)
         }

@@ -172,7 +172,8 @@ public struct StateStore: Sendable {
         }
         if journalLines + 1 >= compactionThreshold {
             do { try SnapshotFiles(store: self).compact(state) } catch {
-                state.notices.append("change \(entry.sequence) is saved; folding the journal into the snapshot failed (\(error)) and is tried again on the next change")
+                state.notices.append(
+                    "change \(entry.sequence) is saved; folding the journal into the snapshot failed (\(error)) and is tried again on the next change")
             }
         }
         return effects

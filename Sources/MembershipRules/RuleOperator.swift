@@ -40,8 +40,10 @@ public enum RuleOperator: String, CaseIterable, Sendable {
     static func supported(on kind: RulePropertyKind) -> [RuleOperator] {
         switch kind {
         case .string, .stringCollection:
-            [.eq, .ne, .startsWith, .notStartsWith, .endsWith, .notEndsWith, .contains, .notContains,
-             .match, .notMatch, .in, .notIn]
+            [
+                .eq, .ne, .startsWith, .notStartsWith, .endsWith, .notEndsWith, .contains, .notContains,
+                .match, .notMatch, .in, .notIn,
+            ]
         case .boolean: [.eq, .ne]
         case .dateTime: [.eq, .ne, .le, .ge]
         case .assignedPlans, .memberOf: []

@@ -32,14 +32,15 @@ public struct RuleProperty: Hashable, Sendable {
 /// strings by these indices.
 public enum StringSlot {
     /// Canonical names of the slotted string properties; the index is the slot.
-    public static let names: [String] = [
-        "objectId", "userPrincipalName", "displayName", "city", "country", "companyName",
-        "department", "employeeId", "facsimileTelephoneNumber", "givenName", "jobTitle", "mail",
-        "mailNickName", "mobile", "onPremisesDistinguishedName", "onPremisesSecurityIdentifier",
-        "passwordPolicies", "physicalDeliveryOfficeName", "postalCode", "preferredLanguage",
-        "sipProxyAddress", "state", "streetAddress", "surname", "telephoneNumber",
-        "usageLocation", "userType",
-    ] + (1...15).map { "extensionAttribute\($0)" }
+    public static let names: [String] =
+        [
+            "objectId", "userPrincipalName", "displayName", "city", "country", "companyName",
+            "department", "employeeId", "facsimileTelephoneNumber", "givenName", "jobTitle", "mail",
+            "mailNickName", "mobile", "onPremisesDistinguishedName", "onPremisesSecurityIdentifier",
+            "passwordPolicies", "physicalDeliveryOfficeName", "postalCode", "preferredLanguage",
+            "sipProxyAddress", "state", "streetAddress", "surname", "telephoneNumber",
+            "usageLocation", "userType",
+        ] + (1...15).map { "extensionAttribute\($0)" }
 
     public static let count = names.count
     public static let objectId = 0

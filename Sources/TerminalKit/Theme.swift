@@ -22,7 +22,10 @@ public struct TokenStyle: Hashable, Sendable {
     public var reverse = false
     public var underline = false
     public var dim = false
-    public init(_ foreground: PaletteColor = .default, _ background: PaletteColor = .default, bold: Bool = false, reverse: Bool = false, underline: Bool = false, dim: Bool = false) {
+    public init(
+        _ foreground: PaletteColor = .default, _ background: PaletteColor = .default, bold: Bool = false, reverse: Bool = false, underline: Bool = false,
+        dim: Bool = false
+    ) {
         self.foreground = foreground
         self.background = background
         self.bold = bold
@@ -94,7 +97,8 @@ public enum ThemeParser {
     ]
 
     public static func parse(_ text: String, file: String) throws(ThemeError) -> Theme {
-        var theme = Theme(name: (file as String).split(separator: "/").last.map { String($0.split(separator: ".")[0]) } ?? "theme", styles: [:], usesColor: true)
+        var theme = Theme(
+            name: (file as String).split(separator: "/").last.map { String($0.split(separator: ".")[0]) } ?? "theme", styles: [:], usesColor: true)
         var section = ""
         var anyColor = false
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

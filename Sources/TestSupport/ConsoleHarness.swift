@@ -44,6 +44,13 @@ public final class ConsoleHarness {
     public var frame: Frame { Screen.render(app, size: size) }
     public var screen: [String] { frame.lines }
     public var text: String { screen.joined(separator: "\n") }
+    /// The screen as running text: box borders gone, lines joined, spaces collapsed, so a
+    /// sentence a view wraps over two lines still reads as one.
+    public var prose: String {
+        let borders = Set("│┌┐└┘─|+")
+        let joined = screen.map { line in String(line.map { borders.contains($0) ? " " : $0 }) }.joined(separator: " ")
+        return joined.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
 
     static func key(_ name: String) -> Key {
         switch name {
@@ -63,6 +70,8 @@ public final class ConsoleHarness {
         case "Right": .right
         case "C-r": .control("r")
         case "C-l": .control("l")
+        case "Del": .delete
+        case _ where name.hasPrefix("Ctrl-") && name.count == 6: .control(Character(name.suffix(1).lowercased()))
         default: .character(name.first!)
         }
     }

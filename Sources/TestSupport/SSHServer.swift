@@ -50,7 +50,8 @@ public final class SSHServer {
     /// The ssh command line that runs `remote` on this server in a terminal.
     public func sshCommand(_ remote: String) -> String {
         let user = ActorIdentity.current().name
-        return "ssh -tt -p \(port) -i \(directory.file("client_key")) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \(user)@127.0.0.1 '\(remote)'"
+        return
+            "ssh -tt -p \(port) -i \(directory.file("client_key")) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \(user)@127.0.0.1 '\(remote)'"
     }
 
     static func waitForPort(_ port: Int, timeout: TimeInterval = 10) -> Bool {

@@ -27,8 +27,10 @@ struct BenchCommand: ParsableCommand {
     /// here only when given on the command line.
     @OptionGroup var state: StateOptions
     @Flag(help: "Print one JSON object.") var json = false
-    @Flag(help: "Leave out the state files (the console is timed on the tenant in memory): for profiling and for tenants too big to write.") var skipState = false
-    @Flag(help: "Leave out the load from the JSON files alone (parsing needs several times their size in memory; the cached load is still timed).") var skipJsonLoad = false
+    @Flag(help: "Leave out the state files (the console is timed on the tenant in memory): for profiling and for tenants too big to write.") var skipState =
+        false
+    @Flag(help: "Leave out the load from the JSON files alone (parsing needs several times their size in memory; the cached load is still timed).")
+    var skipJsonLoad = false
 
     func run() throws {
         var figures = BenchFigures(users: users, groups: groups)
@@ -55,10 +57,11 @@ struct BenchCommand: ParsableCommand {
             let change = TenantChange.setUserAttributes(userID: user.id, values: ["department": tiers[step % tiers.count]])
             step += 1
             do {
-                samples.append(try time {
-                    try tenant.apply(change, context: context)
-                    try tenant.apply(.processPending, context: context)
-                })
+                samples.append(
+                    try time {
+                        try tenant.apply(change, context: context)
+                        try tenant.apply(.processPending, context: context)
+                    })
             } catch is ModelError { continue }
         }
         figures.attributeChanges = samples.count
@@ -71,7 +74,8 @@ struct BenchCommand: ParsableCommand {
         // An id no group has (a given tenant may be one a previous bench wrote).
         let toggleGroup = (0...).lazy.map { String(format: "6e0a0000-0000-4000-8000-%012d", 999_999_999_999 - $0) }
             .first { tenant.group(id: $0) == nil }!
-        let toggleRule = "user.city -in [\(cities.map { "\"\($0)\"" }.joined(separator: ", "))] -and user.department -in [\(departments.map { "\"\($0)\"" }.joined(separator: ", "))]"
+        let toggleRule =
+            "user.city -in [\(cities.map { "\"\($0)\"" }.joined(separator: ", "))] -and user.department -in [\(departments.map { "\"\($0)\"" }.joined(separator: ", "))]"
         let e3 = "6fd2c87f-b296-42f0-b197-1e91e994b900"
         let forms = SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id
         if tenant.sku(id: e3) == nil { try tenant.apply(.addSku(skuId: e3, seats: tenant.users.count, edition: nil), context: context) }
@@ -163,7 +167,8 @@ struct BenchCommand: ParsableCommand {
         figures.generateSeconds = try time { tenant = SyntheticTenant.withUsers(tenant, count: users) }
         for index in 0..<groups {
             let id = String(format: "6e0a0000-0000-4000-8000-%012d", index)
-            try tenant.apply(.createGroup(id: id, displayName: "Synthetic \(index)", description: nil, membershipRule: SyntheticTenant.rule(index)), context: context)
+            try tenant.apply(
+                .createGroup(id: id, displayName: "Synthetic \(index)", description: nil, membershipRule: SyntheticTenant.rule(index)), context: context)
         }
         figures.membershipSeconds = try time { try tenant.apply(.processPending, context: context) }
         for (index, group) in tenant.groups.enumerated() where index % 2 == 0 {
@@ -221,10 +226,11 @@ struct BenchCommand: ParsableCommand {
         var keySamples: [Double] = []
         for step in 0..<200 {
             let key: Key = step % 50 == 49 ? .pageDown : .down
-            keySamples.append(try time {
-                _ = app.handle(.key(key))
-                _ = Screen.render(app, size: size)
-            })
+            keySamples.append(
+                try time {
+                    _ = app.handle(.key(key))
+                    _ = Screen.render(app, size: size)
+                })
         }
         figures.keystrokeFrameP50 = percentile(keySamples, 0.5)
         figures.keystrokeFrameP99 = percentile(keySamples, 0.99)
@@ -319,7 +325,10 @@ struct BenchFigures: Encodable {
             ("rule evaluations per second", ruleRates.map { String(format: "%@ %.1f M", $0.rule, $0.perSecond / 1e6) }.joined(separator: ", ")),
             ("full membership evaluation", String(format: "%.2f s", membershipSeconds)),
             ("full licence processing", String(format: "%.2f s", licenseSeconds)),
-            ("one attribute change, all groups, licences", String(format: "p50 %.3f ms, p99 %.3f ms (%d changes)", attributeChangeP50 * 1e3, attributeChangeP99 * 1e3, attributeChanges)),
+            (
+                "one attribute change, all groups, licences",
+                String(format: "p50 %.3f ms, p99 %.3f ms (%d changes)", attributeChangeP50 * 1e3, attributeChangeP99 * 1e3, attributeChanges)
+            ),
             ("one plan toggle, group of \(toggleGroupMembers) members", String(format: "%.2f s", toggleSeconds)),
             ("write snapshot", String(format: "%.2f s (%.1f MB)", snapshotWriteSeconds, megabytes)),
             ("load state from the snapshot cache", String(format: "%.2f s (cache %.1f MB)", cachedLoadSeconds, Double(cacheBytes) / 1e6)),

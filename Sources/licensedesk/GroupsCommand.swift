@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import TerminalKit
 import LicenseModel
 import LicenseStore
 import MembershipRules
+import TerminalKit
 
 struct GroupsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -220,7 +220,9 @@ struct GroupsCommand: ParsableCommand {
             if json { return try JSONOutput.print(tenant.groups) }
             for group in tenant.groups {
                 let licences = group.assignedLicenses.map { "\(Describe.skuName($0.skuId, in: tenant)) \(Describe.enabledCount($0, in: tenant))" }
-                print("\(TextSanitizer.inert(group.displayName))\t\(group.isDynamic ? "dynamic" : "static")\t\(group.members.count) members\t\(licences.joined(separator: ", "))")
+                print(
+                    "\(TextSanitizer.inert(group.displayName))\t\(group.isDynamic ? "dynamic" : "static")\t\(group.members.count) members\t\(licences.joined(separator: ", "))"
+                )
             }
         }
     }
@@ -246,11 +248,14 @@ enum MemberChange {
         let loaded = try state.loadOrSeed()
         let target = try loaded.tenant.findGroup(group)
         let member = try loaded.tenant.findUser(user)
-        let change: TenantChange = add
+        let change: TenantChange =
+            add
             ? .addGroupMember(groupID: target.id, userID: member.id) : .removeGroupMember(groupID: target.id, userID: member.id)
         let result = try state.commit(change, against: loaded)
         if json { return try JSONOutput.print(try result.state.tenant.findGroup(target.id)) }
-        print("\(add ? "Added" : "Removed") \(TextSanitizer.inert(member.userPrincipalName)) \(add ? "to" : "from") \(TextSanitizer.inert(target.displayName)); licences follow on `licensedesk process`")
+        print(
+            "\(add ? "Added" : "Removed") \(TextSanitizer.inert(member.userPrincipalName)) \(add ? "to" : "from") \(TextSanitizer.inert(target.displayName)); licences follow on `licensedesk process`"
+        )
     }
 }
 

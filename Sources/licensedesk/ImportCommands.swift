@@ -100,7 +100,8 @@ struct ImportOnPremCommand: ParsableCommand {
         let outcome = OnPremisesImport.read(file, skipBad: options.skipBad)
         let known = Set(loaded.tenant.onPremises.users.map { $0.samAccountName.lowercased() })
         let replaced = outcome.payload.filter { known.contains($0.samAccountName.lowercased()) }.count
-        let summary = "\(outcome.payload.count) on-premises users (\(outcome.payload.count - replaced) new, \(replaced) replaced); run `licensedesk sync` to carry them to the cloud"
+        let summary =
+            "\(outcome.payload.count) on-premises users (\(outcome.payload.count - replaced) new, \(replaced) replaced); run `licensedesk sync` to carry them to the cloud"
         try ImportRun.finish(outcome, summary: summary, change: .importOnPremises(outcome.payload), state: state, loaded: loaded, options: options)
     }
 }

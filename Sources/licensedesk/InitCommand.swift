@@ -11,11 +11,13 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
     @Flag(help: "The built-in demo tenant (the default).") var demo = false
     @Flag(help: "An empty tenant: an organisation and nothing else.") var empty = false
-    @Flag(help: "Replace a tenant that is already there (or a damaged one): the old files and journal are moved aside into a dated folder, never deleted.") var force = false
+    @Flag(help: "Replace a tenant that is already there (or a damaged one): the old files and journal are moved aside into a dated folder, never deleted.")
+    var force = false
     @Flag(name: .customLong("private"), help: "Only you may read it (0700 directory, 0600 files); default is group-shared (2770, 0660).")
     var isPrivate = false
     @Option(
-        name: .customLong("shared"), help: ArgumentHelp(
+        name: .customLong("shared"),
+        help: ArgumentHelp(
             "Share it with this OS group of admins (2770 directory, 0660 files, whatever the umask).",
             valueName: "group"))
     var sharedGroup: String?

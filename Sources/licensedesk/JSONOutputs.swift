@@ -1,6 +1,6 @@
 import Foundation
-import TerminalKit
 import LicenseModel
+import TerminalKit
 
 /// JSON shapes the commands print with `--json`, Graph's where Graph has one.
 enum GraphJSON {
@@ -30,8 +30,7 @@ enum GraphJSON {
 enum Describe {
     static func enabledCount(_ license: AssignedLicense, in tenant: Tenant) -> String {
         guard let sku = tenant.sku(id: license.skuId) else { return "\(license.skuId): unknown SKU" }
-        let total = sku.planIds.count
-        return "\(total - license.disabledPlans.count) of \(total) enabled"
+        return sku.enabledSummary(disabling: license.disabledPlans)
     }
 
     static func skuName(_ id: String, in tenant: Tenant) -> String { tenant.sku(id: id)?.skuPartNumber ?? id }

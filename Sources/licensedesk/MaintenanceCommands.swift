@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import TerminalKit
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,7 +79,8 @@ struct AuditCommand: ParsableCommand {
             let via = record.actor.sshClient.map { " from \(TextSanitizer.inert($0)) (client-reported)" } ?? ""
             let detail = record.detail.isEmpty ? "" : ": \(record.detail)"
             print(
-                "\(formatter.string(from: record.time))  \(TextSanitizer.inert(record.actor.name))\(via)  \(TextSanitizer.inert(record.activity))  \(TextSanitizer.inert(record.target))\(TextSanitizer.inert(detail))\(record.result == "success" ? "" : "  [\(TextSanitizer.inert(record.result))]")")
+                "\(formatter.string(from: record.time))  \(TextSanitizer.inert(record.actor.name))\(via)  \(TextSanitizer.inert(record.activity))  \(TextSanitizer.inert(record.target))\(TextSanitizer.inert(detail))\(record.result == "success" ? "" : "  [\(TextSanitizer.inert(record.result))]")"
+            )
         }
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import TerminalKit
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 struct ProcessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +15,9 @@ struct ProcessCommand: ParsableCommand {
         let before = loaded.tenant.pending
         let result = try state.commit(.processPending, against: loaded)
         if json { return try JSONOutput.print(result.effects.events) }
-        print("Processed \(before.membershipGroups.count) group evaluations, \(before.membershipUsers.count) user evaluations, \(before.licenseGroups.count) group licence jobs, \(before.licenseUsers.count) user licence jobs")
+        print(
+            "Processed \(before.membershipGroups.count) group evaluations, \(before.membershipUsers.count) user evaluations, \(before.licenseGroups.count) group licence jobs, \(before.licenseUsers.count) user licence jobs"
+        )
         for event in result.effects.events where !event.detail.isEmpty {
             print("  \(event.activity): \(TextSanitizer.inert(event.target)) \(event.detail)")
         }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import TerminalKit
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 struct PreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -107,7 +107,9 @@ struct PendingCommand: ParsableCommand {
             if work.membershipGroups.contains(group.id) { queued.append("membership queued") }
             if work.licenseGroups.contains(group.id) { queued.append("licences queued") }
             let status = tenant.portalStatus(of: group).rawValue
-            print("\(TextSanitizer.inert(group.displayName))\t\(group.isDynamic ? status : "static")\t\(group.licenseProcessingState?.rawValue ?? "-")\t\(queued.joined(separator: ", "))")
+            print(
+                "\(TextSanitizer.inert(group.displayName))\t\(group.isDynamic ? status : "static")\t\(group.licenseProcessingState?.rawValue ?? "-")\t\(queued.joined(separator: ", "))"
+            )
         }
         print("Users queued for membership evaluation: \(work.membershipUsers.count); for licences: \(work.licenseUsers.count)")
     }

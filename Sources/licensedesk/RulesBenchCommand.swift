@@ -32,13 +32,19 @@ struct RulesBenchCommand: ParsableCommand {
                     return view.user.strings.folded(Slots.jobTitle) != nil
                 }
             ),
-            ("match", BenchRules.match, { view in
-                guard let mail = view.user.strings.folded(Slots.mail) else { return false }
-                return mail.hasPrefix("a") && mail.hasSuffix("@contoso.com")
-            }),
-            ("any", BenchRules.any, { view in
-                view.user.proxyAddresses.contains { $0.lowercased().hasPrefix("smtp:a") }
-            }),
+            (
+                "match", BenchRules.match,
+                { view in
+                    guard let mail = view.user.strings.folded(Slots.mail) else { return false }
+                    return mail.hasPrefix("a") && mail.hasSuffix("@contoso.com")
+                }
+            ),
+            (
+                "any", BenchRules.any,
+                { view in
+                    view.user.proxyAddresses.contains { $0.lowercased().hasPrefix("smtp:a") }
+                }
+            ),
         ]
         let context = RuleContext()
         print("rule            compiled/s     hand loop/s    ratio   matches")

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import TerminalKit
 import LicenseModel
 import LicenseStore
 import MembershipRules
+import TerminalKit
 
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -19,7 +19,9 @@ struct SkusCommand: ParsableCommand {
             if json { return try JSONOutput.print(tenant.subscribedSkus) }
             for sku in tenant.subscribedSkus {
                 let product = SKUCatalog.shared.sku(id: sku.skuId)?.productName ?? ""
-                print("\(TextSanitizer.inert(sku.skuPartNumber))\t\(sku.consumedUnits) of \(sku.prepaidUnits.enabled) seats used\t\(sku.servicePlans.count) plans\t\(product)")
+                print(
+                    "\(TextSanitizer.inert(sku.skuPartNumber))\t\(sku.consumedUnits) of \(sku.prepaidUnits.enabled) seats used\t\(sku.servicePlans.count) plans\t\(product)"
+                )
             }
         }
     }

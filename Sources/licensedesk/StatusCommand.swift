@@ -79,7 +79,9 @@ struct TenantSummary: Encodable {
         ]
         let width = max(12, skus.map(\.skuPartNumber.count).max() ?? 0)
         let seatsHeading = max(12, skus.map { "\($0.consumedUnits) of \($0.prepaidUnits)".count }.max() ?? 0) + 2
-        lines.append("SKU".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "Seats used".padding(toLength: seatsHeading, withPad: " ", startingAt: 0) + "Product")
+        lines.append(
+            "SKU".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "Seats used".padding(toLength: seatsHeading, withPad: " ", startingAt: 0)
+                + "Product")
         // The seats column as wide as its widest value (a 20,000-user tenant runs past 14).
         let seats = skus.map { "\($0.consumedUnits) of \($0.prepaidUnits)" }
         let seatsWidth = max(12, seats.map(\.count).max() ?? 0) + 2

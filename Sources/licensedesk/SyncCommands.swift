@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import TerminalKit
 import LicenseModel
 import LicenseStore
+import TerminalKit
 
 struct OnPremCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,7 +101,9 @@ struct SyncCommand: ParsableCommand {
             let configuration = loaded.tenant.onPremises.configuration
             let synced = SyncMapping.attributes.map(\.ad).filter(configuration.syncs)
             print("Synced attributes: \(TextSanitizer.inert(synced.joined(separator: ", ")))")
-            print("Left out: \(configuration.excludedAttributes.isEmpty ? "none" : TextSanitizer.inert(configuration.excludedAttributes.sorted().joined(separator: ", ")))")
+            print(
+                "Left out: \(configuration.excludedAttributes.isEmpty ? "none" : TextSanitizer.inert(configuration.excludedAttributes.sorted().joined(separator: ", ")))"
+            )
             print("Scope: \(configuration.scopes.isEmpty ? "the whole directory" : TextSanitizer.inert(configuration.scopes.joined(separator: "; ")))")
         }
     }

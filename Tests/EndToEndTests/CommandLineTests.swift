@@ -81,12 +81,13 @@ struct CommandLineTests {
 
     @Test("rules test --batch answers one JSON line per line in, in order, and goes on after a bad line")
     func rulesBatch() throws {
-        let input = [
-            #"{"rule": "user.city -eq \"Zürich\"", "user": {"city": "ZÜRICH"}}"#,
-            #"{"rule": "user.city -eq", "user": {}}"#,
-            "not json",
-            #"{"rule": "user.employeeHireDate -le system.now", "user": {"employeeHireDate": "2030-01-01T00:00:00Z"}, "now": "2029-01-01T00:00:00Z"}"#,
-        ].joined(separator: "\n") + "\n"
+        let input =
+            [
+                #"{"rule": "user.city -eq \"Zürich\"", "user": {"city": "ZÜRICH"}}"#,
+                #"{"rule": "user.city -eq", "user": {}}"#,
+                "not json",
+                #"{"rule": "user.employeeHireDate -le system.now", "user": {"employeeHireDate": "2030-01-01T00:00:00Z"}, "now": "2029-01-01T00:00:00Z"}"#,
+            ].joined(separator: "\n") + "\n"
         let result = try BinaryRunner.run(["rules", "test", "--batch", "-"], input: input)
         #expect(result.status == 0)
         let lines = result.standardOutput.split(separator: "\n").map(String.init)

@@ -113,7 +113,9 @@ struct ConsoleInTmuxTests {
         try first.sendKeys("q")
         #expect(first.waitForExit())
 
-        let second = try TmuxSession(command: "env LC_ALL=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=\(directory.sibling("config")) \(BinaryRunner.binaryPath) --state \(directory.path)")
+        let second = try TmuxSession(
+            command: "env LC_ALL=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=\(directory.sibling("config")) \(BinaryRunner.binaryPath) --state \(directory.path)"
+        )
         let panes = try #require(try second.waitFor("q quit"))
         #expect(!panes.contains("Tour 1 of 3"))
         try second.sendKeys("?")
@@ -140,7 +142,8 @@ struct ConsoleInTmuxTests {
     func asciiLocale() throws {
         let directory = TemporaryDirectory()
         let session = try TmuxSession(
-            command: "env LC_ALL=C LANG=C TERM=tmux-256color XDG_CONFIG_HOME=\(Self.adminConfig(directory)) \(BinaryRunner.binaryPath) --state \(directory.path)")
+            command:
+                "env LC_ALL=C LANG=C TERM=tmux-256color XDG_CONFIG_HOME=\(Self.adminConfig(directory)) \(BinaryRunner.binaryPath) --state \(directory.path)")
         let screen = try #require(try session.waitFor("q quit"))
         #expect(screen.contains("+- 1 Users -"))
         #expect(screen.contains("the locale is not UTF-8"))

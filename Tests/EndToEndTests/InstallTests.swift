@@ -57,7 +57,9 @@ struct InstallTests {
         let config = elsewhere.path + "/config"
         #expect(try installedRun("XDG_CONFIG_HOME=\(config) licensedesk init --state \(state)").status == 0)
         let session = try TmuxSession(
-            command: "sh -c 'cd \(elsewhere.path) && env LC_ALL=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=\(config) PATH=\(prefix.path)/bin:/usr/bin:/bin licensedesk --theme high-contrast --state \(state)'")
+            command:
+                "sh -c 'cd \(elsewhere.path) && env LC_ALL=C.UTF-8 TERM=tmux-256color XDG_CONFIG_HOME=\(config) PATH=\(prefix.path)/bin:/usr/bin:/bin licensedesk --theme high-contrast --state \(state)'"
+        )
         let screen = try #require(try session.waitFor("Tour 1 of 3"), "the installed console never drew")
         #expect(!screen.contains("using the built-in default theme"))
         try session.sendKeys("Escape", "q")

@@ -39,8 +39,10 @@ struct InterchangeCommandTests {
         #expect(try run(["init"], state: state).status == 0)
         let before = contents(state.file("users.json"))
         let broken = inputs.file("users.json")
-        try "{\"value\": [\n  {\"id\": \"0000d001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"n1@contoso.com\", \"displayName\": \"N1\"},\n  {\"id\": ".write(
-            toFile: broken, atomically: true, encoding: .utf8)
+        try
+            "{\"value\": [\n  {\"id\": \"0000d001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"n1@contoso.com\", \"displayName\": \"N1\"},\n  {\"id\": "
+            .write(
+                toFile: broken, atomically: true, encoding: .utf8)
         let refused = try run(["import", "graph", broken, "--apply"], state: state)
         #expect(refused.status == 2)
         #expect(refused.standardError.contains("error: \(broken):3:"))
@@ -108,7 +110,10 @@ struct InterchangeCommandTests {
         #expect(written.standardOutput.contains("Wrote 1 batches (2 requests)"))
         let batch = try JSONSerialization.jsonObject(with: try #require(contents(out.file("batches/batch-001.json")))) as? [String: Any]
         let requests = batch?["requests"] as? [[String: Any]]
-        #expect(requests?.map { $0["url"] as? String } == ["/groups/9e3a1100-0000-4000-8000-0000000000a2/assignLicense", "/users/a11ce000-0000-4000-8000-000000000001/assignLicense"])
+        #expect(
+            requests?.map { $0["url"] as? String } == [
+                "/groups/9e3a1100-0000-4000-8000-0000000000a2/assignLicense", "/users/a11ce000-0000-4000-8000-000000000001/assignLicense",
+            ])
 
         let bad = try run(["export", "changes", "--since", "yesterday", "--format", "batch"], state: state)
         #expect(bad.status == 2)

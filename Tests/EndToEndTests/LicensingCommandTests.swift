@@ -80,7 +80,8 @@ struct LicensingCommandTests {
         #expect(try run(["skus", "add", "STANDARDPACK", "--seats", "5"], in: directory).status == 0)
         #expect(try run(["groups", "create", "Pilot", "--static"], in: directory).status == 0)
         #expect(try run(["groups", "members", "add", "Pilot", "dana.levi@contoso.com"], in: directory).status == 0)
-        #expect(try run(["groups", "license", "add", "Pilot", "STANDARDPACK", "--enable", "EXCHANGE_S_STANDARD", "--enable", "TEAMS1"], in: directory).status == 0)
+        #expect(
+            try run(["groups", "license", "add", "Pilot", "STANDARDPACK", "--enable", "EXCHANGE_S_STANDARD", "--enable", "TEAMS1"], in: directory).status == 0)
         _ = try run(["process"], in: directory)
         #expect(try run(["groups", "show", "Pilot"], in: directory).standardOutput.contains("STANDARDPACK: 2 of 34 enabled"))
         #expect(try run(["groups", "license", "swap", "Pilot", "STANDARDPACK", "ENTERPRISEPACK"], in: directory).status == 0)

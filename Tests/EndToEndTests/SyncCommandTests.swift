@@ -10,8 +10,11 @@ struct SyncCommandTests {
         func run(_ arguments: String...) throws -> BinaryRunner.Result { try BinaryRunner.run(arguments + ["--state", directory.path]) }
         _ = try run("init")
         #expect(try run("skus", "set-seats", "ENTERPRISEPACK", "40").status == 0)
-        #expect(try run("onprem", "add", "jdoe", "--set", "userPrincipalName=jdoe@contoso.com", "--set", "displayName=John Doe",
-            "--set", "usageLocation=US", "--set", "extensionAttribute10=E3 with Selected Services").status == 0)
+        #expect(
+            try run(
+                "onprem", "add", "jdoe", "--set", "userPrincipalName=jdoe@contoso.com", "--set", "displayName=John Doe",
+                "--set", "usageLocation=US", "--set", "extensionAttribute10=E3 with Selected Services"
+            ).status == 0)
         let sync = try run("sync")
         #expect(sync.standardOutput.contains("created 1, updated 0, deleted 0"))
         #expect(sync.standardOutput.contains("1 users queued for dynamic group evaluation"))

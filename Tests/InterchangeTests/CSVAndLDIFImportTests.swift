@@ -35,7 +35,8 @@ struct CSVAndLDIFImportTests {
     func usersCSVProblems() throws {
         let directory = TemporaryDirectory()
         let file = directory.write(
-            "userPrincipalName,accountEnabled,usageLocation\na@contoso.com,maybe,US\nb@contoso.com,True\nc@contoso.com,True,Germany\nd@contoso.com,False,US\nD@contoso.com,True,US\n", to: "users.csv")
+            "userPrincipalName,accountEnabled,usageLocation\na@contoso.com,maybe,US\nb@contoso.com,True\nc@contoso.com,True,Germany\nd@contoso.com,False,US\nD@contoso.com,True,US\n",
+            to: "users.csv")
         let outcome = UsersCSVImport.read(file, against: DemoTenant.make(), skipBad: true)
         #expect(
             outcome.problems.map(\.description) == [
@@ -48,7 +49,8 @@ struct CSVAndLDIFImportTests {
         let noUPN = directory.write("displayName\nX\n", to: "x.csv")
         #expect(UsersCSVImport.read(noUPN, against: DemoTenant.make(), skipBad: false).problems.first?.reason.hasPrefix("no userPrincipalName column") == true)
         let open = directory.write("userPrincipalName\n\"a@contoso.com\n", to: "y.csv")
-        #expect(UsersCSVImport.read(open, against: DemoTenant.make(), skipBad: false).problems.first?.description == "\(open):2: a quoted field is never closed")
+        #expect(
+            UsersCSVImport.read(open, against: DemoTenant.make(), skipBad: false).problems.first?.description == "\(open):2: a quoted field is never closed")
     }
 
     @Test("ldifde LDIF: folded lines, base64 values, the objectGUID's byte order, disabled accounts; other objects skipped")

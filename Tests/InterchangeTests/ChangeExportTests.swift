@@ -87,11 +87,16 @@ struct ChangeExportTests {
         let (tenant, entries) = try walkthrough()
         let script = PowerShellExport.script(ChangePlan(entries: entries, tenant: tenant), source: "/srv/licensedesk", version: "0.2.0")
         #expect(script.contains("$ErrorActionPreference = 'Stop'"))
-        #expect(script.contains(
-            "$group1 = New-MgGroup -DisplayName 'O''Brien''s E3' -MailEnabled:$false -MailNickname 'OBriensE3' -SecurityEnabled -GroupTypes 'DynamicMembership' -MembershipRule 'user.department -eq \"Sales\"' -MembershipRuleProcessingState 'On'"))
-        #expect(script.contains("Set-MgGroupLicense -GroupId $group1.Id -AddLicenses @(@{SkuId = '\(Self.e3)'; DisabledPlans = @('\(sway)')}) -RemoveLicenses @()"))
+        #expect(
+            script.contains(
+                "$group1 = New-MgGroup -DisplayName 'O''Brien''s E3' -MailEnabled:$false -MailNickname 'OBriensE3' -SecurityEnabled -GroupTypes 'DynamicMembership' -MembershipRule 'user.department -eq \"Sales\"' -MembershipRuleProcessingState 'On'"
+            ))
+        #expect(
+            script.contains("Set-MgGroupLicense -GroupId $group1.Id -AddLicenses @(@{SkuId = '\(Self.e3)'; DisabledPlans = @('\(sway)')}) -RemoveLicenses @()"))
         #expect(script.contains("Set-MgGroupLicense -GroupId '\(DemoTenant.e3SelectedGroupID)' -AddLicenses @(@{SkuId = '\(Self.e3)'; DisabledPlans = @("))
-        #expect(script.contains("Set-MgUserLicense -UserId '\(DemoTenant.userID(1))' -AddLicenses @(@{SkuId = '\(Self.ems)'; DisabledPlans = @()}) -RemoveLicenses @()"))
+        #expect(
+            script.contains(
+                "Set-MgUserLicense -UserId '\(DemoTenant.userID(1))' -AddLicenses @(@{SkuId = '\(Self.ems)'; DisabledPlans = @()}) -RemoveLicenses @()"))
         #expect(script.contains("Invoke-MgLicenseUser -UserId '"))
         #expect(script.contains("# Not exported: 1 × seat changes"))
         // The New-MgGroup line comes before the licence that uses its id.

@@ -72,12 +72,17 @@ struct GraphImportTests {
         let directory = TemporaryDirectory()
         let context = "\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName,displayName)\""
         let first = directory.write(
-            "\u{FEFF}{\(context), \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=X\",\r\n \"value\": [\r\n{\"id\": \"0000a001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"one@contoso.com\", \"displayName\": \"One\"}]}\r\n", to: "users-1.json")
+            "\u{FEFF}{\(context), \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=X\",\r\n \"value\": [\r\n{\"id\": \"0000a001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"one@contoso.com\", \"displayName\": \"One\"}]}\r\n",
+            to: "users-1.json")
         _ = directory.write(
-            "{\(context), \"value\": [{\"id\": \"0000a001-0000-4000-8000-000000000002\", \"userPrincipalName\": \"two@contoso.com\", \"displayName\": \"Two\"}, {\"id\": \"0000a001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"uno@contoso.com\", \"displayName\": \"Uno\"}]}", to: "users-2.json")
+            "{\(context), \"value\": [{\"id\": \"0000a001-0000-4000-8000-000000000002\", \"userPrincipalName\": \"two@contoso.com\", \"displayName\": \"Two\"}, {\"id\": \"0000a001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"uno@contoso.com\", \"displayName\": \"Uno\"}]}",
+            to: "users-2.json")
         let outcome = GraphImport.read([directory.path], against: emptyTenant(), skipBad: true)
         #expect(outcome.payload.users.map(\.id) == ["0000a001-0000-4000-8000-000000000001", "0000a001-0000-4000-8000-000000000002"])
-        #expect(outcome.problems.map(\.description) == ["\(directory.file("users-2.json")) record 2: duplicate id 0000a001-0000-4000-8000-000000000001 (first in \(first) record 1)"])
+        #expect(
+            outcome.problems.map(\.description) == [
+                "\(directory.file("users-2.json")) record 2: duplicate id 0000a001-0000-4000-8000-000000000001 (first in \(first) record 1)"
+            ])
         #expect(outcome.notes.contains("2 pages of users"))
     }
 
@@ -103,8 +108,13 @@ struct GraphImportTests {
         let outcome = GraphImport.read([skus, users, groups], against: emptyTenant(), skipBad: false)
         let messages = outcome.problems.map(\.description)
         #expect(messages.contains { $0.hasPrefix("\(skus) record 1: unknown SKU 11111111-2222-3333-4444-555555555555 (MADE_UP)") })
-        #expect(messages.contains("\(users) record 1: SKU ENTERPRISEPACK (6fd2c87f-b296-42f0-b197-1e91e994b900) is not among the tenant's subscriptions: import /subscribedSkus too"))
-        #expect(messages.contains("\(groups) record 1: 1 member(s) not imported and not in the tenant, first 0000c001-0000-4000-8000-000000000009: import /users too"))
+        #expect(
+            messages.contains(
+                "\(users) record 1: SKU ENTERPRISEPACK (6fd2c87f-b296-42f0-b197-1e91e994b900) is not among the tenant's subscriptions: import /subscribedSkus too"
+            ))
+        #expect(
+            messages.contains(
+                "\(groups) record 1: 1 member(s) not imported and not in the tenant, first 0000c001-0000-4000-8000-000000000009: import /users too"))
         // With --skip-bad the bad records go, and so does what depended on them.
         let skipped = GraphImport.read([skus, users, groups], against: emptyTenant(), skipBad: true)
         #expect(skipped.payload.isEmpty)

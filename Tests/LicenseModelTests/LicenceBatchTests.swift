@@ -62,7 +62,8 @@ struct LicenceBatchTests {
             return "seats: \(a.subscribedSkus.map(\.consumedUnits)) vs \(b.subscribedSkus.map(\.consumedUnits))"
         }
         for (x, y) in zip(a.users, b.users) where x != y {
-            return "user \(x.id): paths \(x.licenseAssignmentStates) vs \(y.licenseAssignmentStates); plans \(x.assignedPlans.count) vs \(y.assignedPlans.count)"
+            return
+                "user \(x.id): paths \(x.licenseAssignmentStates) vs \(y.licenseAssignmentStates); plans \(x.assignedPlans.count) vs \(y.assignedPlans.count)"
         }
         for (x, y) in zip(a.groups, b.groups) where x != y { return "group \(x.id)" }
         return a == b ? nil : "elsewhere"

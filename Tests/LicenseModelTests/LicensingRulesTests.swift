@@ -23,7 +23,10 @@ struct LicensingRulesTests {
         try tenant.apply(.addSku(skuId: Self.ems, seats: 10, edition: nil), context: context)
         for number in 1...4 {
             try tenant.apply(
-                .createUser(UserDraft(id: "u\(number)", userPrincipalName: "u\(number)@t.example", displayName: "U\(number)", attributes: ["usageLocation": "GB", "mail": "u\(number)@t.example"])),
+                .createUser(
+                    UserDraft(
+                        id: "u\(number)", userPrincipalName: "u\(number)@t.example", displayName: "U\(number)",
+                        attributes: ["usageLocation": "GB", "mail": "u\(number)@t.example"])),
                 context: context)
         }
         for name in ["A", "B", "C"] {
@@ -49,14 +52,20 @@ struct LicensingRulesTests {
     @Test("R1, R2, R3, R8: a direct licence then a group: services added, direct extras kept, direct still editable, one seat")
     func directThenGroup() throws {
         var t = try tenant()
-        try t.apply(.addUserLicense(userID: "u1", skuId: Self.e3, disabledPlans: only(["EXCHANGE_S_ENTERPRISE", "SWAY"], of: Self.e3, in: t)), context: context)
+        try t.apply(
+            .addUserLicense(userID: "u1", skuId: Self.e3, disabledPlans: only(["EXCHANGE_S_ENTERPRISE", "SWAY"], of: Self.e3, in: t)), context: context)
         try t.apply(.addGroupMember(groupID: "A", userID: "u1"), context: context)
-        try t.apply(.addGroupLicense(groupID: "A", skuId: Self.e3, disabledPlans: only(["SHAREPOINTENTERPRISE", "TEAMS1", "EXCHANGE_S_ENTERPRISE"], of: Self.e3, in: t)), context: context)
+        try t.apply(
+            .addGroupLicense(
+                groupID: "A", skuId: Self.e3, disabledPlans: only(["SHAREPOINTENTERPRISE", "TEAMS1", "EXCHANGE_S_ENTERPRISE"], of: Self.e3, in: t)),
+            context: context)
         try t.apply(.processPending, context: context)
         #expect(enabled(t, "u1", Self.e3) == Set(["EXCHANGE_S_ENTERPRISE", "SWAY", "SHAREPOINTENTERPRISE", "TEAMS1"].map(plan)))
         #expect(t.sku(id: Self.e3)?.consumedUnits == 1)
         // The direct path stays editable: switch Yammer on directly.
-        try t.apply(.addUserLicense(userID: "u1", skuId: Self.e3, disabledPlans: only(["EXCHANGE_S_ENTERPRISE", "SWAY", "YAMMER_ENTERPRISE"], of: Self.e3, in: t)), context: context)
+        try t.apply(
+            .addUserLicense(userID: "u1", skuId: Self.e3, disabledPlans: only(["EXCHANGE_S_ENTERPRISE", "SWAY", "YAMMER_ENTERPRISE"], of: Self.e3, in: t)),
+            context: context)
         #expect(enabled(t, "u1", Self.e3).contains(plan("YAMMER_ENTERPRISE")))
         // Removing the direct path leaves the group path as it is (R8).
         try t.apply(.removeUserLicense(userID: "u1", skuId: Self.e3), context: context)

@@ -13,11 +13,13 @@ struct PreviewAndPauseTests {
         return (members, seats, licences)
     }
 
-    @Test("what the preview of a rule change says equals what applying it does", arguments: [
-        #"user.extensionAttribute10 -eq "E3 All" -and user.city -ne "Seattle""#,
-        #"user.extensionAttribute10 -in ["E3 All", "E3 with Selected Services"]"#,
-        #"user.department -eq "R&D""#,
-    ])
+    @Test(
+        "what the preview of a rule change says equals what applying it does",
+        arguments: [
+            #"user.extensionAttribute10 -eq "E3 All" -and user.city -ne "Seattle""#,
+            #"user.extensionAttribute10 -in ["E3 All", "E3 with Selected Services"]"#,
+            #"user.department -eq "R&D""#,
+        ])
     func previewEqualsApply(_ rule: String) throws {
         var tenant = DemoTenant.make()
         let change = TenantChange.setGroupRule(groupID: DemoTenant.e3AllGroupID, rule: rule)
@@ -46,7 +48,8 @@ struct PreviewAndPauseTests {
         try tenant.apply(.setGroupPaused(groupID: DemoTenant.e3AllGroupID, paused: true), context: context)
         #expect(tenant.group(id: DemoTenant.e3AllGroupID)?.membershipRuleProcessingState == "Paused")
         try tenant.apply(.setUserAttributes(userID: DemoTenant.userID(1), values: ["extensionAttribute10": nil]), context: context)
-        try tenant.apply(.setGroupRule(groupID: DemoTenant.e3AllGroupID, rule: #"user.extensionAttribute10 -eq "E3 All" -and user.city -ne "Tulsa""#), context: context)
+        try tenant.apply(
+            .setGroupRule(groupID: DemoTenant.e3AllGroupID, rule: #"user.extensionAttribute10 -eq "E3 All" -and user.city -ne "Tulsa""#), context: context)
         try tenant.apply(.processPending, context: context)
         #expect(tenant.group(id: DemoTenant.e3AllGroupID)?.members.contains(DemoTenant.userID(1)) == true)
         #expect(tenant.pending.membershipGroups == [DemoTenant.e3AllGroupID])

@@ -58,7 +58,11 @@ struct SyncTests {
         try tenant.apply(.addOnPremisesUser(jdoe("E3 All")), context: context)
         try tenant.apply(.runSync(full: false), context: context)
         let id = jdoe("").objectGUID
-        #expect(throws: ModelError.refused("extensionAttribute10 of jdoe@contoso.com is synced from on-premises AD (extensionAttribute10); change it there: licensedesk onprem set jdoe extensionAttribute10=…")) {
+        #expect(
+            throws: ModelError.refused(
+                "extensionAttribute10 of jdoe@contoso.com is synced from on-premises AD (extensionAttribute10); change it there: licensedesk onprem set jdoe extensionAttribute10=…"
+            )
+        ) {
             try tenant.apply(.setUserAttributes(userID: id, values: ["extensionAttribute10": "x"]), context: context)
         }
         // Cloud-only users stay editable.

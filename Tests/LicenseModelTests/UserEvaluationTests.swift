@@ -13,7 +13,8 @@ struct UserEvaluationTests {
         var tenant = SyntheticTenant.make(users: 2_000, groups: 24)
         // A memberOf group over a dynamic one: evaluated after the others, on fresh memberships.
         try tenant.apply(
-            .createGroup(id: "follower", displayName: "Follower", description: nil,
+            .createGroup(
+                id: "follower", displayName: "Follower", description: nil,
                 membershipRule: #"user.memberOf -any (group.objectId -in ["6e0a0000-0000-4000-8000-000000000000"])"#),
             context: context)
         try tenant.apply(.processPending, context: context)

@@ -157,7 +157,9 @@ struct JournalTests {
         try store.commit(.processPending, context: context)
         let records = try store.audit()
         #expect(records.contains { $0.activity == "Update subscription" && $0.detail == "seats: 36 -> 40" && $0.sequence == 1 })
-        #expect(records.contains { $0.activity == "Finish applying group based license to users" && $0.detail.contains("Users successfully assigned licenses: 17") })
+        #expect(
+            records.contains { $0.activity == "Finish applying group based license to users" && $0.detail.contains("Users successfully assigned licenses: 17") }
+        )
         #expect(records.allSatisfy { $0.actor.uid == getuid() && !$0.actor.name.isEmpty })
         #expect(try store.audit(AuditQuery(object: "E3 All")).allSatisfy { $0.target == "E3 All" })
         #expect(try store.audit(AuditQuery(since: Date(timeIntervalSince1970: 1_900_000_000))).isEmpty)

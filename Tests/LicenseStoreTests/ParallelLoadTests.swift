@@ -1,8 +1,9 @@
 import Foundation
-@testable import LicenseStore
 import LicenseModel
 import TestSupport
 import Testing
+
+@testable import LicenseStore
 
 @Suite("Loading big list files on every core")
 struct ParallelLoadTests {

@@ -78,7 +78,9 @@ struct SnapshotCacheTests {
         var text = try String(contentsOfFile: path, encoding: .utf8)
         text = text.replacingOccurrences(
             of: "      \"displayName\" : \"User 7\",",
-            with: "      \"ageGroup\" : \"Adult\",\n      \"displayName\" : \"User 7\",\n      \"employeeHireDate\" : \"2020-05-01T00:00:00Z\",\n      \"extension_0123456789abcdef0123456789abcdef_costCentre\" : \"CC-7\",\n      \"otherMails\" : [\"seven@example.org\"],")
+            with:
+                "      \"ageGroup\" : \"Adult\",\n      \"displayName\" : \"User 7\",\n      \"employeeHireDate\" : \"2020-05-01T00:00:00Z\",\n      \"extension_0123456789abcdef0123456789abcdef_costCentre\" : \"CC-7\",\n      \"otherMails\" : [\"seven@example.org\"],"
+        )
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         try store.compact()
         let fromCache = try store.loadTenant()

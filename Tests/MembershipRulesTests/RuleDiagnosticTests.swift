@@ -88,7 +88,8 @@ struct CanonicalFormTests {
     static let rules = [
         #"user.extensionAttribute10 -eq "E3 All""#,
         #"user.department -eq 'O''Brien' and (user.city -startswith "a" or not user.state -eq null)"#,
-        #"-not (user.a -eq "x" -or user.b -eq "y")"#.replacingOccurrences(of: "user.a", with: "user.city").replacingOccurrences(of: "user.b", with: "user.state"),
+        #"-not (user.a -eq "x" -or user.b -eq "y")"#.replacingOccurrences(of: "user.a", with: "user.city").replacingOccurrences(
+            of: "user.b", with: "user.state"),
         #"user.proxyAddresses -any (_ -contains "contoso") -and user.accountEnabled -eq True"#,
         #"user.employeeHireDate -ge system.now -minus P30D"#,
         #"user.memberOf -any (group.objectId -in ['a', "b"])"#,

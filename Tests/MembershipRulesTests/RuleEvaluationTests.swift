@@ -78,7 +78,8 @@ struct RuleEvaluationTests {
     }
 
     static let precedence: [Case] = [
-        Case(#"user.a1 -eq "x" -or user.city -eq "b" -and user.state -eq "c""#.replacingOccurrences(of: "a1", with: "department"), #"{"department":"x"}"#, true),
+        Case(
+            #"user.a1 -eq "x" -or user.city -eq "b" -and user.state -eq "c""#.replacingOccurrences(of: "a1", with: "department"), #"{"department":"x"}"#, true),
         Case(#"(user.department -eq "x" -or user.city -eq "b") -and user.state -eq "c""#, #"{"department":"x"}"#, false),
         Case(#"-not user.department -eq "x""#, #"{"department":"x"}"#, false),
         Case(#"-not -not user.department -eq "x""#, #"{"department":"x"}"#, true),

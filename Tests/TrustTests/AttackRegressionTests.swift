@@ -15,7 +15,9 @@ struct AttackRegressionTests {
         return state
     }
 
-    @Test("a stray compaction.json never makes recovery drop committed changes; readers go on, writers are told", arguments: ["{\"sequence\": 2}", "{\"sequence\": 999}", "garbage"])
+    @Test(
+        "a stray compaction.json never makes recovery drop committed changes; readers go on, writers are told",
+        arguments: ["{\"sequence\": 2}", "{\"sequence\": 999}", "garbage"])
     func strayCompactionMarker(marker: String) throws {
         let state = try journaled()
         let me = ActorIdentity.current().name
@@ -139,7 +141,9 @@ struct AttackRegressionTests {
         for command in commands {
             let result = try state.run(command)
             let output = result.standardOutput + result.standardError
-            #expect(!output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E }, "\(command): \(output.prefix(400).debugDescription)")
+            #expect(
+                !output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E },
+                "\(command): \(output.prefix(400).debugDescription)")
         }
         let check = try BinaryRunner.run(["rules", "check", "user.department -eq \"x\u{1B}[2J\u{202E}\""])
         #expect(!(check.standardOutput + check.standardError).unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })

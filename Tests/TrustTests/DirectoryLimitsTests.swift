@@ -24,11 +24,13 @@ struct DirectoryLimitsTests {
         #expect(throws: ModelError.self) { try DirectoryLimits.checkUPN(upn) }
     }
 
-    @Test("object ids: GUIDs on import; ids safe in a path everywhere", arguments: [
-        ("5f2c8f3e-1b2a-4c3d-9e8f-0a1b2c3d4e5f", true, true), ("5F2C8F3E-1B2A-4C3D-9E8F-0A1B2C3D4E5F", true, true),
-        ("u1", false, true), ("../../groups/x", false, false), ("..", false, false), ("a/b", false, false),
-        ("a b", false, false), ("", false, false), (String(repeating: "a", count: 65), false, false), ("x\u{0}", false, false),
-    ])
+    @Test(
+        "object ids: GUIDs on import; ids safe in a path everywhere",
+        arguments: [
+            ("5f2c8f3e-1b2a-4c3d-9e8f-0a1b2c3d4e5f", true, true), ("5F2C8F3E-1B2A-4C3D-9E8F-0A1B2C3D4E5F", true, true),
+            ("u1", false, true), ("../../groups/x", false, false), ("..", false, false), ("a/b", false, false),
+            ("a b", false, false), ("", false, false), (String(repeating: "a", count: 65), false, false), ("x\u{0}", false, false),
+        ])
     func ids(id: String, isGUID: Bool, isSafe: Bool) {
         #expect(DirectoryLimits.isGUID(id) == isGUID)
         #expect(((try? DirectoryLimits.checkSafeID(id, of: "user")) != nil) == isSafe)
@@ -45,9 +47,11 @@ struct DirectoryLimitsTests {
         #expect((try? DirectoryLimits.checkSeats(0)) != nil)
     }
 
-    @Test("seats left never trap, whatever a hand-edited file holds", arguments: [
-        (Int.max, -1), (Int.min, 1), (Int.max, Int.min), (0, Int.max), (5, 3),
-    ])
+    @Test(
+        "seats left never trap, whatever a hand-edited file holds",
+        arguments: [
+            (Int.max, -1), (Int.min, 1), (Int.max, Int.min), (0, Int.max), (5, 3),
+        ])
     func seatsLeft(prepaid: Int, consumed: Int) {
         var sku = SubscribedSku(skuId: "6fd2c87f-b296-42f0-b197-1e91e994b900", skuPartNumber: "ENTERPRISEPACK", seats: prepaid, servicePlans: [])
         sku.consumedUnits = consumed

@@ -1,8 +1,9 @@
 import Foundation
 import LicenseModel
-@testable import LicenseStore
 import TestSupport
 import Testing
+
+@testable import LicenseStore
 
 /// Class 7: every persisted format is explicit and pinned. Checked-in fixtures of today's
 /// journal lines (one per kind of change), audit lines, snapshot files and snapshot cache are
@@ -19,10 +20,14 @@ struct FormatFixtureTests {
     static let everyChange: [TenantChange] = [
         .addSku(skuId: DemoTenant.emsSkuID, seats: 25, edition: nil),
         .setSeats(skuId: DemoTenant.e3SkuID, seats: 40),
-        .createUser(UserDraft(id: "0000f001-0000-4000-8000-000000000001", userPrincipalName: "new@contoso.com", displayName: "New", attributes: ["department": "Sales"], onPremisesSyncEnabled: false)),
+        .createUser(
+            UserDraft(
+                id: "0000f001-0000-4000-8000-000000000001", userPrincipalName: "new@contoso.com", displayName: "New", attributes: ["department": "Sales"],
+                onPremisesSyncEnabled: false)),
         .setUserAttributes(userID: DemoTenant.userID(1), values: ["department": "Finance", "jobTitle": nil]),
         .removeUser(userID: DemoTenant.userID(2)),
-        .createGroup(id: "0000f002-0000-4000-8000-000000000001", displayName: "Sales", description: "Sales staff", membershipRule: #"user.department -eq "Sales""#),
+        .createGroup(
+            id: "0000f002-0000-4000-8000-000000000001", displayName: "Sales", description: "Sales staff", membershipRule: #"user.department -eq "Sales""#),
         .setGroupRule(groupID: DemoTenant.e3AllGroupID, rule: #"user.extensionAttribute10 -eq "E3 All""#),
         .setGroupPaused(groupID: DemoTenant.e3AllGroupID, paused: true),
         .addGroupMember(groupID: "0000f002-0000-4000-8000-000000000002", userID: DemoTenant.userID(3)),
@@ -31,13 +36,17 @@ struct FormatFixtureTests {
         .addGroupLicense(groupID: DemoTenant.e3AllGroupID, skuId: DemoTenant.emsSkuID, disabledPlans: ["113feb6c-3fe4-4440-bddc-54d774bf0318"]),
         .removeGroupLicense(groupID: DemoTenant.e3AllGroupID, skuId: DemoTenant.emsSkuID),
         .setGroupPlan(groupID: DemoTenant.e3SelectedGroupID, skuId: DemoTenant.e3SkuID, planId: "2789c901-c14e-48ab-a76a-be334d9d793a", enabled: true),
-        .replaceGroupLicenses(groupID: DemoTenant.e3SelectedGroupID, add: [AssignedLicense(skuId: DemoTenant.emsSkuID, disabledPlans: [])], remove: [DemoTenant.e3SkuID]),
+        .replaceGroupLicenses(
+            groupID: DemoTenant.e3SelectedGroupID, add: [AssignedLicense(skuId: DemoTenant.emsSkuID, disabledPlans: [])], remove: [DemoTenant.e3SkuID]),
         .addUserLicense(userID: DemoTenant.userID(4), skuId: DemoTenant.e3SkuID, disabledPlans: []),
         .removeUserLicense(userID: DemoTenant.userID(4), skuId: DemoTenant.e3SkuID),
         .reprocessGroup(groupID: DemoTenant.e3AllGroupID),
         .reprocessUser(userID: DemoTenant.userID(5)),
         .processPending,
-        .addOnPremisesUser(OnPremisesUser(samAccountName: "ninap", objectGUID: "0000f003-0000-4000-8000-000000000001", attributes: ["department": "Sales", "userPrincipalName": "nina@contoso.com"])),
+        .addOnPremisesUser(
+            OnPremisesUser(
+                samAccountName: "ninap", objectGUID: "0000f003-0000-4000-8000-000000000001",
+                attributes: ["department": "Sales", "userPrincipalName": "nina@contoso.com"])),
         .setOnPremisesUser(samAccountName: "ninap", values: ["title": "Lead", "department": nil]),
         .removeOnPremisesUser(samAccountName: "ninap"),
         .configureSync(include: ["extensionAttribute10"], exclude: ["title"], scopes: ["OU=Staff,DC=contoso,DC=com"]),
@@ -79,9 +88,10 @@ struct FormatFixtureTests {
         #expect(read.entries == Self.entries)
         #expect(!read.hasTornTail)
         // The fixture covers every kind of change the journal knows.
-        let kinds = Set(read.entries.map { entry in
-            String(String(decoding: try! StateJSON.compact(entry.change), as: UTF8.self).dropFirst(2).prefix { $0 != "\"" })
-        })
+        let kinds = Set(
+            read.entries.map { entry in
+                String(String(decoding: try! StateJSON.compact(entry.change), as: UTF8.self).dropFirst(2).prefix { $0 != "\"" })
+            })
         #expect(kinds == Set(TenantChange.journalCaseNames), "a change kind has no fixture line: add it to everyChange and record")
     }
 
@@ -113,7 +123,8 @@ struct FormatFixtureTests {
         var tenant = DemoTenant.make()
         var versions: [String: ObjectVersion] = [:]
         let changes: [TenantChange] = [
-            .addOnPremisesUser(OnPremisesUser(samAccountName: "ninap", objectGUID: "0000f003-0000-4000-8000-000000000001", attributes: ["department": "Sales"])),
+            .addOnPremisesUser(
+                OnPremisesUser(samAccountName: "ninap", objectGUID: "0000f003-0000-4000-8000-000000000001", attributes: ["department": "Sales"])),
             .setUserAttributes(userID: DemoTenant.userID(1), values: ["department": "Finance"]),
             .setGroupPlan(groupID: DemoTenant.e3SelectedGroupID, skuId: DemoTenant.e3SkuID, planId: "2789c901-c14e-48ab-a76a-be334d9d793a", enabled: true),
         ]

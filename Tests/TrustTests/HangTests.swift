@@ -1,7 +1,8 @@
 import Foundation
-@testable import LicenseStore
 import TestSupport
 import Testing
+
+@testable import LicenseStore
 
 /// Class 4: nothing an admin types can hang the others.
 @Suite("Trust: no rule and no lock holder hangs the other admins", .serialized)
@@ -36,7 +37,9 @@ struct HangTests {
         #expect(try state.run(["process"]).status == 0)
     }
 
-    @Test("many slow -match clauses, each under the per-evaluation bound, are bounded in all; the run is journaled with its time-out and replays without evaluating it")
+    @Test(
+        "many slow -match clauses, each under the per-evaluation bound, are bounded in all; the run is journaled with its time-out and replays without evaluating it"
+    )
     func manySlowClauses() throws {
         let state = try TrustState()
         let list = try state.run(["users", "list", "--json"])

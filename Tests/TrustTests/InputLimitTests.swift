@@ -71,8 +71,14 @@ struct InputLimitTests {
         ("no @", #"{"id": "0000e002-0000-4000-8000-000000000002", "userPrincipalName": "nobody", "displayName": "A"}"#),
         ("a space", #"{"id": "0000e002-0000-4000-8000-000000000003", "userPrincipalName": "a b@contoso.com", "displayName": "A"}"#),
         ("no domain dot", #"{"id": "0000e002-0000-4000-8000-000000000004", "userPrincipalName": "a@contoso", "displayName": "A"}"#),
-        ("alias of 65", "{\"id\": \"0000e002-0000-4000-8000-000000000005\", \"userPrincipalName\": \"\(String(repeating: "a", count: 65))@contoso.com\", \"displayName\": \"A\"}"),
-        ("display name of 257", "{\"id\": \"0000e002-0000-4000-8000-000000000006\", \"userPrincipalName\": \"long@contoso.com\", \"displayName\": \"\(String(repeating: "n", count: 257))\"}"),
+        (
+            "alias of 65",
+            "{\"id\": \"0000e002-0000-4000-8000-000000000005\", \"userPrincipalName\": \"\(String(repeating: "a", count: 65))@contoso.com\", \"displayName\": \"A\"}"
+        ),
+        (
+            "display name of 257",
+            "{\"id\": \"0000e002-0000-4000-8000-000000000006\", \"userPrincipalName\": \"long@contoso.com\", \"displayName\": \"\(String(repeating: "n", count: 257))\"}"
+        ),
         ("path in the id", #"{"id": "../../groups/0000e002", "userPrincipalName": "path@contoso.com", "displayName": "A"}"#),
         ("placeholder id", #"{"id": "u1", "userPrincipalName": "placeholder@contoso.com", "displayName": "A"}"#),
         ("the UPN of another", #"{"id": "0000e002-0000-4000-8000-000000000007", "userPrincipalName": "Adele.Vance@contoso.com", "displayName": "A"}"#),

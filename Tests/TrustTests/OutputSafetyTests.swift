@@ -1,9 +1,10 @@
 import Foundation
-@testable import Interchange
 import LicenseModel
 import LicenseStore
 import TestSupport
 import Testing
+
+@testable import Interchange
 
 /// Classes 9, 10 and 12: text that reaches a terminal is inert on every path; ids are safe
 /// wherever they go; one place keeps the UPN index honest.

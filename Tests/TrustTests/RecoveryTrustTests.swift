@@ -60,8 +60,10 @@ struct RecoveryTrustTests {
         try BinaryRunner.copyBinary(to: binaryFolder.file("licensedesk"))
         let shown = try BinaryRunner.runProgram(
             "/usr/bin/setpriv",
-            ["--reuid=65534", "--regid=65534", "--clear-groups", binaryFolder.file("licensedesk"), "users", "show", "adele.vance@contoso.com",
-             "--json", "--state", state.path])
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", binaryFolder.file("licensedesk"), "users", "show", "adele.vance@contoso.com",
+                "--json", "--state", state.path,
+            ])
         #expect(shown.status == 0, "\(shown.standardError)")
         #expect(shown.standardOutput.contains("AfterCompaction"))
         #expect(state.picture() == before, "a reader changed the directory")
@@ -78,8 +80,9 @@ struct RecoveryTrustTests {
         #expect(shown.standardOutput.contains("AfterCompaction"))
     }
 
-    @Test("on a full disk, reads work (recovering in memory), a change is refused with nothing half-written, and a saved change whose compaction fails exits 0",
-          .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    @Test(
+        "on a full disk, reads work (recovering in memory), a change is refused with nothing half-written, and a saved change whose compaction fails exits 0",
+        .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
     func fullDisk() throws {
         guard let mountPoint = SmallDisk() else {
             Issue.record("could not mount a tmpfs")
@@ -120,8 +123,9 @@ struct RecoveryTrustTests {
         #expect(final.status == 0)
     }
 
-    @Test("init --force that runs out of disk puts the old state back: nothing lost, nothing half-new",
-          .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
+    @Test(
+        "init --force that runs out of disk puts the old state back: nothing lost, nothing half-new",
+        .enabled(if: getuid() == 0, "needs root to mount a small tmpfs"))
     func startOverOnFullDisk() throws {
         guard let mountPoint = SmallDisk() else {
             Issue.record("could not mount a tmpfs")

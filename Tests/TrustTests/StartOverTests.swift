@@ -48,10 +48,12 @@ struct StartOverTests {
         #expect(try state.run(["status"]).status == 0)
     }
 
-    @Test("a Global Reader may not init --force, generate --force, compact or run the debug writer; nothing changes", arguments: [
-        ["init", "--force"], ["init", "--empty", "--force"], ["generate", "--users", "10", "--groups", "1", "--force"], ["compact"],
-        ["debug", "churn", "--count", "1"],
-    ])
+    @Test(
+        "a Global Reader may not init --force, generate --force, compact or run the debug writer; nothing changes",
+        arguments: [
+            ["init", "--force"], ["init", "--empty", "--force"], ["generate", "--users", "10", "--groups", "1", "--force"], ["compact"],
+            ["debug", "churn", "--count", "1"],
+        ])
     func readerRefused(command: [String]) throws {
         let state = try TrustState()
         let me = ActorIdentity.current().name

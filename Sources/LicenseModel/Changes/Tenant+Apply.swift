@@ -129,7 +129,10 @@ extension Tenant {
             audit(sam, "deleted on-premises")
         case .configureSync(let include, let exclude, let scopes):
             try configureSync(include: include, exclude: exclude, scopes: scopes)
-            audit("sync", "excluded: \(onPremises.configuration.excludedAttributes.sorted().joined(separator: ", ")); scopes: \(onPremises.configuration.scopes.joined(separator: "; "))")
+            audit(
+                "sync",
+                "excluded: \(onPremises.configuration.excludedAttributes.sorted().joined(separator: ", ")); scopes: \(onPremises.configuration.scopes.joined(separator: "; "))"
+            )
         case .runSync(let full):
             let report = runSync(full: full, now: context.now)
             effects.notes.append("created \(report.created.count), updated \(report.updated.count), deleted \(report.deleted.count)")

@@ -53,7 +53,8 @@ public enum SyntheticTenant {
         case 3: return "user.mail -match \"^\(Character(UnicodeScalar(97 + index % 26)!)).*@contoso\\.com$\""
         case 4: return "user.proxyAddresses -any (_ -startsWith \"smtp:\(Character(UnicodeScalar(97 + index % 26)!))\")"
         default:
-            return "user.department -eq \"\(department)\" -and user.city -eq \"\(city)\" -and (user.extensionAttribute10 -eq \"E3 All\" -or user.extensionAttribute5 -eq \"Contractor\") -and user.jobTitle -ne null"
+            return
+                "user.department -eq \"\(department)\" -and user.city -eq \"\(city)\" -and (user.extensionAttribute10 -eq \"E3 All\" -or user.extensionAttribute5 -eq \"Contractor\") -and user.jobTitle -ne null"
         }
     }
 

@@ -69,13 +69,14 @@ public struct OnPremisesDirectory: Codable, Hashable, Sendable {
 /// How AD attributes map to the cloud user's rule properties (the standard synced set).
 public enum SyncMapping {
     /// AD attribute → cloud property (rule name).
-    public static let attributes: [(ad: String, cloud: String)] = [
-        ("userPrincipalName", "userPrincipalName"), ("displayName", "displayName"), ("givenName", "givenName"),
-        ("sn", "surname"), ("department", "department"), ("company", "companyName"), ("title", "jobTitle"),
-        ("l", "city"), ("co", "country"), ("mail", "mail"), ("usageLocation", "usageLocation"),
-        ("distinguishedName", "onPremisesDistinguishedName"), ("mailNickname", "mailNickName"),
-        ("employeeID", "employeeId"), ("telephoneNumber", "telephoneNumber"),
-    ] + (1...15).map { ("extensionAttribute\($0)", "extensionAttribute\($0)") }
+    public static let attributes: [(ad: String, cloud: String)] =
+        [
+            ("userPrincipalName", "userPrincipalName"), ("displayName", "displayName"), ("givenName", "givenName"),
+            ("sn", "surname"), ("department", "department"), ("company", "companyName"), ("title", "jobTitle"),
+            ("l", "city"), ("co", "country"), ("mail", "mail"), ("usageLocation", "usageLocation"),
+            ("distinguishedName", "onPremisesDistinguishedName"), ("mailNickname", "mailNickName"),
+            ("employeeID", "employeeId"), ("telephoneNumber", "telephoneNumber"),
+        ] + (1...15).map { ("extensionAttribute\($0)", "extensionAttribute\($0)") }
 
     public static let adNames: Set<String> = Set(attributes.map(\.ad)).union(["sAMAccountName", "enabled", "c"])
 

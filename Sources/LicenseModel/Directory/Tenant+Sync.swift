@@ -111,7 +111,9 @@ extension Tenant {
                     report.skipped.append("\(sam): \(error)")
                 }
             } else {
-                let upn = source.attributes["userPrincipalName"] ?? "\(source.samAccountName)@\(organization.displayName.lowercased().replacingOccurrences(of: " ", with: "")).onmicrosoft.com"
+                let upn =
+                    source.attributes["userPrincipalName"]
+                    ?? "\(source.samAccountName)@\(organization.displayName.lowercased().replacingOccurrences(of: " ", with: "")).onmicrosoft.com"
                 var attributes: [String: String] = [:]
                 for (name, value) in values where name != "userPrincipalName" && name != "displayName" && name != "accountEnabled" {
                     if let value { attributes[name] = value }

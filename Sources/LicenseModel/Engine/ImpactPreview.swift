@@ -46,7 +46,8 @@ extension Tenant {
             let new = Set(group.members)
             if old != new {
                 memberships.append(
-                    .init(groupID: group.id, groupName: group.displayName, joined: group.members.filter { !old.contains($0) },
+                    .init(
+                        groupID: group.id, groupName: group.displayName, joined: group.members.filter { !old.contains($0) },
                         left: (before.group(id: group.id)?.members ?? []).filter { !new.contains($0) }))
             }
         }
@@ -59,8 +60,11 @@ extension Tenant {
             let newPlans = Self.enabledPlans(user, in: after)
             let oldSkus = Set(old?.assignedLicenses.map(\.skuId) ?? [])
             let newSkus = Set(user.assignedLicenses.map(\.skuId))
-            let oldErrors = Set(old?.licenseAssignmentStates.filter { $0.error != .none }.map { "\($0.skuId)|\($0.assignedByGroup ?? "")|\($0.error.rawValue)" } ?? [])
-            let newErrors = user.licenseAssignmentStates.filter { $0.error != .none && !oldErrors.contains("\($0.skuId)|\($0.assignedByGroup ?? "")|\($0.error.rawValue)") }
+            let oldErrors = Set(
+                old?.licenseAssignmentStates.filter { $0.error != .none }.map { "\($0.skuId)|\($0.assignedByGroup ?? "")|\($0.error.rawValue)" } ?? [])
+            let newErrors = user.licenseAssignmentStates.filter {
+                $0.error != .none && !oldErrors.contains("\($0.skuId)|\($0.assignedByGroup ?? "")|\($0.error.rawValue)")
+            }
             let impact = ImpactPreview.UserImpact(
                 userID: user.id, userPrincipalName: user.userPrincipalName,
                 gainedSkus: newSkus.subtracting(oldSkus).map { after.sku(id: $0)?.skuPartNumber ?? $0 }.sorted(),

@@ -85,7 +85,8 @@ enum LicenseEngine {
             // prerequisite (e.g. a toggle switching off Skype while Audio Conferencing needs it).
             var after = user.licenseAssignmentStates.filter { $0.assignedByGroup != group.id }
             after += group.assignedLicenses.map {
-                LicenseAssignmentState(skuId: $0.skuId, disabledPlans: $0.disabledPlans, assignedByGroup: group.id, state: .active, error: .none, lastUpdatedDateTime: now)
+                LicenseAssignmentState(
+                    skuId: $0.skuId, disabledPlans: $0.disabledPlans, assignedByGroup: group.id, state: .active, error: .none, lastUpdatedDateTime: now)
             }
             if let (plan, _) = newDependencyViolation(before: user.licenseAssignmentStates, after: after, in: tenant),
                 let license = group.assignedLicenses.first(where: { tenant.sku(id: $0.skuId)?.planIds.contains(plan) ?? false })

@@ -89,7 +89,8 @@ extension Tenant {
         let why: String
         switch (path.state, path.error) {
         case (.active, _): why = "applied"
-        case (.activeWithError, let error): why = "applied with its previous plans, but the last change failed: \(error.label). \(LicenceReports.fix(for: error))"
+        case (.activeWithError, let error):
+            why = "applied with its previous plans, but the last change failed: \(error.label). \(LicenceReports.fix(for: error))"
         case (.error, let error): why = "not applied: \(error.label). \(LicenceReports.fix(for: error))"
         case (.disabled, _): why = "disabled: the subscription or the path is switched off"
         }

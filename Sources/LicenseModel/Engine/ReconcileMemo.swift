@@ -184,7 +184,8 @@ struct Template {
         licenses = after.assignedLicenses
         rows = after.assignedPlans.map { ($0, source(of: $0.assignedDateTime)) }
         self.seatChanges = seatChanges
-        isIdentity = seatChanges.isEmpty && after.licenseAssignmentStates == before.licenseAssignmentStates
+        isIdentity =
+            seatChanges.isEmpty && after.licenseAssignmentStates == before.licenseAssignmentStates
             && after.assignedLicenses == before.assignedLicenses && after.assignedPlans == before.assignedPlans
         if paths.allSatisfy({ if case .now = $0.1 { true } else { false } }) { sharedPaths = after.licenseAssignmentStates }
         if rows.allSatisfy({ if case .now = $0.1 { true } else { false } }) { sharedRows = after.assignedPlans }
@@ -201,17 +202,21 @@ struct Template {
             case .oldRow(let i): oldRows[i].assignedDateTime
             }
         }
-        tenant.users[index].licenseAssignmentStates = sharedPaths ?? paths.map { path, source in
-            var path = path
-            path.lastUpdatedDateTime = date(source)
-            return path
-        }
+        tenant.users[index].licenseAssignmentStates =
+            sharedPaths
+            ?? paths.map { path, source in
+                var path = path
+                path.lastUpdatedDateTime = date(source)
+                return path
+            }
         tenant.users[index].assignedLicenses = licenses
-        tenant.users[index].assignedPlans = sharedRows ?? rows.map { row, source in
-            var row = row
-            row.assignedDateTime = date(source)
-            return row
-        }
+        tenant.users[index].assignedPlans =
+            sharedRows
+            ?? rows.map { row, source in
+                var row = row
+                row.assignedDateTime = date(source)
+                return row
+            }
         for change in seatChanges { tenant.subscribedSkus[change.sku].consumedUnits += change.delta }
     }
 }

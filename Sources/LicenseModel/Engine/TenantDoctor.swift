@@ -22,7 +22,8 @@ public enum TenantDoctor {
                 findings.append(.init(kind: .danglingReference, object: group.displayName, explanation: "lists member \(member), which is not a user"))
             }
             for license in group.assignedLicenses where !skuIDs.contains(license.skuId) {
-                findings.append(.init(kind: .danglingReference, object: group.displayName, explanation: "assigns SKU \(license.skuId), which the tenant does not have"))
+                findings.append(
+                    .init(kind: .danglingReference, object: group.displayName, explanation: "assigns SKU \(license.skuId), which the tenant does not have"))
             }
         }
         // Values no path of LicenseDesk stores (a hand-edited file): Entra's limits.
@@ -54,16 +55,25 @@ public enum TenantDoctor {
         for user in tenant.users {
             for path in user.licenseAssignmentStates {
                 if !skuIDs.contains(path.skuId) {
-                    findings.append(.init(kind: .danglingReference, object: user.userPrincipalName, explanation: "has a path for SKU \(path.skuId), which the tenant does not have"))
+                    findings.append(
+                        .init(
+                            kind: .danglingReference, object: user.userPrincipalName,
+                            explanation: "has a path for SKU \(path.skuId), which the tenant does not have"))
                 }
                 if let groupID = path.assignedByGroup {
                     guard let group = tenant.group(id: groupID) else {
-                        findings.append(.init(kind: .danglingReference, object: user.userPrincipalName, explanation: "has a path from group \(groupID), which does not exist"))
+                        findings.append(
+                            .init(
+                                kind: .danglingReference, object: user.userPrincipalName, explanation: "has a path from group \(groupID), which does not exist")
+                        )
                         continue
                     }
                     let pending = tenant.pending.licenseUsers.contains(user.id) || tenant.pending.licenseGroups.contains(groupID)
                     if !pending && (!group.members.contains(user.id) || !group.assignedLicenses.contains { $0.skuId == path.skuId }) {
-                        findings.append(.init(kind: .pathOutOfDate, object: user.userPrincipalName, explanation: "keeps a \(path.skuId) path from \(group.displayName) that no longer assigns it to them"))
+                        findings.append(
+                            .init(
+                                kind: .pathOutOfDate, object: user.userPrincipalName,
+                                explanation: "keeps a \(path.skuId) path from \(group.displayName) that no longer assigns it to them"))
                     }
                 }
             }
@@ -71,7 +81,8 @@ public enum TenantDoctor {
         for sku in tenant.subscribedSkus {
             let holders = tenant.users.filter { $0.consumesSeat(of: sku.skuId) }.count
             if holders != sku.consumedUnits {
-                findings.append(.init(kind: .seatCount, object: sku.skuPartNumber, explanation: "consumedUnits is \(sku.consumedUnits) but \(holders) users hold a seat"))
+                findings.append(
+                    .init(kind: .seatCount, object: sku.skuPartNumber, explanation: "consumedUnits is \(sku.consumedUnits) but \(holders) users hold a seat"))
             }
         }
         for group in tenant.groups where group.isDynamic && !group.isPaused {
@@ -85,7 +96,12 @@ public enum TenantDoctor {
             let matching = Set(tenant.users.filter { rule.matches(tenant.ruleView(of: $0), context: context) }.map(\.id))
             let members = Set(group.members)
             if matching != members {
-                findings.append(.init(kind: .membershipOutOfDate, object: group.displayName, explanation: "\(matching.subtracting(members).count) users match its rule but are not members; \(members.subtracting(matching).count) members no longer match"))
+                findings.append(
+                    .init(
+                        kind: .membershipOutOfDate, object: group.displayName,
+                        explanation:
+                            "\(matching.subtracting(members).count) users match its rule but are not members; \(members.subtracting(matching).count) members no longer match"
+                    ))
             }
             if !tenant.pending.licenseGroups.contains(group.id) && !group.assignedLicenses.isEmpty {
                 for member in group.members where !(tenant.user(id: member)?.licenseAssignmentStates.contains { $0.assignedByGroup == group.id } ?? true) {
