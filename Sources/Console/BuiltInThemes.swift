@@ -44,21 +44,22 @@ enum BuiltInThemes {
         footer        = default/default,  16: default/default, attrs: reverse
         """#,
         "light": #"""
+        # Sets its own light background on every cell, so it reads the same on a dark terminal.
         [theme]
         name = light
         [tokens]
-        text          = #2e3440/default,  16: black/default
+        text          = #2e3440/#eeeeee,  16: black/white
         header        = #ffffff/#005f87,  16: white/blue,     attrs: bold
-        border        = #8a8a8a/default,  16: black/default
-        border.focus  = #005f87/default,  16: blue/default,   attrs: bold
+        border        = #8a8a8a/#eeeeee,  16: black/white
+        border.focus  = #005f87/#eeeeee,  16: blue/white,   attrs: bold
         selection     = #000000/#d0d0ff,  16: black/cyan
-        toggle.on     = #005f00/default,  16: green/default
-        toggle.off    = #8a8a8a/default,  16: black/default
-        pending       = #875f00/default,  16: yellow/default
-        error         = #af0000/default,  16: red/default,    attrs: bold
-        status.info   = #2e3440/default,  16: black/default
-        status.warn   = #875f00/default,  16: yellow/default
-        status.error  = #af0000/default,  16: red/default,    attrs: bold
+        toggle.on     = #005f00/#eeeeee,  16: green/white
+        toggle.off    = #8a8a8a/#eeeeee,  16: black/white
+        pending       = #875f00/#eeeeee,  16: yellow/white
+        error         = #af0000/#eeeeee,  16: red/white,    attrs: bold
+        status.info   = #2e3440/#eeeeee,  16: black/white
+        status.warn   = #875f00/#eeeeee,  16: yellow/white
+        status.error  = #af0000/#eeeeee,  16: red/white,    attrs: bold
         footer        = #ffffff/#585858,  16: white/black
         """#,
         "high-contrast": #"""

@@ -112,10 +112,10 @@ extension ConsoleApp {
 
     func handleCommandKey(_ key: Key) -> Reaction {
         switch key {
-        case .escape:
-            state.mode = .browse
-        case .backspace where state.input.isEmpty:
-            state.mode = .browse
+        case .escape,
+            .backspace where state.input.isEmpty:
+            state.mode = state.returnToUser.map { .userDetail($0) } ?? .browse
+            state.returnToUser = nil
         case .enter:
             state.mode = .browse
             remember(state.input, in: .command)
@@ -148,18 +148,16 @@ extension ConsoleApp {
             state.detailOffset = 0
         case "explain":
             let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
-            do {
-                let user = try tenant.findUser(words.first ?? "")
-                _ = try tenant.provenance(of: user, plan: words.count > 1 ? words[1] : nil)
-                state.mode = .explain(user.id, words.count > 1 ? words[1] : nil)
-                state.detailOffset = 0
-            } catch { say(.error, error.description) }
+            let plan = words.count > 1 ? words[1] : nil
+            return findUsers(words.first ?? "", for: .explain(plan: plan))
         case "user":
-            do {
-                let user = try tenant.findUser(argument)
-                state.mode = .userDetail(user.id)
-                state.detailOffset = 0
-            } catch { say(.error, error.description) }
+            return findUsers(argument, for: .open)
+        case "seats":
+            return setSeats(argument)
+        case "reprocess":
+            return reprocessUser(argument)
+        case "license", "licence":
+            return changeDirectLicence(argument)
         case "group":
             do {
                 let group = try tenant.findGroup(argument)
@@ -176,7 +174,10 @@ extension ConsoleApp {
                 say(.error, error.description)
             }
         default:
-            say(.error, "unknown command :\(verb); try :user <upn>, :group <name>, :report <name>, :explain <upn> [plan], :theme <name>, :audit, :tour, :q")
+            say(
+                .error,
+                "unknown command :\(verb); try :user <name or upn>, :group <name>, :report <name>, :explain <user> [plan], :seats <sku> <count>, :reprocess <user>, :theme <name>, :audit, :messages, :tour, :q (Tab completes)"
+            )
         }
         return .redraw
     }

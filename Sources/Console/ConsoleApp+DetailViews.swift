@@ -24,6 +24,8 @@ extension ConsoleApp {
         case .report(let report): view = (report.title, ReportText.lines(report, tenant: tenant).map { Row($0) }, false)
         case .explain(let id, let plan): view = ("Why: licences and plans", explainRows(id, plan: plan), false)
         case .userDetail(let id): view = ("User", presentation.userDetail(id), true)
+        case .pickUser(let purpose):
+            view = (purpose == .open ? "Open which user?" : "Explain which user?", pickerRows(), true)
         case .editRule(let id): view = ("Edit rule: \(tenant.group(id: id)?.displayName ?? id)", ruleEditorRows(), false)
         case .confirmRule(let id): view = ("Save rule of \(tenant.group(id: id)?.displayName ?? id)?", confirmRows(), false)
         case .confirmPlans(let id):
@@ -69,6 +71,7 @@ extension ConsoleApp {
             case .character("G"), .end: selection = count - 1
             case .enter:
                 let index = max(0, min(count - 1, selection))
+                if case .pickUser(let purpose) = state.mode, case .user(let id)? = view.rows[index].target { return choose(id, for: purpose) }
                 return open(view.rows[index].target)
             case .character("/"): return startDetailSearch()
             case .character("n"): return findInDetail(view.rows, forward: true)

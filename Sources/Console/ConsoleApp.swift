@@ -116,10 +116,14 @@ public final class ConsoleApp {
         case .tour(let step): return handleTourKey(key, step: step)
         case .help where key == .character("t") && !state.detailSearchTyping:
             return startTour()
-        case .help, .audit, .report, .explain, .messages, .userDetail:
+        case .help, .audit, .report, .explain, .messages, .userDetail, .pickUser:
             if !state.detailSearchTyping, key == .escape || key == .character("q") || (key == .character("?") && state.mode == .help) {
                 state.mode = .browse
                 return .redraw
+            }
+            if !state.detailSearchTyping, case .userDetail(let id) = state.mode {
+                let reaction = handleUserViewKey(key, userID: id)
+                if reaction != .none { return reaction }
             }
             return handleDetailKey(key)
         case .browse:

@@ -31,6 +31,14 @@ public enum ConsoleMode: Equatable, Sendable {
     case report(ReportText.Report)
     /// Why a user has its plans (`:explain <upn> [plan]`): user id and plan query.
     case explain(String, String?)
+    /// Several users answer `:user meg` or `:explain meg`: pick one (Enter).
+    case pickUser(UserPickPurpose)
+}
+
+/// What a picked user is for.
+public enum UserPickPurpose: Equatable, Sendable {
+    case open
+    case explain(plan: String?)
 }
 
 /// A message in the status line, with its level (shown as a word, not only a colour).
@@ -81,6 +89,10 @@ public struct ConsoleState: Equatable, Sendable {
     public var historyPosition: Int?
     /// A line in a detail view: the selected one, for views whose lines stand for something.
     public var detailSelection: Int?
+    /// The user view a `:license` line opened from (`a`, `d`) goes back to.
+    public var returnToUser: String?
+    /// The users a `:user` or `:explain` picker offers, by id.
+    public var pickCandidates: [String] = []
     /// `/` in a detail view: typing the text to find, and the last text found.
     public var detailSearchTyping = false
     public var detailQuery = ""

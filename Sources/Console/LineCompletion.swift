@@ -18,7 +18,7 @@ struct LineCompletion: Equatable {
         return prefix
     }
 
-    static let verbs = ["user", "group", "report", "explain", "theme", "seats", "audit", "messages", "tour", "q"]
+    static let verbs = ["user", "group", "report", "explain", "theme", "seats", "license", "reprocess", "audit", "messages", "tour", "q"]
 
     static var ruleWords: [String] {
         RulePropertyTable.all.map { "user.\($0.name)" } + RuleOperator.allCases.map(\.rawValue)
@@ -46,7 +46,7 @@ struct LineCompletion: Equatable {
         switch verb {
         case "theme": names = themes
         case "report": names = ReportText.Report.allCases.map(\.rawValue)
-        case "user", "explain":
+        case "user", "explain", "reprocess":
             guard !folded.contains(" ") else { return LineCompletion(replacing: 0, candidates: []) }
             names = tenant.usersMatching(argument, limit: 50).map(\.userPrincipalName)
             return LineCompletion(replacing: argument.count, candidates: names)

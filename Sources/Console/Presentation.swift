@@ -52,6 +52,19 @@ public struct Presentation {
                         style: path.error == .none ? .text : .error))
             }
         }
+        // The plans of each direct licence, one per line: Space on one switches it.
+        for path in user.licenseAssignmentStates where path.assignedByGroup == nil {
+            guard let sku = tenant.sku(id: path.skuId) else { continue }
+            rows.append(Row(""))
+            rows.append(Row("Direct licence \(sku.skuPartNumber): Space on a plan switches it", style: .header))
+            for plan in sku.servicePlans {
+                let on = !path.disabledPlans.contains(plan.servicePlanId)
+                rows.append(
+                    Row(
+                        "  \(on ? glyphs.on : glyphs.off) \(catalog.friendlyName(ofPlan: plan.servicePlanId))", style: on ? .toggleOn : .toggleOff,
+                        target: .plan(skuId: sku.skuId, planId: plan.servicePlanId)))
+            }
+        }
         let sources = LicenseDerivation.sources(of: user, skus: tenant.subscribedSkus)
         if !sources.isEmpty {
             rows.append(Row(""))

@@ -1,3 +1,4 @@
+import Foundation
 import LicenseModel
 import TerminalKit
 
@@ -81,13 +82,31 @@ public enum Screen {
 
     static func drawHeader(_ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
         let tenant = app.tenant
+        let glyphs = app.glyphs
         let errors = app.usersWithLicenseErrorsCount
-        // What the admin must not miss comes first, before the counts that may be cut.
-        var text =
-            " LicenseDesk\(app.state.processingPaused ? " · paused (p)" : "") · \(tenant.organization.displayName) · Users \(tenant.users.count) · Groups \(tenant.groups.count) · Pending \(tenant.pending.count) · Licence errors \(errors)"
-        if app.state.readOnly { text += " · READ-ONLY" }
-        frame.put(text, column: 0, row: rect.row, width: rect.width, style: .header)
+        // What the admin must not miss comes first, before what may be cut at 70 columns:
+        // errors, paused processing, seats over what was bought, read-only; then where this is.
+        var parts = [" LicenseDesk", "Licence errors \(errors)"]
+        if app.state.processingPaused { parts.append("paused (p)") }
+        let over = tenant.overAllocatedSkus
+        if !over.isEmpty { parts.append("\(glyphs.error) seats over: " + over.map(\.skuPartNumber).joined(separator: ", ")) }
+        if app.state.readOnly { parts.append("READ-ONLY") }
+        parts.append(tenant.organization.displayName + (tenant.isDemo ? " (DEMO)" : ""))
+        parts.append("Users \(tenant.users.count) · Groups \(tenant.groups.count) · Pending \(tenant.pending.count)")
+        parts.append(shortened(app.store.directory, ellipsis: glyphs.ellipsis))
+        frame.put(parts.joined(separator: " · "), column: 0, row: rect.row, width: rect.width, style: .header)
         frame.paint(.header, column: 0, row: rect.row, width: rect.width)
+    }
+
+    /// The state's folder as an admin would write it: `~` for the home, the last two parts of
+    /// a long path.
+    static func shortened(_ path: String, ellipsis: String) -> String {
+        var path = path
+        if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty, home != "/", path.hasPrefix(home + "/") {
+            path = "~" + path.dropFirst(home.count)
+        }
+        let parts = path.split(separator: "/")
+        return path.count > 32 && parts.count > 2 ? ellipsis + "/" + parts.suffix(2).joined(separator: "/") : path
     }
 
     static func drawBox(_ title: String, focused: Bool, _ glyphs: Glyphs, _ frame: inout Frame, _ rect: Rect) {
@@ -161,8 +180,10 @@ public enum Screen {
         let total = content.total(in: app)
         let typing = focused && app.state.mode == .filter
         let filter = typing ? app.state.input : list.filter
-        // "N of M": the rows a filter left of all there are (a section line is not counted).
-        let shown = filter.isEmpty ? total : rows.count
+        // "N of M": the rows shown (after a filter, errors only) of all there are.
+        // Section titles and placeholders ("Nothing pending") are not rows; a long list (users)
+        // is all rows and is not walked.
+        let shown = rows.count > 1_000 ? rows.count : rows.rows(in: 0..<rows.count).filter { !$0.cells.isEmpty }.count
         title += " \(shown) of \(total)"
         if !filter.isEmpty || typing { title += " /\(filter)" }
         if let sort = list.sort, content.columns.indices.contains(sort.column) {
@@ -268,7 +289,9 @@ public enum Screen {
         let text: String
         switch app.state.mode {
         case .help: text = " j/k scroll · G end · / find · t tour · Esc back · q close"
-        case .userDetail: text = " j/k move · Enter open the group · / find · Esc back · q close"
+        case .userDetail:
+            text = " j/k move · Enter open the group · R reprocess · a/d add/remove a direct licence · Space plan of a direct licence · / find · Esc back"
+        case .pickUser: text = " j/k move · Enter open · / find · Esc back"
         case .audit, .report, .explain, .messages: text = " j/k scroll · PgUp/PgDn · g/G top/end · / find · n next · Esc back · q close"
         case .editRule: text = " type the rule · Tab complete · ↑/↓ history · Ctrl-A/E/U/W/K · Enter preview the impact · Esc cancel"
         case .confirmRule: text = " y save · n edit again · Esc cancel · j/k/PgDn/G scroll · / find"
@@ -306,7 +329,12 @@ public enum ConsoleLoop {
             }
             switch reaction {
             case .quit:
-                // Let a processing run finish writing before the process goes.
+                // Let a processing run finish writing before the process goes, and say so.
+                if app.isProcessing {
+                    app.state.mode = .browse
+                    app.state.status = StatusMessage(level: .info, text: "finishing the processing run before quitting (its work is saved as it goes)…")
+                    terminal.present(Screen.render(app, size: terminal.size))
+                }
                 app.waitForBackgroundWork()
                 return
             case .redraw: terminal.present(Screen.render(app, size: terminal.size))

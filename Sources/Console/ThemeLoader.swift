@@ -42,12 +42,13 @@ public enum ThemeLoader {
         return found
     }
 
-    /// The theme to start with, and a warning when a file was bad or missing.
-    public static func resolve(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+    /// The theme to start with, and a warning when a file was bad or missing: `--theme`, then
+    /// NO_COLOR, then `LICENSEDESK_THEME`, then the one this admin chose last (`remembered`).
+    public static func resolve(flag: String?, remembered: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment)
         -> (Theme, String?)
     {
         if environment["NO_COLOR"].map({ !$0.isEmpty }) ?? false, flag == nil { return (.monochrome, nil) }
-        let name = flag ?? environment["LICENSEDESK_THEME"] ?? "default"
+        let name = flag ?? environment["LICENSEDESK_THEME"] ?? remembered ?? "default"
         switch load(named: name, searchPath: searchPath(environment: environment)) {
         case .success(let theme): return (theme, nil)
         case .failure(let error): return (.builtInDefault, "\(error.description); using the built-in default theme")

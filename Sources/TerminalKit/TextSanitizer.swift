@@ -11,16 +11,24 @@ public enum TextSanitizer {
             case 0x7F: out.append("\u{2421}")  // ␡
             case 0x80..<0xA0: out.append("\u{FFFD}")
             default:
-                if scalar.properties.generalCategory == .format || scalar.properties.generalCategory == .lineSeparator
-                    || scalar.properties.generalCategory == .paragraphSeparator
-                {
-                    out.append("\u{FFFD}")
-                } else {
-                    out.append(scalar)
-                }
+                out.append(canActOnATerminal(scalar) ? "\u{FFFD}" : scalar)
             }
         }
         return String(out)
+    }
+
+    /// Format characters that reorder or break what a terminal shows: bidi embeddings,
+    /// overrides, isolates and marks (Trojan Source), the deprecated shaping controls, the
+    /// interlinear annotation marks, and line and paragraph separators. The harmless ones stay:
+    /// ZWJ and ZWNJ (Persian and Indic names, emoji sequences), the word joiner, soft hyphens,
+    /// tag characters in flag sequences.
+    public static func canActOnATerminal(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x206A...0x206F, 0xFFF9...0xFFFB, 0x2028, 0x2029: return true
+        default:
+            let category = scalar.properties.generalCategory
+            return category == .lineSeparator || category == .paragraphSeparator
+        }
     }
 
     /// The same, keeping line breaks and tabs (columns of command output).
@@ -63,7 +71,10 @@ public enum CellWidth {
     public static func of(_ character: Character) -> Int {
         guard let first = character.unicodeScalars.first else { return 0 }
         let value = first.value
-        if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark {
+        // A format character on its own (a ZWSP, a stray ZWJ) takes no cell.
+        if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark
+            || first.properties.generalCategory == .format
+        {
             return 0
         }
         if first.properties.isEmojiPresentation { return 2 }

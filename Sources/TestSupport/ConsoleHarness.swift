@@ -14,10 +14,13 @@ public final class ConsoleHarness {
     /// Another console open on the same state (kept alive with it).
     private var shared: ConsoleHarness?
 
-    public init(tenant: Tenant = DemoTenant.make(), columns: Int = 100, rows: Int = 30, unicode: Bool = true) throws {
+    /// `memory`: the admin's remembered theme and histories (nil: nothing kept on disk).
+    public init(tenant: Tenant = DemoTenant.make(), columns: Int = 100, rows: Int = 30, unicode: Bool = true, memory: ConsoleMemory? = nil) throws {
         store = StateStore(directory: directory.path)
         try store.initialise(with: tenant, force: false)
-        app = ConsoleApp(loaded: try store.load(), store: store, actor: "tester", roles: nil, theme: .builtInDefault, unicode: unicode)
+        app = ConsoleApp(
+            loaded: try store.load(), store: store, actor: "tester", roles: nil, theme: .builtInDefault, unicode: unicode,
+            memory: memory ?? ConsoleMemory(path: nil))
         size = TerminalSize(columns: columns, rows: rows)
     }
 

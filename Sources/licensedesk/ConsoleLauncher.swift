@@ -10,7 +10,9 @@ enum ConsoleLauncher {
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
             throw ModelError.invalidInput("the console needs a terminal; use a subcommand (licensedesk --help) in scripts")
         }
-        let (theme, warning) = ThemeLoader.resolve(flag: themeName)
+        // The theme this admin chose last time (`:theme`), unless the command line names one.
+        let memory = ConsoleMemory.forCurrentAdmin()
+        let (theme, warning) = ThemeLoader.resolve(flag: themeName, remembered: memory.theme)
         let identity = ActorIdentity.current()
         let roles = try StateStore.roles(for: identity, in: store.directory)
         // Standard error would write across the curses screen: the console shows its own
@@ -19,7 +21,7 @@ enum ConsoleLauncher {
         let terminal = CursesTerminal(theme: theme)
         let app = ConsoleApp(
             loaded: state, store: store, actor: identity.name, roles: roles, theme: theme,
-            themeSearchPath: ThemeLoader.searchPath(), unicode: terminal.supportsUnicode)
+            themeSearchPath: ThemeLoader.searchPath(), unicode: terminal.supportsUnicode, memory: memory)
         if let warning { app.state.status = StatusMessage(level: .warn, text: warning) }
         if !terminal.supportsUnicode && warning == nil {
             app.state.status = StatusMessage(level: .info, text: "the locale is not UTF-8: drawing with ASCII")

@@ -18,7 +18,7 @@ struct ConsoleScreenTests {
     func layout() throws {
         let console = try ConsoleHarness()
         let screen = console.text
-        #expect(console.screen[0].contains("Contoso Ltd · Users 44 · Groups 2 · Pending 0 · Licence errors 0"))
+        #expect(console.screen[0].hasPrefix(" LicenseDesk · Licence errors 0 · Contoso Ltd (DEMO) · Users 44 · Groups 2 · Pending 0 · "))
         for title in ["1 Users", "2 Groups", "3 Licences: E3 All", "4 Pending"] { #expect(screen.contains(title)) }
         #expect(screen.contains("ENTERPRISEPACK  16 of 16 enabled  seats 34 of 36 used"))
         #expect(console.screen.last?.contains("q quit") == true)
@@ -248,7 +248,7 @@ struct ConsoleScreenTests {
 
     @Test("Enter on a user opens its detail: every path and where each plan comes from")
     func userDetail() throws {
-        let console = try ConsoleHarness()
+        let console = try ConsoleHarness(columns: 100, rows: 80)
         console.press(":")
         console.type("user megan.bowen@contoso.com")
         console.press("Enter")

@@ -15,6 +15,12 @@ struct FrameTests {
     func formatCharacters() {
         #expect(TextSanitizer.inert("a\u{202E}b\u{9B}c") == "a\u{FFFD}b\u{FFFD}c")
         #expect(TextSanitizer.inert("Grüße 東京") == "Grüße 東京")
+        // Harmless format characters stay: ZWNJ in a Persian name, ZWJ in an emoji sequence,
+        // the word joiner; what reorders or breaks lines does not.
+        for kept in ["می\u{200C}خواهم", "👩\u{200D}💻", "a\u{2060}b", "Zoë\u{00AD}"] { #expect(TextSanitizer.inert(kept) == kept) }
+        for scalar in ["\u{200E}", "\u{200F}", "\u{202A}", "\u{2066}", "\u{2069}", "\u{061C}", "\u{2028}", "\u{2029}", "\u{206E}"] {
+            #expect(TextSanitizer.inert("a\(scalar)b") == "a\u{FFFD}b", "\(scalar.unicodeScalars.first!.value)")
+        }
     }
 
     @Test("wide characters take two cells and are clipped by cells, not characters")

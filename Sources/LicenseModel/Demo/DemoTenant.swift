@@ -114,3 +114,9 @@ public enum DemoTenant {
         return tenant
     }
 }
+
+extension Tenant {
+    /// Whether this is the built-in demo tenant (its organisation id), so the console can say
+    /// so: nobody should take the demo for their real tenant, or the other way round.
+    public var isDemo: Bool { organization.id == DemoTenant.organizationID }
+}
