@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "LicenseStoreTests", dependencies: ["LicenseStore", "TestSupport", "LicenseDeskFuzzing"]),
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit", "TestSupport", "LicenseDeskFuzzing"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Fixtures", "Screens"]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "MembershipRules", "Console", "TestSupport"]),
         // Attacks on the state (damaged files, links, hostile input, hangs), each through the real
         // binary or the store, asserting the safe outcome.
