@@ -3,16 +3,22 @@ import LicenseModel
 import LicenseStore
 
 /// Runs `processPending` on a thread of its own, through the store like any change, while the
-/// console keeps answering keys; the console reads the progress each tick and picks the result
-/// up from the journal when it is done.
+/// console keeps answering keys; the console reads the progress each tick and, when it is done,
+/// adopts the state the run ended with (replaying the run's journal entry on the UI thread would
+/// cost as much as the run itself).
 final class BackgroundProcessing: @unchecked Sendable {
     let progress = ProcessingProgress()
     private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var finalState: LoadedState?
+
+    /// The state the run committed onto, once it is over (nil when it journaled nothing).
+    var result: LoadedState? { lock.withLock { finalState } }
 
     init(store: StateStore, state: LoadedState, actor: String, roles: Set<DirectoryRole>?) {
         let progress = progress
         let done = done
-        Thread.detachNewThread {
+        Thread.detachNewThread { [self] in
             var working = state
             do {
                 // Another console may have done the work first: then nothing is journaled.
@@ -24,6 +30,7 @@ final class BackgroundProcessing: @unchecked Sendable {
                     done.signal()
                     return
                 }
+                lock.withLock { finalState = working }
                 let finishes = effects.events.filter { $0.activity == "Finish applying group based license to users" }
                 progress.finish(finishes.isEmpty ? "processing done" : finishes.map { "\($0.target) \($0.detail)" }.joined(separator: "; "))
             } catch {

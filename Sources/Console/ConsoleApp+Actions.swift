@@ -39,6 +39,12 @@ extension ConsoleApp {
     /// `basedOn`: the versions the admin saw when the edit began (default: as now loaded).
     @discardableResult
     func commit(_ change: TenantChange, basedOn base: [String: Int]? = nil, auditNote: String? = nil) -> ChangeEffects? {
+        // The run holds the state's lock: a commit now would freeze the screen until it is
+        // over. What should wait for it (staged plans, a rule) is queued by its caller instead.
+        if let busy = busyReason {
+            say(.warn, busy)
+            return nil
+        }
         let basedOn = base ?? loaded.basedOn(change)
         do {
             let context = ChangeContext(now: Date(), actor: actor, roles: roles)

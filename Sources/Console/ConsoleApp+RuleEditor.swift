@@ -8,7 +8,6 @@ import TerminalKit
 extension ConsoleApp {
     var editDisabledReason: String? {
         if state.readOnly { return "read-only: \(store.directory) can't be written by you" }
-        if let busy = busyReason { return busy }
         guard let id = selectedRow(.groups)?.groupID, let group = tenant.group(id: id) else { return "select a group" }
         if !group.isDynamic { return "\(group.displayName) is a static group: it has no rule" }
         return nil
@@ -50,30 +49,15 @@ extension ConsoleApp {
     func handleConfirmKey(_ key: Key, groupID: String) -> Reaction {
         switch key {
         case .character("y"), .character("Y"):
-            let rule = state.input
-            let old = tenant.group(id: groupID)?.membershipRule
             state.mode = .browse
-            let change = TenantChange.setGroupRule(groupID: groupID, rule: rule)
-            let base = state.editBase.isEmpty ? nil : state.editBase
-            guard commit(change, basedOn: base) != nil else {
-                // Saved by someone else since the editor opened: show theirs, lose nothing.
-                if let version = loaded.versions[groupID], version.sequence > (base?[groupID] ?? Int.max) {
-                    state.conflict = EditConflict(
-                        actor: version.actor, time: version.time, activity: version.activity,
-                        theirs: tenant.group(id: groupID)?.membershipRule ?? "", mine: rule)
-                    state.mode = .ruleConflict(groupID)
-                }
+            let base = state.editBase.isEmpty ? [groupID: loaded.versions[groupID]?.sequence ?? 0] : state.editBase
+            // During a processing run the save waits for it (as Entra queues it); Pending shows it.
+            if background?.isRunning == true {
+                state.waitingRule = WaitingRule(groupID: groupID, rule: state.input, base: base)
+                say(.info, "the rule is saved as soon as the current processing run is over (Pending shows it)")
                 return .redraw
             }
-            state.editBase = [:]
-            state.conflict = nil
-            if let old {
-                state.undo = UndoRecord(
-                    inverse: .setGroupRule(groupID: groupID, rule: old), objectID: groupID, sequence: loaded.sequence,
-                    description: "the rule change on \(tenant.group(id: groupID)?.displayName ?? groupID)")
-            }
-            say(.info, "rule saved; membership is being evaluated")
-            startProcessing()
+            saveRule(state.input, groupID: groupID, basedOn: base)
         case .character("n"), .character("N"):
             state.mode = .editRule(groupID)
         case .escape, .character("q"):
@@ -83,6 +67,31 @@ extension ConsoleApp {
             return .none
         }
         return .redraw
+    }
+
+    /// Saves a rule based on the version the edit began from: a save after someone else's is a
+    /// conflict (their rule is shown, nothing is lost), never an overwrite.
+    func saveRule(_ rule: String, groupID: String, basedOn base: [String: Int]) {
+        let old = tenant.group(id: groupID)?.membershipRule
+        guard commit(.setGroupRule(groupID: groupID, rule: rule), basedOn: base) != nil else {
+            if let version = loaded.versions[groupID], version.sequence > (base[groupID] ?? Int.max) {
+                state.conflict = EditConflict(
+                    actor: version.actor, time: version.time, activity: version.activity,
+                    theirs: tenant.group(id: groupID)?.membershipRule ?? "", mine: rule)
+                state.input = rule
+                state.mode = .ruleConflict(groupID)
+            }
+            return
+        }
+        state.editBase = [:]
+        state.conflict = nil
+        if let old {
+            state.undo = UndoRecord(
+                inverse: .setGroupRule(groupID: groupID, rule: old), objectID: groupID, sequence: loaded.sequence,
+                description: "the rule change on \(tenant.group(id: groupID)?.displayName ?? groupID)")
+        }
+        say(.info, "rule saved; membership is being evaluated")
+        startProcessing()
     }
 
     /// The editor: the rule, then "valid" with its canonical form, or each problem with a caret.

@@ -158,11 +158,17 @@ public final class ConsoleApp {
             }
             background = nil
             lastRefresh = .distantPast
+            // The run's own state, not a replay of it; anything journaled since comes after.
+            if let result = job.result, result.sequence >= loaded.sequence { loaded = result }
             refreshNow()
             let summary = job.progress.snapshot.summary ?? "processing done"
             if summary.hasPrefix("processing failed") { lastAutomaticFailure = now }
             if summary != "nothing left to process" { say(.info, summary) }
             // What the admin confirmed during the run goes in now, in order.
+            if let waiting = state.waitingRule {
+                state.waitingRule = nil
+                saveRule(waiting.rule, groupID: waiting.groupID, basedOn: waiting.base)
+            }
             if state.applyWhenIdle, let groupID = state.stagedGroupID {
                 pruneStaged()
                 applyStaged(groupID: groupID)

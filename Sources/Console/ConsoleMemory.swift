@@ -19,6 +19,16 @@ public final class ConsoleMemory {
         enum CodingKeys: String, CodingKey {
             case version, theme, history
         }
+
+        init() {}
+
+        // Every key but the version may be missing (a file an admin wrote by hand).
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            version = try container.decode(Int.self, forKey: .version)
+            theme = try container.decodeIfPresent(String.self, forKey: .theme)
+            history = try container.decodeIfPresent([String: [String]].self, forKey: .history) ?? [:]
+        }
     }
 
     /// Entries kept per line, oldest dropped first; longer entries are not kept.

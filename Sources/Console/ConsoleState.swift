@@ -35,6 +35,13 @@ public enum ConsoleMode: Equatable, Sendable {
     case pickUser(UserPickPurpose)
 }
 
+/// A rule confirmed during a processing run, with the version the edit began from.
+public struct WaitingRule: Equatable, Sendable {
+    public var groupID: String
+    public var rule: String
+    public var base: [String: Int]
+}
+
 /// What a picked user is for.
 public enum UserPickPurpose: Equatable, Sendable {
     case open
@@ -115,6 +122,8 @@ public struct ConsoleState: Equatable, Sendable {
     /// The staged changes were confirmed while a processing run held the state: they apply
     /// as soon as it is over.
     public var applyWhenIdle = false
+    /// A rule saved (`y`) while a processing run held the state: saved as soon as it is over.
+    public var waitingRule: WaitingRule?
     /// `p`: this console does not start processing queued work on its own.
     public var processingPaused = false
     /// This console's last change and the change that undoes it (`u`).

@@ -82,7 +82,10 @@ public final class CursesTerminal: Terminal {
                 while column < columns, frame[column, row].style == style {
                     let cell = frame[column, row]
                     if !cell.isContinuation {
-                        for scalar in cell.character.unicodeScalars { run.append(wchar_t(bitPattern: scalar.value)) }
+                        // Without a UTF-8 locale, ncurses would show nothing for non-ASCII text.
+                        let wide = column + 1 < columns && frame[column + 1, row].isContinuation
+                        let text = supportsUnicode ? String(cell.character) : ASCIIFallback.text(for: cell.character, cells: wide ? 2 : 1)
+                        for scalar in text.unicodeScalars { run.append(wchar_t(bitPattern: scalar.value)) }
                     }
                     column += 1
                 }

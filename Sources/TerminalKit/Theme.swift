@@ -43,7 +43,13 @@ public struct Theme: Sendable, Equatable {
     /// Whether colours are used at all (monochrome and NO_COLOR use attributes only).
     public var usesColor: Bool
 
-    public func style(_ token: StyleToken) -> TokenStyle { styles[token] ?? TokenStyle() }
+    /// A token the theme leaves out takes the text token's colours (so a theme with its own
+    /// background, like `light`, has no holes in it), dimmed for `dim`.
+    public func style(_ token: StyleToken) -> TokenStyle {
+        if let style = styles[token] { return style }
+        let text = styles[.text] ?? TokenStyle()
+        return TokenStyle(text.foreground, text.background, dim: token == .dim)
+    }
 
     public static let builtInDefault = Theme(
         name: "default",

@@ -38,12 +38,28 @@ public final class TmuxSession {
         try Self.tmux(["capture-pane", "-p", "-t", name])
     }
 
+    /// The screen with its colours and attributes as escape sequences (`capture-pane -e`).
+    public func captureWithStyles() throws -> String {
+        try Self.tmux(["capture-pane", "-e", "-p", "-t", name])
+    }
+
     /// Polls the screen until `text` appears; returns the screen, or nil after the timeout.
     public func waitFor(_ text: String, timeout: TimeInterval = 10) throws -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let screen = try capture()
             if screen.contains(text) { return screen }
+            usleep(50_000)
+        }
+        return nil
+    }
+
+    /// Polls the screen until `condition` holds; returns the screen, or nil after the timeout.
+    public func waitUntil(timeout: TimeInterval = 10, _ condition: (String) -> Bool) throws -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let screen = try capture()
+            if condition(screen) { return screen }
             usleep(50_000)
         }
         return nil

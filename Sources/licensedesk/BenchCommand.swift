@@ -234,6 +234,30 @@ struct BenchCommand: ParsableCommand {
         }
         figures.keystrokeFrameP50 = percentile(keySamples, 0.5)
         figures.keystrokeFrameP99 = percentile(keySamples, 0.99)
+        func keyThenFrame(_ keys: [Key]) throws -> Double {
+            try time {
+                for key in keys { _ = app.handle(.key(key)) }
+                _ = Screen.render(app, size: size)
+            }
+        }
+        // A filter typed into the Users pane: every keystroke walks every user's row text.
+        _ = app.handle(.key(.character("/")))
+        figures.filterKeystrokeSeconds = try ["a", "l", "i"].map { try keyThenFrame([.character(Character($0))]) }
+        _ = app.handle(.key(.escape))
+        _ = app.handle(.key(.escape))
+        // Sorting a million users by name (s), then back to the model's order.
+        figures.sortKeystrokeSeconds = try keyThenFrame([.character("s")])
+        for _ in 0..<4 { _ = app.handle(.key(.character("s"))) }
+        // The preview of one plan toggle on the biggest group that assigns a licence.
+        if let biggest = loaded.tenant.groups.filter({ !$0.assignedLicenses.isEmpty }).max(by: { $0.members.count < $1.members.count }) {
+            _ = app.handle(.key(.character(":")))
+            for character in "group \(biggest.id)" { _ = app.handle(.key(.character(character))) }
+            _ = app.handle(.key(.enter))
+            for key in [Key.character("3"), .down, .character(" ")] { _ = app.handle(.key(key)) }
+            figures.previewBiggestGroupMembers = biggest.members.count
+            figures.previewPlanToggleSeconds = try keyThenFrame([.character("y")])
+            _ = app.handle(.key(.character("x")))
+        }
     }
 
     func time(_ body: () throws -> Void) throws -> Double {
@@ -283,6 +307,10 @@ struct BenchFigures: Encodable {
     var consoleFirstFrameSeconds = 0.0
     var keystrokeFrameP50 = 0.0
     var keystrokeFrameP99 = 0.0
+    var filterKeystrokeSeconds: [Double] = []
+    var sortKeystrokeSeconds = 0.0
+    var previewBiggestGroupMembers = 0
+    var previewPlanToggleSeconds = 0.0
     var peakResidentMegabytes = 0.0
     /// The peak of each phase, in the order run (each from a reset high-water mark).
     var phasePeaks: [PhasePeak] = []
@@ -337,6 +365,12 @@ struct BenchFigures: Encodable {
             ("compaction", String(format: "%.2f s", compactionSeconds)),
             ("console first frame", String(format: "%.3f s", consoleFirstFrameSeconds)),
             ("console keystroke → frame (Users pane)", String(format: "p50 %.2f ms, p99 %.2f ms", keystrokeFrameP50 * 1e3, keystrokeFrameP99 * 1e3)),
+            ("console filter keystroke → frame (1st, 2nd, 3rd)", filterKeystrokeSeconds.map { String(format: "%.1f ms", $0 * 1e3) }.joined(separator: ", ")),
+            ("console sort by name (s) → frame", String(format: "%.1f ms", sortKeystrokeSeconds * 1e3)),
+            (
+                "console preview of a plan toggle (y), biggest group",
+                String(format: "%.2f s for %d members", previewPlanToggleSeconds, previewBiggestGroupMembers)
+            ),
             ("peak resident memory, the JSON-only load apart", String(format: "%.0f MB", peakResidentMegabytesWithoutJSONLoad)),
             ("peak resident memory, all phases", String(format: "%.0f MB", peakResidentMegabytes)),
         ]

@@ -30,6 +30,14 @@ struct PendingPane: ListPane {
                     ],
                     style: .pending, target: .group(id)))
         }
+        if let waiting = app.state.waitingRule {
+            rows.append(
+                Row(
+                    cells: [
+                        "\(glyphs.pending) waits for this run, then saves: the rule", tenant.group(id: waiting.groupID)?.displayName ?? waiting.groupID, "",
+                    ],
+                    style: .pending, target: .group(waiting.groupID)))
+        }
         let work = tenant.pending
         for id in work.membershipGroups {
             let group = tenant.group(id: id)
@@ -58,7 +66,7 @@ struct PendingPane: ListPane {
     func total(in app: ConsoleApp) -> Int {
         let work = app.tenant.pending
         return work.membershipGroups.count + work.licenseGroups.count + (work.membershipUsers.isEmpty ? 0 : 1) + (work.licenseUsers.isEmpty ? 0 : 1)
-            + (app.state.applyWhenIdle ? 1 : 0)
+            + (app.state.applyWhenIdle ? 1 : 0) + (app.state.waitingRule == nil ? 0 : 1)
     }
 
     func progress(in app: ConsoleApp) -> String? { app.progressText }
