@@ -29,8 +29,10 @@ public final class ConsoleApp {
     /// What this admin's consoles remember: theme, histories (their own config folder).
     let memory: ConsoleMemory
     public var glyphs: Glyphs
-    /// Rows of the last drawn list panes, for paging.
+    /// The size of the last frame, for paging.
     var lastSize = TerminalSize(columns: 100, rows: 30)
+    /// The detail view of the frame being drawn, made once by `settle` for `Screen.render`.
+    var preparedOverlay: Overlay?
     private var lastRefresh = Date.distantPast
     private var lastAutomaticFailure = Date.distantPast
     /// Whether q has warned about staged changes once (a second q quits).

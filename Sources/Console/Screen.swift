@@ -54,8 +54,9 @@ public enum Screen {
             footer: Rect(column: 0, row: size.rows - 1, width: size.columns, height: 1))
     }
 
+    /// Draws the console as it is: reads the app, never changes it (`ConsoleApp.frame(size:)`
+    /// settles selections and scrolling first).
     public static func render(_ app: ConsoleApp, size: TerminalSize) -> Frame {
-        app.lastSize = size
         var frame = Frame(size: size)
         guard size.columns >= minimum.columns, size.rows >= minimum.rows else {
             frame.put("Terminal too small", column: 0, row: 0, style: .statusError)
@@ -65,7 +66,7 @@ public enum Screen {
         }
         let layout = layout(size, focus: app.state.focus, zoom: app.state.zoom)
         drawHeader(app, &frame, layout.header)
-        if let overlay = app.overlay(width: size.columns - 4) {
+        if let overlay = app.preparedOverlay ?? app.overlay(width: size.columns - 4) {
             drawOverlay(overlay, app, &frame, size)
         } else if case .tour(let step) = app.state.mode {
             drawPanes(app, &frame, layout)
@@ -140,11 +141,8 @@ public enum Screen {
         let rows = app.rows(for: pane)
         let focused = app.state.focus == pane
         var list = app.state[pane]
-        // A table has a header line, unless all it shows is a placeholder ("Nothing pending").
-        let table = content.columns.count > 1 && rows.rows(in: list.offset..<list.offset + max(1, rect.height - 3)).contains { !$0.cells.isEmpty }
-        let visible = max(0, rect.height - 2 - (table ? 1 : 0))
+        let (table, visible) = tableShape(content, rows: rows, list: list, height: rect.height)
         list.clamp(count: rows.count, height: visible)
-        app.state[pane] = list
         drawBox(title(of: pane, app, rows: rows, list: list, focused: focused), focused: focused, app.glyphs, &frame, rect)
         let width = rect.width - 2
         let shown = rows.rows(in: list.offset..<list.offset + visible)
@@ -170,6 +168,13 @@ public enum Screen {
             }
             y += 1
         }
+    }
+
+    /// Whether a pane draws a table header (not when all it shows is a placeholder such as
+    /// "Nothing pending"), and how many rows it has room for.
+    static func tableShape(_ content: any ListPane, rows: RowList, list: ListState, height: Int) -> (table: Bool, visible: Int) {
+        let table = content.columns.count > 1 && rows.rows(in: list.offset..<list.offset + max(1, height - 3)).contains { !$0.cells.isEmpty }
+        return (table, max(0, height - 2 - (table ? 1 : 0)))
     }
 
     /// "2 Groups 5 of 7 /sales ↑Name" and the other tabs of the place, "· 5 Members".
@@ -206,19 +211,19 @@ public enum Screen {
         let rect = Rect(column: 0, row: 1, width: size.columns, height: size.rows - 3)
         let rows = overlay.rows
         let visible = rect.height - 2
-        app.state.detailOffset = max(0, min(app.state.detailOffset, max(0, rows.count - visible)))
+        let top = max(0, min(app.state.detailOffset, max(0, rows.count - visible)))
         var title = overlay.title
         // Where am I in a long view: "lines 21-40 of 310".
         if rows.count > visible {
-            title += " · lines \(app.state.detailOffset + 1)-\(min(rows.count, app.state.detailOffset + visible)) of \(rows.count)"
+            title += " · lines \(top + 1)-\(min(rows.count, top + visible)) of \(rows.count)"
         }
         drawBox(title, focused: true, app.glyphs, &frame, rect)
         let selection = overlay.selectable ? max(0, min(rows.count - 1, app.state.detailSelection ?? 0)) : nil
         frame.cursor = (2, rect.row + 1)
-        for (offset, row) in rows.dropFirst(app.state.detailOffset).prefix(visible).enumerated() {
+        for (offset, row) in rows.dropFirst(top).prefix(visible).enumerated() {
             let y = rect.row + 1 + offset
             frame.put(row.text, column: 2, row: y, width: rect.width - 4, style: row.style)
-            if app.state.detailOffset + offset == selection {
+            if top + offset == selection {
                 frame.paint(.selection, column: 2, row: y, width: rect.width - 4)
                 frame.cursor = (2, y)
             }
@@ -315,11 +320,11 @@ public enum Screen {
 /// resize or a change from another admin.
 public enum ConsoleLoop {
     public static func run(_ app: ConsoleApp, on terminal: any Terminal) {
-        terminal.present(Screen.render(app, size: terminal.size))
+        terminal.present(app.frame(size: terminal.size))
         while true {
             // Ten times a second while processing runs, so progress moves; four otherwise.
             guard let event = terminal.nextEvent(timeoutMilliseconds: app.isProcessing ? 100 : 250) else {
-                if app.tick() == .redraw { terminal.present(Screen.render(app, size: terminal.size)) }
+                if app.tick() == .redraw { terminal.present(app.frame(size: terminal.size)) }
                 continue
             }
             let reaction = app.handle(event)
@@ -333,11 +338,11 @@ public enum ConsoleLoop {
                 if app.isProcessing {
                     app.state.mode = .browse
                     app.state.status = StatusMessage(level: .info, text: "finishing the processing run before quitting (its work is saved as it goes)…")
-                    terminal.present(Screen.render(app, size: terminal.size))
+                    terminal.present(app.frame(size: terminal.size))
                 }
                 app.waitForBackgroundWork()
                 return
-            case .redraw: terminal.present(Screen.render(app, size: terminal.size))
+            case .redraw: terminal.present(app.frame(size: terminal.size))
             case .none: break
             }
         }

@@ -44,7 +44,7 @@ public final class ConsoleHarness {
         for character in text { _ = app.handle(.key(.character(character))) }
     }
 
-    public var frame: Frame { Screen.render(app, size: size) }
+    public var frame: Frame { app.frame(size: size) }
     public var screen: [String] { frame.lines }
     public var text: String { screen.joined(separator: "\n") }
     /// The screen as running text: box borders gone, lines joined, spaces collapsed, so a

@@ -218,7 +218,7 @@ struct BenchCommand: ParsableCommand {
         var app: ConsoleApp?
         figures.consoleFirstFrameSeconds = try time {
             let console = ConsoleApp(loaded: loaded, store: store, actor: "bench", roles: nil, theme: .builtInDefault)
-            _ = Screen.render(console, size: size)
+            _ = console.frame(size: size)
             app = console
         }
         guard let app else { return }
@@ -229,7 +229,7 @@ struct BenchCommand: ParsableCommand {
             keySamples.append(
                 try time {
                     _ = app.handle(.key(key))
-                    _ = Screen.render(app, size: size)
+                    _ = app.frame(size: size)
                 })
         }
         figures.keystrokeFrameP50 = percentile(keySamples, 0.5)
@@ -237,7 +237,7 @@ struct BenchCommand: ParsableCommand {
         func keyThenFrame(_ keys: [Key]) throws -> Double {
             try time {
                 for key in keys { _ = app.handle(.key(key)) }
-                _ = Screen.render(app, size: size)
+                _ = app.frame(size: size)
             }
         }
         // A filter typed into the Users pane: every keystroke walks every user's row text.

@@ -32,6 +32,8 @@ struct TenantSummary: Encodable {
         var consumedUnits: Int
         var prepaidUnits: Int
         var servicePlans: Int
+        /// More seats in use than bought (a warning, not an error).
+        var overAllocated: Bool
     }
     struct Pending: Encodable {
         var membershipGroups: Int
@@ -61,7 +63,8 @@ struct TenantSummary: Encodable {
             Sku(
                 skuId: sku.skuId, skuPartNumber: sku.skuPartNumber,
                 productName: SKUCatalog.shared.sku(id: sku.skuId)?.productName ?? sku.skuPartNumber,
-                consumedUnits: sku.consumedUnits, prepaidUnits: sku.prepaidUnits.enabled, servicePlans: sku.servicePlans.count)
+                consumedUnits: sku.consumedUnits, prepaidUnits: sku.prepaidUnits.enabled, servicePlans: sku.servicePlans.count,
+                overAllocated: sku.isOverAllocated)
         }
         let work = tenant.pending
         pending = Pending(
@@ -90,6 +93,10 @@ struct TenantSummary: Encodable {
                 sku.skuPartNumber.padding(toLength: width + 2, withPad: " ", startingAt: 0)
                     + used.padding(toLength: seatsWidth, withPad: " ", startingAt: 0)
                     + sku.productName)
+        }
+        for sku in skus where sku.overAllocated {
+            lines.append(
+                "Warning: \(sku.skuPartNumber) uses \(sku.consumedUnits) seats of \(sku.prepaidUnits) bought (\(sku.consumedUnits - sku.prepaidUnits) over)")
         }
         return lines.joined(separator: "\n")
     }

@@ -25,6 +25,20 @@ struct CommandLineTests {
         #expect(object?["users"] as? Int == 44)
         let skus = object?["skus"] as? [[String: Any]]
         #expect(skus?.first?["consumedUnits"] as? Int == 34)
+        #expect(skus?.first?["overAllocated"] as? Bool == false)
+    }
+
+    @Test("status warns when a SKU uses more seats than were bought, in text and in JSON")
+    func statusOverAllocated() throws {
+        let directory = TemporaryDirectory()
+        #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0)
+        #expect(try BinaryRunner.run(["skus", "set-seats", "--state", directory.path, "ENTERPRISEPACK", "30"]).status == 0)
+        let text = try BinaryRunner.run(["status", "--state", directory.path])
+        #expect(text.standardOutput.contains("Warning: ENTERPRISEPACK uses 34 seats of 30 bought (4 over)"), "\(text.standardOutput)")
+        let json = try BinaryRunner.run(["status", "--json", "--state", directory.path])
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let skus = object?["skus"] as? [[String: Any]]
+        #expect(skus?.first { $0["skuPartNumber"] as? String == "ENTERPRISEPACK" }?["overAllocated"] as? Bool == true)
     }
 
     @Test("init refuses to replace a tenant without --force, and --empty makes an empty one")
