@@ -111,21 +111,22 @@ extension ConsoleApp {
         // of the rule it points into.
         let width = max(20, lastSize.columns - 4)
         // A space after the rule gives the cursor a cell at the end.
-        let pieces = Self.wrap(state.input + " ", width: width)
+        let wrapped = WrappedRule(state.input + " ", problems: problems, width: width)
         let cursor = state.line.cursor
         rows.append(Row("Rule (\(state.input.count) of \(RuleLimits.maximumLength) characters):", style: .dim))
-        for (index, piece) in pieces.enumerated() {
-            var row = Row(piece)
-            if cursor / width == index || (index == pieces.count - 1 && cursor / width >= pieces.count) {
-                row.cursor = min(cursor - index * width, piece.count)
+        for (index, piece) in wrapped.pieces.enumerated() {
+            var row = Row(piece.text)
+            let isLast = index == wrapped.pieces.count - 1
+            if (piece.start..<piece.start + piece.text.count).contains(cursor) || (isLast && cursor >= piece.start) {
+                row.cursor = min(cursor - piece.start, piece.text.count)
             }
             rows.append(row)
-            for problem in problems {
-                let line = min(problem.range.lowerBound / width, pieces.count - 1)
-                guard line == index else { continue }
-                let start = min(max(0, problem.range.lowerBound - index * width), width - 1)
-                let caret = String(repeating: " ", count: start) + String(repeating: "^", count: max(1, min(problem.range.count, width - start, 40)))
-                rows.append(Row(caret, style: .error))
+            for caret in piece.carets {
+                // Spaced by terminal columns, so a wide character in a string constant does
+                // not push the caret off what it points at.
+                let lead = CellWidth.of(String(piece.text.prefix(caret.lowerBound)))
+                let under = CellWidth.of(String(piece.text.dropFirst(caret.lowerBound).prefix(caret.count)))
+                rows.append(Row(String(repeating: " ", count: lead) + String(repeating: "^", count: max(1, under)), style: .error))
             }
         }
         if let rule = compiled {
