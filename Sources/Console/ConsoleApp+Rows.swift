@@ -27,11 +27,25 @@ final class RowCache {
             indexLists = [:]
             rowLists = [:]
             errorCount = nil
+            searchTexts = nil
+            lastTextFilter = nil
         }
     }
     private var indexLists: [Key: [Int]] = [:]
     private var rowLists: [Key: [Row]] = [:]
     private var errorCount: Int?
+    /// Each user's row text, lower-cased, made once per tenant version for `/`.
+    private var searchTexts: [String]?
+    /// The last plain-text filter of the Users pane and its matches: typing one more character
+    /// searches only those.
+    var lastTextFilter: (filter: String, indices: [Int])?
+
+    func userSearchTexts(_ make: () -> [String]) -> [String] {
+        if let searchTexts { return searchTexts }
+        let made = make()
+        searchTexts = made
+        return made
+    }
 
     func indices(_ key: Key, _ make: () -> [Int]) -> [Int] {
         if let cached = indexLists[key] { return cached }

@@ -66,7 +66,7 @@ extension ListPane {
 }
 
 /// Every pane, in number order. One line per pane.
-enum PaneRegistry {
+public enum PaneRegistry {
     static let all: [any ListPane] = [
         UsersPane(),
         GroupsPane(),
@@ -77,6 +77,12 @@ enum PaneRegistry {
 
     static func pane(_ id: Pane) -> any ListPane {
         all.first { $0.id == id } ?? all[0]
+    }
+
+    /// A column's title, for reports (`bench`).
+    public static func columnTitle(of pane: Pane, column: Int) -> String {
+        let columns = self.pane(pane).columns
+        return columns.indices.contains(column) ? columns[column].title : "column \(column)"
     }
 
     /// The panes that have a place of their own on screen (not tabs), in order.

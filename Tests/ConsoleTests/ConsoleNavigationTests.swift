@@ -175,3 +175,47 @@ struct ConsoleNavigationTests {
         #expect(console.frame.cells.contains { $0.character == "👩\u{200D}💻" })
     }
 }
+
+@Suite("Console filter: typed on, backed off, after a change")
+struct ConsoleFilterNarrowingTests {
+    /// What `/` searches: a user's name, UPN and licences (and the error marker).
+    static func count(_ filter: String, in tenant: Tenant) -> Int {
+        tenant.users.filter { user in
+            let licences = user.assignedLicenses.map { tenant.sku(id: $0.skuId)?.skuPartNumber ?? $0.skuId }.joined(separator: ",")
+            let text = [user.displayName, user.userPrincipalName, licences.isEmpty ? "-" : licences].joined(separator: "  ")
+            return text.lowercased().contains(filter.lowercased())
+        }.count
+    }
+
+    @Test("each keystroke's N of M is what a full search finds, as the filter grows, shrinks and changes")
+    func narrowing() throws {
+        let tenant = DemoTenant.make()
+        let console = try ConsoleHarness(tenant: tenant)
+        console.press("1", "/")
+        var typed = ""
+        for step in ["a", "l", "e", "Backspace", "Backspace", "n", "Backspace", "Backspace", "E", "M", "S"] {
+            if step == "Backspace" {
+                console.press("Backspace")
+                typed.removeLast()
+            } else {
+                console.type(step)
+                typed += step
+            }
+            let expected = typed.isEmpty ? 44 : Self.count(typed, in: tenant)
+            #expect(console.text.contains("1 Users \(expected) of 44"), "after \"\(typed)\": \(console.screen[1])")
+        }
+    }
+
+    @Test("a filter kept across another admin's change is searched afresh")
+    func afterChange() throws {
+        let console = try ConsoleHarness()
+        console.press("1", "/")
+        console.type("zed")
+        console.press("Enter")
+        #expect(console.text.contains("1 Users 0 of 44"))
+        try console.store.commit(
+            .createUser(UserDraft(id: "zed", userPrincipalName: "zed@contoso.com", displayName: "Zed Zedson")), context: ChangeContext(actor: "alice"))
+        _ = console.app.tick(now: Date().addingTimeInterval(5))
+        #expect(console.text.contains("1 Users 1 of 45"), "\(console.screen[1])")
+    }
+}

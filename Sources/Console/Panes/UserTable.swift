@@ -31,7 +31,9 @@ enum UserTable {
 
     /// `indices` (into `tenant.users`) filtered by `filter` and sorted by `sort`. A filter that
     /// begins with `=` is a membership rule, evaluated by the model; the rest match the row text.
-    static func indices(_ indices: [Int]?, tenant: Tenant, glyphs: Glyphs, list: ListState) -> [Int] {
+    /// `searchTexts`: every user's row text, lower-cased, by index (made once per tenant
+    /// version); empty to make each as needed.
+    static func indices(_ indices: [Int]?, tenant: Tenant, glyphs: Glyphs, list: ListState, searchTexts: [String]? = nil) -> [Int] {
         let users = tenant.users
         var result: [Int]
         if list.filter.hasPrefix("="), let rule = RuleFilter.compile(list.filter) {
@@ -42,8 +44,9 @@ enum UserTable {
         } else if list.filter.isEmpty {
             result = indices ?? Array(users.indices)
         } else {
-            let folded = list.filter.lowercased()
-            result = (indices ?? Array(users.indices)).filter { row(users[$0], tenant: tenant, glyphs: glyphs).text.lowercased().contains(folded) }
+            result = TextSearch.matching(list.filter.lowercased(), in: indices ?? Array(users.indices), texts: searchTexts ?? []) { index in
+                row(users[index], tenant: tenant, glyphs: glyphs).text.lowercased()
+            }
         }
         if let sort = list.sort {
             let keys = result.map { key(users[$0], column: sort.column, tenant: tenant) }
@@ -53,5 +56,45 @@ enum UserTable {
             result = order.map { result[$0] }
         }
         return result
+    }
+}
+
+/// `/` over many rows: on both cores, each row's text made (or taken) once. Each worker writes
+/// only its own slot; the inputs are immutable values.
+enum TextSearch {
+    /// `make(0..<count)`, on every core.
+    static func texts(count: Int, make: @escaping @Sendable (Int) -> String) -> [String] {
+        let chunks = max(1, min(8, count / 20_000))
+        let size = (count + chunks - 1) / chunks
+        let slots = Slots<[String]>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            slots.store((chunk * size..<min(count, (chunk + 1) * size)).map(make), at: chunk)
+        }
+        return slots.joined()
+    }
+
+    static func matching(_ folded: String, in indices: [Int], texts: [String], make: @escaping @Sendable (Int) -> String) -> [Int] {
+        let chunks = max(1, min(8, indices.count / 20_000))
+        let size = (indices.count + chunks - 1) / chunks
+        let slots = Slots<[Int]>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var found: [Int] = []
+            for position in chunk * size..<min(indices.count, (chunk + 1) * size) {
+                let index = indices[position]
+                let text = index < texts.count ? texts[index] : make(index)
+                if text.contains(folded) { found.append(index) }
+            }
+            slots.store(found, at: chunk)
+        }
+        return slots.joined()
+    }
+
+    /// One result per worker, written under a lock (each slot once).
+    final class Slots<Element: RangeReplaceableCollection>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Element]
+        init(count: Int) { slots = Array(repeating: Element(), count: count) }
+        func store(_ value: Element, at index: Int) { lock.withLock { slots[index] = value } }
+        func joined() -> Element { lock.withLock { slots.reduce(into: Element()) { $0.append(contentsOf: $1) } } }
     }
 }

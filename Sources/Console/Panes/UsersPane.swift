@@ -19,8 +19,23 @@ struct UsersPane: ListPane {
         if list.filter.isEmpty && list.sort == nil {
             return RowList(count: users.count) { UserTable.row(users[$0], tenant: tenant, glyphs: glyphs) }
         }
-        let indices = app.rowCache.indices(RowCache.Key(pane: id, list: list)) {
-            UserTable.indices(nil, tenant: tenant, glyphs: glyphs, list: list)
+        let cache = app.rowCache
+        let indices = cache.indices(RowCache.Key(pane: id, list: list)) {
+            guard !list.filter.isEmpty, !list.filter.hasPrefix("=") else { return UserTable.indices(nil, tenant: tenant, glyphs: glyphs, list: list) }
+            // Each user's text is made once per tenant version; a filter that only grew since
+            // the last one searches the last one's matches.
+            let texts = cache.userSearchTexts {
+                TextSearch.texts(count: users.count) { UserTable.row(users[$0], tenant: tenant, glyphs: glyphs).text.lowercased() }
+            }
+            let narrowed = cache.lastTextFilter.flatMap { list.filter.lowercased().contains($0.filter) ? $0.indices : nil }
+            var unsorted = list
+            unsorted.sort = nil
+            let matches = UserTable.indices(narrowed, tenant: tenant, glyphs: glyphs, list: unsorted, searchTexts: texts)
+            cache.lastTextFilter = (list.filter.lowercased(), matches)
+            guard list.sort != nil else { return matches }
+            var sortOnly = list
+            sortOnly.filter = ""
+            return UserTable.indices(matches, tenant: tenant, glyphs: glyphs, list: sortOnly)
         }
         return RowList(count: indices.count) { UserTable.row(users[indices[$0]], tenant: tenant, glyphs: glyphs) }
     }
