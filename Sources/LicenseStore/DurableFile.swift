@@ -124,9 +124,57 @@ enum DurableFile {
         return data
     }
 
+    /// The bytes of a state file from `offset` on, with the same checks as `read` (no link, a
+    /// regular file of the directory's group), and which file it was. nil when it is absent.
+    static func readTail(_ path: String, from offset: Int) throws(StateError) -> (data: Data, identity: FileIdentity)? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link, not a file; LicenseDesk never reads through a link") }
+            throw .io(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        try StateFilePolicy.check(info, path: path)
+        let identity = FileIdentity(info)
+        let size = Int(info.st_size)
+        guard size > offset else { return (Data(), identity) }
+        var data = Data(count: size - offset)
+        var done = 0
+        let failed = data.withUnsafeMutableBytes { buffer -> Bool in
+            while done < size - offset {
+                let got = pread(fd, buffer.baseAddress! + done, size - offset - done, off_t(offset + done))
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { return got < 0 }
+                done += got
+            }
+            return false
+        }
+        if failed { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        if done < size - offset { data.count = done }
+        return (data, identity)
+    }
+
     /// Whether a name in the directory is there at all, link or not (`lstat`).
     static func isPresent(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
     }
+}
+
+/// Which file a path named when it was opened (device and inode) and how long it was: a
+/// journal replaced by compaction or cut back by recovery is another file, or a shorter one.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int(info.st_size)
+    }
+
+    func isSameFile(as other: FileIdentity) -> Bool { device == other.device && inode == other.inode }
 }

@@ -44,6 +44,8 @@ struct JournalContents {
     var goodLength = 0
     /// A last line with no newline: a write cut short by a crash, never acknowledged.
     var tornTail: Data?
+    /// Whether the last whole line carried a checksum (format 2).
+    var checksummed = false
 }
 
 enum JournalReader {
@@ -52,12 +54,17 @@ enum JournalReader {
     /// does not read — garbage, a bad checksum, an entry from a newer LicenseDesk — is damage,
     /// and is thrown, so nothing is ever appended after it. `snapshot`: the last sequence the
     /// snapshot holds; the journal must go on from there without a gap.
-    static func read(_ data: Data, file: String, snapshot: Int? = nil) throws(StateError) -> JournalContents {
+    /// `after`/`checksummed`/`firstLine`: where a read of the journal's tail (from a
+    /// `JournalCursor`) goes on from — the sequence before its first line, whether lines before
+    /// it carried checksums, and that first line's number in the file.
+    static func read(
+        _ data: Data, file: String, snapshot: Int? = nil, after previous: Int? = nil, checksummed earlier: Bool = false, firstLine: Int = 1
+    ) throws(StateError) -> JournalContents {
         var contents = JournalContents()
         let decoder = StateJSON.decoder()
         var start = data.startIndex
-        var lineNumber = 0
-        var checksummed = false
+        var lineNumber = firstLine - 1
+        var checksummed = earlier
         while start < data.endIndex {
             lineNumber += 1
             guard let newline = data[start...].firstIndex(of: 0x0A) else {
@@ -87,12 +94,13 @@ enum JournalReader {
                     reason: "journal entry does not read (\(reason)); nothing is appended after it: "
                         + "restore the journal from a backup, or `licensedesk init --force` to start over")
             }
-            if let previous = contents.entries.last?.sequence, entry.sequence != previous + 1 {
+            if let previous = contents.entries.last?.sequence ?? previous, entry.sequence != previous + 1 {
                 throw .unreadable(
                     file: file, line: lineNumber, column: nil,
                     reason: "entry \(entry.sequence) follows entry \(previous): entries are missing or out of order")
             }
             contents.entries.append(entry)
+            contents.checksummed = checksummed
             start = data.index(after: newline)
             contents.goodLength = start - data.startIndex
         }
@@ -102,8 +110,24 @@ enum JournalReader {
                 reason: "the snapshot holds changes up to \(snapshot) but the journal starts at \(first): "
                     + "entries \(snapshot + 1)–\(first - 1) are missing")
         }
+        contents.checksummed = checksummed
         return contents
     }
+}
+
+/// The state of the journal as last read, so the next read takes only the lines appended since
+/// (a console refreshes every second; a commit catches up first): which file, how far, at what
+/// sequence, on top of which snapshot. A journal replaced (compaction), cut back (recovery) or
+/// compacted past this point makes the next read a whole one.
+struct JournalCursor: Equatable, Sendable {
+    var file: FileIdentity
+    /// Just past the last whole line read.
+    var offset: Int
+    var sequence: Int
+    /// The snapshot's sequence the journal went on from.
+    var snapshot: Int
+    var checksummed: Bool
+    var lines: Int
 }
 
 /// The journal's line format, pinned (`Tests/TrustTests/Fixtures`):
@@ -191,7 +215,9 @@ enum JournalWriter {
     /// Appends one line and fsyncs it: the change is durable when this returns. When the write
     /// or the fsync fails, the file is cut back to its length before, so a failed append never
     /// leaves a line that might later be taken as acknowledged.
-    static func append(_ line: Data, to path: String, mode: mode_t) throws(StateError) {
+    /// Returns the file it appended to as it was before, so a reader's cursor can move on.
+    @discardableResult
+    static func append(_ line: Data, to path: String, mode: mode_t) throws(StateError) -> FileIdentity {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else {
             if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link, not a file; LicenseDesk never writes through a link") }
@@ -210,6 +236,7 @@ enum JournalWriter {
             if ftruncate(fd, before) == 0 { fsync(fd) }
             throw .io(path: path, reason: "could not append: \(reason)")
         }
+        return FileIdentity(info)
     }
 
     static func truncate(_ path: String, to length: Int) throws(StateError) {

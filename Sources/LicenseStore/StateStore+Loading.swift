@@ -129,11 +129,44 @@ extension StateStore {
             state = try loadUnlocked()
             return 0
         }
-        guard let data = try DurableFile.read(path(StateFileName.journal)) else { return 0 }
-        let journal = try JournalReader.read(data, file: path(StateFileName.journal), snapshot: desk.journalSequence)
+        let file = path(StateFileName.journal)
+        // Only what was appended since the last read, when it is the same journal on the same
+        // snapshot, not cut back, and this state is where that read left it.
+        if let cursor = state.journalCursor, cursor.snapshot == desk.journalSequence, cursor.sequence == state.sequence,
+            let tail = try DurableFile.readTail(file, from: cursor.offset), tail.identity.isSameFile(as: cursor.file),
+            tail.identity.size >= cursor.offset,
+            // A tail that does not go on from the cursor (the journal was rewritten in place)
+            // is read again whole, where damage is told with its true line number.
+            let journal = try? JournalReader.read(
+                tail.data, file: file, after: cursor.sequence, checksummed: cursor.checksummed, firstLine: cursor.lines + 1)
+        {
+            for entry in journal.entries { try replay(entry, into: &state) }
+            var moved = cursor
+            moved.offset += journal.goodLength
+            moved.file = tail.identity
+            moved.sequence = state.sequence
+            moved.checksummed = journal.entries.isEmpty ? cursor.checksummed : journal.checksummed
+            moved.lines += journal.entries.count
+            state.journalCursor = moved
+            return moved.lines
+        }
+        // A whole read: the bytes and the file's identity come from one open, so a journal
+        // renamed into place meanwhile can't be taken for the one that was read.
+        guard let whole = try DurableFile.readTail(file, from: 0) else {
+            state.journalCursor = nil
+            return 0
+        }
+        let journal = try JournalReader.read(whole.data, file: file, snapshot: desk.journalSequence)
         for entry in journal.entries where entry.sequence > state.sequence {
             try replay(entry, into: &state)
         }
+        let last = journal.entries.last?.sequence ?? desk.journalSequence
+        state.journalCursor =
+            last == state.sequence
+            ? JournalCursor(
+                file: whole.identity, offset: journal.goodLength, sequence: last, snapshot: desk.journalSequence, checksummed: journal.checksummed,
+                lines: journal.entries.count)
+            : nil
         return journal.entries.count
     }
 }

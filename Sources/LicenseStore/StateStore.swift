@@ -14,6 +14,8 @@ public struct LoadedState: Sendable {
     public var versions: [String: ObjectVersion]
     /// Things the admin should be told (a torn journal line set aside, read-only mode).
     public var notices: [String]
+    /// How far the journal was read, so the next refresh reads only what is new.
+    var journalCursor: JournalCursor?
 
     public init(tenant: Tenant, sequence: Int, versions: [String: ObjectVersion], notices: [String]) {
         self.tenant = tenant
@@ -150,8 +152,10 @@ public struct StateStore: Sendable {
         let entry = JournalEntry(
             sequence: state.sequence + 1, context: journalContext, change: change, basedOn: basedOn ?? [:], audit: effects.events,
             identity: identity)
+        let line = try JournalLine.encode(entry)
+        let appendedTo: FileIdentity
         do {
-            try JournalWriter.append(try JournalLine.encode(entry), to: path(StateFileName.journal), mode: fileMode)
+            appendedTo = try JournalWriter.append(line, to: path(StateFileName.journal), mode: fileMode)
         } catch {
             // Not durable, so not made: the state in hand goes back to what is on disk, so no
             // caller (the console above all) shows or builds on a change that was not saved.
@@ -161,6 +165,18 @@ public struct StateStore: Sendable {
         // Durable from here: the change is made whatever fails below, and the caller is told
         // so with warnings, never an error.
         state.sequence = entry.sequence
+        // The line went right after what was read: the cursor moves past it, else the next
+        // read is a whole one.
+        if var cursor = state.journalCursor, cursor.file.isSameFile(as: appendedTo), cursor.offset == appendedTo.size {
+            cursor.offset += line.count
+            cursor.file.size = cursor.offset
+            cursor.sequence = entry.sequence
+            cursor.checksummed = true
+            cursor.lines += 1
+            state.journalCursor = cursor
+        } else {
+            state.journalCursor = nil
+        }
         for object in change.touchedObjects {
             state.versions[object] = ObjectVersion(
                 sequence: entry.sequence, actor: context.actor, time: context.now, activity: change.activity)

@@ -42,7 +42,10 @@ extension Tenant {
     static func difference(from before: Tenant, to after: Tenant) -> ImpactPreview {
         var memberships: [ImpactPreview.Membership] = []
         for group in after.groups {
-            let old = Set(before.group(id: group.id)?.members ?? [])
+            // Unchanged groups share their member list with the copy: equal at once, no sets.
+            let previous = before.group(id: group.id)?.members ?? []
+            if previous == group.members { continue }
+            let old = Set(previous)
             let new = Set(group.members)
             if old != new {
                 memberships.append(
@@ -52,9 +55,14 @@ extension Tenant {
             }
         }
         var users: [ImpactPreview.UserImpact] = []
-        for user in after.users {
-            let old = before.user(id: user.id)
-            guard old?.assignedLicenses != user.assignedLicenses || old?.licenseAssignmentStates.map(\.error) != user.licenseAssignmentStates.map(\.error)
+        for (index, user) in after.users.enumerated() {
+            // The copy keeps the users' order unless users came or went; an untouched user
+            // shares its arrays with the original, so the equality checks return at once.
+            let old = index < before.users.count && before.users[index].id == user.id ? before.users[index] : before.user(id: user.id)
+            if let old, old.assignedLicenses == user.assignedLicenses, old.licenseAssignmentStates == user.licenseAssignmentStates { continue }
+            guard
+                old?.assignedLicenses != user.assignedLicenses
+                    || !(old?.licenseAssignmentStates ?? []).map(\.error).elementsEqual(user.licenseAssignmentStates.map(\.error))
             else { continue }
             let oldPlans = Self.enabledPlans(old, in: before)
             let newPlans = Self.enabledPlans(user, in: after)
