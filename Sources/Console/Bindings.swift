@@ -103,7 +103,8 @@ extension ConsoleApp {
             disabledReason: { $0.editDisabledReason }, action: { $0.startEditingRule() }),
         Binding(keys: [.character("A")], label: "audit", help: "show the audit log", panes: nil, disabledReason: { _ in nil }, action: { $0.openAudit() }),
         Binding(
-            keys: [.character(":")], label: "command", help: ":user, :group, :report, :explain, :theme, :seats, :audit, :messages, :tour, :q (Tab completes)",
+            keys: [.character(":")], label: "command",
+            help: ":user, :group, :report, :explain, :theme, :seats, :license, :reprocess, :audit, :messages, :tour, :q (Tab completes)",
             panes: nil,
             disabledReason: { _ in nil }, action: { $0.startCommand() }),
         Binding(keys: [.character("?")], label: "help", help: "this help", panes: nil, disabledReason: { _ in nil }, action: { $0.openHelp() }),

@@ -81,6 +81,7 @@ extension ConsoleApp {
 
     func startFilter() -> Reaction {
         state.mode = .filter
+        state.line.limit = LineLimits.filter
         state.input = state[state.focus].filter
         return .redraw
     }
@@ -94,6 +95,11 @@ extension ConsoleApp {
             state.mode = .browse
         case .enter:
             state.mode = .browse
+            if state.input.hasPrefix("="), state.focus != .users, state.focus != .members {
+                say(.error, "a rule filter (=…) picks users: use it in 1 Users or 5 Members")
+                state[state.focus].filter = ""
+                return .redraw
+            }
             if state.input.hasPrefix("="), let problem = RuleFilter.problem(state.input) {
                 say(.error, "the filter is not a rule Entra would take: \(problem)")
                 return .redraw
@@ -112,6 +118,7 @@ extension ConsoleApp {
 
     func startCommand() -> Reaction {
         state.mode = .command
+        state.line.limit = LineLimits.command
         state.input = ""
         return .redraw
     }
@@ -123,9 +130,12 @@ extension ConsoleApp {
             state.mode = state.returnToUser.map { .userDetail($0) } ?? .browse
             state.returnToUser = nil
         case .enter:
-            state.mode = .browse
+            // A line opened from a user's view (a, d) goes back there, whatever it did.
+            state.mode = state.returnToUser.map { .userDetail($0) } ?? .browse
             remember(state.input, in: .command)
-            return runCommand(state.input)
+            let reaction = runCommand(state.input)
+            state.returnToUser = nil
+            return reaction
         default:
             guard editLine(key, history: .command) else { return .none }
         }
@@ -138,7 +148,9 @@ extension ConsoleApp {
         let verb = trimmed.split(separator: " ").first.map { String($0).lowercased() } ?? ""
         let argument = trimmed.dropFirst(verb.count).trimmingCharacters(in: .whitespaces)
         switch verb {
-        case "q", "quit": return .quit
+        case "":
+            return .redraw
+        case "q", "quit": return quitUnlessStaged()
         case "audit": return openAudit()
         case "messages", "msgs":
             state.mode = .messages
@@ -231,23 +243,12 @@ extension ConsoleApp {
         for logged in messageLog {
             let style: StyleToken = logged.message.level == .info ? .text : .error
             let text = "\(formatter.string(from: logged.time))  \(logged.message.level.rawValue)\(logged.message.text)"
-            // Wrapped by terminal columns (a wide character takes two), so no part is cut.
-            var line = ""
-            var used = 0
-            var first = true
-            for character in TextSanitizer.inert(text) {
-                let cells = CellWidth.of(character)
-                let room = max(20, width - (first ? 0 : 10))
-                if used + cells > room {
-                    rows.append(Row((first ? "" : "          ") + line, style: style))
-                    line = ""
-                    used = 0
-                    first = false
-                }
-                line.append(character)
-                used += cells
+            // Wrapped by terminal columns at spaces, the pieces after the first indented under
+            // the text, so no part is cut.
+            let pieces = TextWrapping.wrap(text, width: max(20, width))
+            for (index, piece) in pieces.enumerated() {
+                rows.append(Row(index == 0 ? piece : "          " + piece.drop { $0 == " " }, style: style))
             }
-            if !line.isEmpty || first { rows.append(Row((first ? "" : "          ") + line, style: style)) }
         }
         if messageLog.isEmpty { rows.append(Row("No messages yet", style: .dim)) }
         return rows

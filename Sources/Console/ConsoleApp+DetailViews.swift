@@ -30,10 +30,11 @@ extension ConsoleApp {
         case .confirmRule(let id): view = ("Save rule of \(tenant.group(id: id)?.displayName ?? id)?", confirmRows(), false)
         case .confirmPlans(let id):
             view = (
-                "Apply \(state.staged.count) plan changes to \(tenant.group(id: id)?.displayName ?? id)?",
+                "Apply \(Plural.count(state.staged.count, "plan change")) to \(tenant.group(id: id)?.displayName ?? id)?",
                 planPreviewRows(applies: "applies them as one change"), false
             )
         case .confirmUndo: view = ("Undo your last change?", planPreviewRows(applies: "undoes it"), false)
+        case .confirmChange: view = (state.pendingChange?.title ?? "Make this change?", changePreviewRows(), false)
         case .ruleConflict(let id): view = ("Someone else changed the rule of \(tenant.group(id: id)?.displayName ?? id)", conflictRows(), false)
         case .browse, .filter, .command, .tour: return nil
         }
@@ -103,14 +104,16 @@ extension ConsoleApp {
     /// In a preview, n is "back", not "next match" (Enter after `/` finds the next one).
     var isPreview: Bool {
         switch state.mode {
-        case .confirmPlans, .confirmRule, .confirmUndo, .ruleConflict: true
+        case .confirmPlans, .confirmRule, .confirmUndo, .confirmChange, .ruleConflict: true
         default: false
         }
     }
 
+    /// `/` in a view: a new search starts empty (Enter on nothing finds the last text again).
     func startDetailSearch() -> Reaction {
         state.detailSearchTyping = true
-        state.input = state.detailQuery
+        state.line.limit = LineLimits.filter
+        state.input = ""
         return .redraw
     }
 
@@ -121,7 +124,7 @@ extension ConsoleApp {
             state.input = ""
         case .enter:
             state.detailSearchTyping = false
-            state.detailQuery = state.input
+            if !state.input.isEmpty { state.detailQuery = state.input }
             state.input = ""
             guard let view = overlay(width: overlayWidth) else { return .redraw }
             return findInDetail(view.rows, forward: true)

@@ -19,9 +19,7 @@ extension ConsoleApp {
         case let sort? where sort.column + 1 < columns.count: list.sort = SortOrder(column: sort.column + 1, descending: sort.descending)
         default: list.sort = nil
         }
-        list.selection = 0
-        list.offset = 0
-        state[state.focus] = list
+        resort(list)
         say(.info, list.sort.map { "sorted by \(columns[$0.column].title)\($0.descending ? ", descending" : "")" } ?? "in the model's order")
         return .redraw
     }
@@ -32,10 +30,22 @@ extension ConsoleApp {
         var sort = list.sort ?? SortOrder(column: 0, descending: false)
         sort.descending.toggle()
         list.sort = sort
+        resort(list)
+        return .redraw
+    }
+
+    /// Takes the new sort and keeps the selected row selected where it went (lists of up to
+    /// 5,000 rows are searched for it; a longer one starts at the top).
+    private func resort(_ sorted: ListState) {
+        let selected = selectedRow(state.focus)?.target
+        var list = sorted
         list.selection = 0
         list.offset = 0
         state[state.focus] = list
-        return .redraw
+        guard let selected else { return }
+        let rows = rows(for: state.focus)
+        guard rows.count <= 5_000, let index = rows.firstIndex(where: { $0.target == selected }) else { return }
+        state[state.focus].selection = index
     }
 
     func toggleMembersErrorsOnly() -> Reaction {

@@ -15,7 +15,9 @@ extension ConsoleApp {
 
     func startEditingRule() -> Reaction {
         guard let id = selectedRow(.groups)?.groupID, let group = tenant.group(id: id) else { return .none }
+        state.line.limit = LineLimits.rule
         state.input = group.membershipRule ?? ""
+        state.editStartRule = group.membershipRule
         state.editBase = [id: loaded.versions[id]?.sequence ?? 0]
         state.conflict = nil
         state.mode = .editRule(id)
@@ -33,6 +35,15 @@ extension ConsoleApp {
                 return .redraw
             }
             remember(state.input, in: .rule)
+            // Someone saved this rule since the editor opened: say so now, before a preview
+            // that would be measured against their rule.
+            if let current = tenant.group(id: groupID)?.membershipRule, current != state.editStartRule,
+                let version = loaded.versions[groupID], version.sequence > (state.editBase[groupID] ?? Int.max)
+            {
+                state.conflict = EditConflict(actor: version.actor, time: version.time, activity: version.activity, theirs: current, mine: state.input)
+                state.mode = .ruleConflict(groupID)
+                return .redraw
+            }
             do {
                 let preview = try tenant.preview(.setGroupRule(groupID: groupID, rule: state.input), context: ChangeContext(actor: actor))
                 state.previewLines = preview.summary(limit: 200)
@@ -131,7 +142,7 @@ extension ConsoleApp {
         }
         if let rule = compiled {
             rows.append(Row(""))
-            rows.append(Row("\(glyphs.on) valid: \(rule.canonicalText)", style: .toggleOn))
+            for piece in TextWrapping.wrap("\(glyphs.on) valid: \(rule.canonicalText)", width: width) { rows.append(Row(piece, style: .toggleOn)) }
             let matching = tenant.userIndices(matching: rule).count
             if let reason = rule.matchBudget.exceeded {
                 rows.append(Row("\(glyphs.error) can't be evaluated: \(reason)", style: .error))
@@ -165,6 +176,7 @@ extension ConsoleApp {
         case .character("e"), .character("E"):
             state.input = state.conflict?.mine ?? state.input
             state.editBase = [groupID: loaded.versions[groupID]?.sequence ?? 0]
+            state.editStartRule = tenant.group(id: groupID)?.membershipRule
             state.mode = .editRule(groupID)
             say(.info, "editing your rule on top of theirs; Enter previews, y saves")
         case .character("d"), .character("D"), .escape:

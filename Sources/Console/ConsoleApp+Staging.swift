@@ -110,7 +110,7 @@ extension ConsoleApp {
             // Entra queues them) instead of being refused: Pending shows them.
             if background?.isRunning == true {
                 state.applyWhenIdle = true
-                say(.info, "\(state.staged.count) plan changes wait for the current run, then apply (Pending shows them)")
+                say(.info, "\(Plural.count(state.staged.count, "plan change")) wait for the current run, then apply (Pending shows them)")
                 return .redraw
             }
             applyStaged(groupID: groupID)
@@ -148,11 +148,11 @@ extension ConsoleApp {
         let touched = Set(state.staged.keys.map(\.skuId))
         state.undo = UndoRecord(
             inverse: .replaceGroupLicenses(groupID: groupID, add: before.filter { touched.contains($0.skuId) }, remove: []),
-            objectID: groupID, sequence: loaded.sequence, description: "\(count) plan changes on \(name)")
+            objectID: groupID, sequence: loaded.sequence, description: "\(Plural.count(count, "plan change")) on \(name)")
         state.staged = [:]
         state.stagedGroupID = nil
         state.editBase = [:]
-        say(.info, "applied \(count) plan changes to \(name); members are being processed (u undoes)")
+        say(.info, "applied \(Plural.count(count, "plan change")) to \(name); members are being processed (u undoes)")
         startProcessing()
     }
 
@@ -164,7 +164,7 @@ extension ConsoleApp {
         state.stagedGroupID = nil
         state.editBase = [:]
         state.mode = .browse
-        say(.info, count == 0 ? "nothing was staged" : "dropped \(count) staged changes")
+        say(.info, count == 0 ? "nothing was staged" : "dropped \(Plural.count(count, "staged change"))")
         return .redraw
     }
 
@@ -217,14 +217,29 @@ extension ConsoleApp {
     }
 
     func planPreviewRows(applies: String) -> [Row] {
-        state.previewLines.map { Row($0) } + [Row(""), Row("y \(applies) · n/Esc back · x drop the staged changes", style: .dim)]
+        let drop = state.mode == .confirmUndo ? "" : " · x drop the staged changes"
+        return state.previewLines.map { Row($0) } + [Row(""), Row("y \(applies) · n/Esc back\(drop)", style: .dim)]
     }
 
     /// q: quits, unless there are staged changes: then the first q says so and a second quits.
-    func quitUnlessStaged() -> Reaction {
-        guard !state.staged.isEmpty, !quitWarned else { return .quit }
+    /// The same for Ctrl-C and for q on the too-small screen, and for a rule being edited:
+    /// nothing unsaved goes without one warning first.
+    func quitUnlessStaged(again: String = "q") -> Reaction {
+        guard let unsaved = unsavedWork, !quitWarned else { return .quit }
         quitWarned = true
-        say(.warn, "\(state.staged.count) staged changes would be lost: y applies them, x drops them, q again quits")
+        say(.warn, "\(unsaved) would be lost: \(again) again quits")
         return .redraw
+    }
+
+    /// What quitting now would throw away, in words.
+    var unsavedWork: String? {
+        switch state.mode {
+        case .editRule(let id), .confirmRule(let id), .ruleConflict(let id):
+            if state.input != tenant.group(id: id)?.membershipRule { return "your edit of the rule of \(tenant.group(id: id)?.displayName ?? id)" }
+        default: break
+        }
+        if state.waitingRule != nil { return "the rule waiting for the processing run" }
+        if state.staged.isEmpty { return nil }
+        return "\(Plural.count(state.staged.count, "staged change")) (y applies them, x drops them)"
     }
 }

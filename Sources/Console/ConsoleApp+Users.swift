@@ -66,18 +66,22 @@ extension ConsoleApp {
             return .redraw
         }
         let before = sku.prepaidUnits.enabled
-        guard commit(.setSeats(skuId: sku.skuId, seats: count)) != nil else { return .redraw }
-        state.undo = UndoRecord(
-            inverse: .setSeats(skuId: sku.skuId, seats: before), objectID: sku.skuId, sequence: loaded.sequence,
-            description: "seats of \(sku.skuPartNumber) \(before) → \(count)")
-        let over = tenant.sku(id: sku.skuId).map { $0.isOverAllocated } ?? false
-        say(over ? .warn : .info, "\(sku.skuPartNumber): \(count) seats\(over ? ", fewer than the \(sku.consumedUnits) in use" : "") (u undoes)")
-        if tenant.hasRunnableWork { startProcessing() }
-        return .redraw
+        let short =
+            sku.consumedUnits > count ? ": fewer than the \(sku.consumedUnits) in use (members keep theirs; reprocessing would give CountViolation)" : ""
+        return confirm(
+            .setSeats(skuId: sku.skuId, seats: count), title: "Set \(sku.skuPartNumber) to \(Plural.count(count, "seat"))\(short)?",
+            done: "\(sku.skuPartNumber): \(Plural.count(count, "seat"))\(short)",
+            undo: UndoRecord(
+                inverse: .setSeats(skuId: sku.skuId, seats: before), objectID: sku.skuId, sequence: 0,
+                description: "seats of \(sku.skuPartNumber) \(before) → \(count)"))
     }
 
     /// `R` in a user's view, or `:reprocess <user>`.
     func reprocessUser(_ query: String) -> Reaction {
+        guard !query.isEmpty else {
+            say(.error, ":reprocess takes a user: part of a name or a UPN")
+            return .redraw
+        }
         let found = tenant.usersMatching(query)
         guard found.count == 1 else {
             say(.error, found.isEmpty ? "no user's name or UPN holds \(query)" : "\(found.count) users match \(query): name one by UPN")
@@ -102,9 +106,16 @@ extension ConsoleApp {
             return reprocessUser(user.userPrincipalName)
         case .character("a"), .character("d"):
             state.mode = .command
+            state.line.limit = LineLimits.command
             state.input = "license \(key == .character("a") ? "add" : "remove") \(user.userPrincipalName) "
             state.returnToUser = userID
             return .redraw
+        case .character("u"):
+            if let reason = undoDisabledReason {
+                say(.warn, reason)
+                return .redraw
+            }
+            return previewUndo()
         case .character(" "):
             guard let view = overlay(width: overlayWidth), let index = state.detailSelection, view.rows.indices.contains(index),
                 case .plan(let skuId, let planId)? = view.rows[index].target
@@ -116,13 +127,15 @@ extension ConsoleApp {
             var disabled = direct.disabledPlans
             let turningOn = disabled.contains(planId)
             if turningOn { disabled.removeAll { $0 == planId } } else { disabled.append(planId) }
-            guard commit(.addUserLicense(userID: userID, skuId: skuId, disabledPlans: disabled.sorted())) != nil else { return .redraw }
-            state.undo = UndoRecord(
-                inverse: .addUserLicense(userID: userID, skuId: skuId, disabledPlans: direct.disabledPlans), objectID: userID, sequence: loaded.sequence,
-                description: "\(SKUCatalog.shared.friendlyName(ofPlan: planId)) \(turningOn ? "on" : "off") for \(user.displayName)")
-            say(.info, "\(user.displayName): \(SKUCatalog.shared.friendlyName(ofPlan: planId)) \(turningOn ? "on" : "off") in the direct licence (u undoes)")
-            startProcessing()
-            return .redraw
+            let name = SKUCatalog.shared.friendlyName(ofPlan: planId)
+            return confirm(
+                .addUserLicense(userID: userID, skuId: skuId, disabledPlans: disabled.sorted()),
+                title: "Switch \(name) \(turningOn ? "on" : "off") in \(user.displayName)'s direct licence?",
+                done: "\(user.displayName): \(name) \(turningOn ? "on" : "off") in the direct licence",
+                undo: UndoRecord(
+                    inverse: .addUserLicense(userID: userID, skuId: skuId, disabledPlans: direct.disabledPlans), objectID: userID, sequence: 0,
+                    description: "\(name) \(turningOn ? "on" : "off") for \(user.displayName)"),
+                returnToUser: userID)
         default:
             return .none
         }
@@ -132,7 +145,7 @@ extension ConsoleApp {
     func changeDirectLicence(_ argument: String) -> Reaction {
         let words = argument.split(separator: " ").map(String.init)
         guard words.count == 3, ["add", "remove"].contains(words[0]) else {
-            say(.error, ":license add|remove <user> <sku>, e.g. :license add megan EMSPREMIUM")
+            say(.error, ":license add|remove <user> <sku>, e.g. :license add megan \(tenant.subscribedSkus.last?.skuPartNumber ?? "EMS")")
             return .redraw
         }
         let users = tenant.usersMatching(words[1])
@@ -149,19 +162,17 @@ extension ConsoleApp {
         let change: TenantChange =
             adding ? .addUserLicense(userID: user.id, skuId: sku.skuId, disabledPlans: []) : .removeUserLicense(userID: user.id, skuId: sku.skuId)
         let before = user.paths(for: sku.skuId).first { $0.assignedByGroup == nil }
-        guard commit(change) != nil else { return .redraw }
         let inverse: TenantChange =
             before.map { .addUserLicense(userID: user.id, skuId: sku.skuId, disabledPlans: $0.disabledPlans) }
             ?? .removeUserLicense(userID: user.id, skuId: sku.skuId)
-        state.undo = UndoRecord(
-            inverse: inverse, objectID: user.id, sequence: loaded.sequence,
-            description: "the direct \(sku.skuPartNumber) \(adding ? "added to" : "removed from") \(user.displayName)")
-        say(.info, "\(user.displayName): direct \(sku.skuPartNumber) \(adding ? "added" : "removed") (u undoes)")
-        startProcessing()
-        if let id = state.returnToUser {
-            state.mode = .userDetail(id)
-            state.returnToUser = nil
-        }
-        return .redraw
+        let back = state.returnToUser
+        state.returnToUser = nil
+        return confirm(
+            change, title: "\(adding ? "Add" : "Remove") a direct \(sku.skuPartNumber) \(adding ? "to" : "from") \(user.displayName)?",
+            done: "\(user.displayName): direct \(sku.skuPartNumber) \(adding ? "added" : "removed")",
+            undo: UndoRecord(
+                inverse: inverse, objectID: user.id, sequence: 0,
+                description: "the direct \(sku.skuPartNumber) \(adding ? "added to" : "removed from") \(user.displayName)"),
+            returnToUser: back)
     }
 }

@@ -35,6 +35,8 @@ public final class ConsoleApp {
     var preparedOverlay: Overlay?
     private var lastRefresh = Date.distantPast
     private var lastAutomaticFailure = Date.distantPast
+    /// The last announcement of another admin's change, and when.
+    var lastAnnouncement: (time: Date, text: String)?
     /// Whether q has warned about staged changes once (a second q quits).
     var quitWarned = false
     var background: BackgroundProcessing?
@@ -87,12 +89,13 @@ public final class ConsoleApp {
     }
 
     private func react(to key: Key) -> Reaction {
-        if key == .control("c") { return .quit }
+        if key == .control("c") { return quitUnlessStaged(again: "Ctrl-C") }
         state.completionHint = nil
         // The too-small screen shows nothing to act on: keys there would change the tenant
-        // unseen. It says "q quits", and that is all that works.
+        // unseen. It says "q quits", and that is all that works (with a warning first when
+        // something unsaved would go).
         if lastSize.columns < Screen.minimum.columns || lastSize.rows < Screen.minimum.rows {
-            return key == .character("q") ? .quit : .none
+            return key == .character("q") ? quitUnlessStaged() : .none
         }
         // A held refusal is read by now: the next key clears it.
         if statusHeld { state.status = nil }
@@ -113,7 +116,10 @@ public final class ConsoleApp {
         case .confirmUndo where !state.detailSearchTyping:
             let reaction = handleConfirmUndoKey(key)
             return reaction == .none ? handleDetailKey(key) : reaction
-        case .confirmRule, .ruleConflict, .confirmPlans, .confirmUndo: return handleDetailKey(key)
+        case .confirmChange where !state.detailSearchTyping:
+            let reaction = handleConfirmChangeKey(key)
+            return reaction == .none ? handleDetailKey(key) : reaction
+        case .confirmRule, .ruleConflict, .confirmPlans, .confirmUndo, .confirmChange: return handleDetailKey(key)
         case .command: return handleCommandKey(key)
         case .tour(let step): return handleTourKey(key, step: step)
         case .help where key == .character("t") && !state.detailSearchTyping:
@@ -165,7 +171,14 @@ public final class ConsoleApp {
             refreshNow()
             let summary = job.progress.snapshot.summary ?? "processing done"
             if summary.hasPrefix("processing failed") { lastAutomaticFailure = now }
-            if summary != "nothing left to process" { say(.info, summary) }
+            if summary != "nothing left to process" {
+                // Another admin's change announced a moment ago stays in view beside the result.
+                if let last = lastAnnouncement, now.timeIntervalSince(last.time) < 3, state.status?.text == last.text {
+                    say(.info, last.text + " · " + summary)
+                } else {
+                    say(.info, summary)
+                }
+            }
             // What the admin confirmed during the run goes in now, in order.
             if let waiting = state.waitingRule {
                 state.waitingRule = nil
@@ -182,7 +195,9 @@ public final class ConsoleApp {
         let before = loaded.sequence
         var reaction = Reaction.none
         if refreshNow(), loaded.sequence != before {
-            say(.info, announcement(after: before))
+            let words = announcement(after: before)
+            say(.info, words)
+            lastAnnouncement = (now, words)
             pruneStaged()
             // The group the Licences pane follows may be gone (deleted by another admin).
             if let id = state.selectedGroupID, tenant.group(id: id) == nil {

@@ -22,6 +22,9 @@ public enum ConsoleMode: Equatable, Sendable {
     /// The preview of the staged plan changes (or of an undo), waiting for y or n.
     case confirmPlans(String)
     case confirmUndo
+    /// The preview of one change typed on the `:` line or made in a user's view (seats, a
+    /// direct licence, a direct plan), waiting for y or n.
+    case confirmChange
     /// Someone else changed the rule after this admin began editing it: theirs is shown,
     /// waiting for e (edit on top of theirs) or d (discard mine).
     case ruleConflict(String)
@@ -33,6 +36,17 @@ public enum ConsoleMode: Equatable, Sendable {
     case explain(String, String?)
     /// Several users answer `:user meg` or `:explain meg`: pick one (Enter).
     case pickUser(UserPickPurpose)
+}
+
+/// One change waiting for the admin's y: what it is, the versions it is based on, what to say
+/// once it is made, how to undo it, and the view to go back to.
+public struct PendingChange: Equatable, Sendable {
+    public var change: TenantChange
+    public var base: [String: Int]
+    public var title: String
+    public var done: String
+    public var undo: UndoRecord?
+    public var returnToUser: String?
 }
 
 /// A rule confirmed during a processing run, with the version the edit began from.
@@ -98,6 +112,8 @@ public struct ConsoleState: Equatable, Sendable {
     public var detailSelection: Int?
     /// The user view a `:license` line opened from (`a`, `d`) goes back to.
     public var returnToUser: String?
+    /// The change `confirmChange` previews.
+    public var pendingChange: PendingChange?
     /// The users a `:user` or `:explain` picker offers, by id.
     public var pickCandidates: [String] = []
     /// `/` in a detail view: typing the text to find, and the last text found.
@@ -113,6 +129,9 @@ public struct ConsoleState: Equatable, Sendable {
     /// The version of each object an edit is based on, taken when the admin began it (`e`),
     /// not at the last refresh: a save after someone else's is a conflict, never an overwrite.
     public var editBase: [String: Int] = [:]
+    /// The rule as it was when the editor opened (another admin's save meanwhile is told at
+    /// Enter, before the preview, not only at y).
+    public var editStartRule: String?
     /// The other admin's change that a save ran into.
     public var conflict: EditConflict?
     /// Plan changes marked with Space and not yet applied: plan → enabled after, for the group

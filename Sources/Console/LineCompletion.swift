@@ -1,3 +1,4 @@
+import Foundation
 import LicenseModel
 import MembershipRules
 
@@ -29,8 +30,22 @@ struct LineCompletion: Equatable {
     static func forRule(before text: String) -> LineCompletion {
         let word = String(text.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }.reversed())
         let folded = word.lowercased()
-        guard !folded.isEmpty else { return LineCompletion(replacing: 0, candidates: []) }
-        let words = Array(Set(ruleWords)).sorted()
+        // What comes before the word decides what may follow: after a property, its operators;
+        // after a value, -and and -or.
+        let before = text.dropLast(word.count).trimmingCharacters(in: .whitespaces)
+        let previous = String(before.reversed().prefix { $0 != " " && $0 != "(" }.reversed())
+        var words = Array(Set(ruleWords)).sorted()
+        if previous.lowercased().hasPrefix("user."),
+            let property = RulePropertyTable.all.first(where: { "user.\($0.name)".lowercased() == previous.lowercased() })
+        {
+            words =
+                RuleOperator.supported(on: property.kind).map(\.rawValue)
+                + (property.kind == .stringCollection || property.kind == .assignedPlans || property.kind == .memberOf ? ["-any", "-all"] : [])
+        } else if previous.hasSuffix("\"") || previous.hasSuffix(")") || ["true", "false", "null"].contains(previous.lowercased()) {
+            words = ["-and", "-or"]
+        } else if folded.isEmpty {
+            return LineCompletion(replacing: 0, candidates: [])
+        }
         return LineCompletion(replacing: word.count, candidates: words.filter { $0.lowercased().hasPrefix(folded) && $0.count > word.count })
     }
 

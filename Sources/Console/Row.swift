@@ -19,6 +19,8 @@ public struct Row: Equatable, Sendable {
     public var target: RowTarget?
     /// Where a text cursor sits in this line (a column of `text`), drawn as a lit cell.
     public var cursor: Int?
+    /// What each column sorts by when it is not the cell itself (a plan's name, not its `[x]`).
+    public var sortKeys: [String]?
 
     /// A spanning line (a section title, a detail view's line).
     public init(_ text: String, style: StyleToken = .text, target: RowTarget? = nil) {

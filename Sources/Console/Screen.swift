@@ -62,6 +62,13 @@ public enum Screen {
             frame.put("Terminal too small", column: 0, row: 0, style: .statusError)
             frame.put("need \(minimum.columns)×\(minimum.rows), have \(size.columns)×\(size.rows)", column: 0, row: 1)
             frame.put("q quits", column: 0, row: 2)
+            if let status = app.state.status, status.level != .info {
+                for (index, piece) in TextWrapping.wrap(status.level.rawValue + status.text, width: max(8, size.columns)).prefix(max(0, size.rows - 3))
+                    .enumerated()
+                {
+                    frame.put(piece, column: 0, row: 3 + index, style: .statusWarn)
+                }
+            }
             return frame
         }
         let layout = layout(size, focus: app.state.focus, zoom: app.state.zoom)
@@ -270,17 +277,21 @@ public enum Screen {
 
     /// The line being typed, scrolled so the cursor stays in view, the cursor as a lit cell.
     static func drawTypedLine(_ prompt: String, _ app: ConsoleApp, _ frame: inout Frame, _ rect: Rect) {
-        let before = CellWidth.of(app.state.line.beforeCursor)
+        let line = app.state.line
         let room = max(1, rect.width - CellWidth.of(prompt) - 1)
-        var skip = max(0, before - room)
-        var text = app.state.input
-        while skip > 0, let first = text.first {
-            skip -= CellWidth.of(first)
-            text.removeFirst()
+        // Walk back from the cursor only as far as the screen has room: one pass over what is
+        // shown, however long the line.
+        var start = line.cursor
+        var before = 0
+        while start > 0 {
+            let cells = CellWidth.of(line.characters[start - 1])
+            if before + cells > room { break }
+            before += cells
+            start -= 1
         }
-        let shownBefore = CellWidth.of(app.state.line.beforeCursor) - (CellWidth.of(app.state.input) - CellWidth.of(text))
-        frame.put(prompt + text, column: 0, row: rect.row, width: rect.width)
-        let column = min(rect.width - 1, CellWidth.of(prompt) + shownBefore)
+        let end = min(line.characters.count, start + room * 2)
+        frame.put(prompt + String(line.characters[start..<end]), column: 0, row: rect.row, width: rect.width)
+        let column = min(rect.width - 1, CellWidth.of(prompt) + before)
         frame.paint(.selection, column: column, row: rect.row, width: 1)
         frame.cursor = (column, rect.row)
     }
@@ -303,6 +314,7 @@ public enum Screen {
         case .ruleConflict: text = " e edit yours on top of theirs · d discard yours"
         case .confirmPlans: text = " y apply · n back · x drop the staged changes · j/k/PgDn/G scroll · / find"
         case .confirmUndo: text = " y undo · n back · j/k/PgDn/G scroll · / find"
+        case .confirmChange: text = " y make the change · n back · j/k/PgDn/G scroll · / find"
         case .tour: text = " Enter next · ← back · Esc close the tour"
         case .filter: text = " type to filter (=rule: a membership rule, on Enter) · ↑/↓ history · Enter keep · Esc clear"
         case .command:

@@ -23,7 +23,8 @@ extension Tenant {
             let name = user.displayName.lowercased()
             if upn.hasPrefix(folded) || name.hasPrefix(folded) || name.split(separator: " ").contains(where: { $0.hasPrefix(folded) }) {
                 starts.append(user)
-            } else if contains.count < limit, upn.contains(folded) || name.contains(folded) {
+            } else if contains.count < limit, name.contains(folded) || (folded.contains("@") ? upn.contains(folded) : upn.prefix { $0 != "@" }.contains(folded))
+            {
                 contains.append(user)
             }
             if starts.count >= limit { break }

@@ -37,7 +37,8 @@ public enum RuleOperator: String, CaseIterable, Sendable {
     public var isNegative: Bool { positive != self }
 
     /// Operators each kind of property accepts (`specs/rules.md` §2, per-type operators).
-    static func supported(on kind: RulePropertyKind) -> [RuleOperator] {
+    /// The operators a property of this kind takes.
+    public static func supported(on kind: RulePropertyKind) -> [RuleOperator] {
         switch kind {
         case .string, .stringCollection:
             [

@@ -41,17 +41,19 @@ public struct Frame: Hashable, Sendable {
         guard row >= 0, row < size.rows, column < size.columns else { return 0 }
         let limit = min(size.columns, column + (width ?? size.columns))
         var x = column
-        for character in TextSanitizer.inert(text) {
-            let cellWidth = CellWidth.of(character)
-            if cellWidth == 0 { continue }
-            if x + cellWidth > limit { break }
-            if x >= 0 {
-                cells[row * size.columns + x] = Cell(character: character, style: style, isContinuation: false)
-                if cellWidth == 2 {
-                    cells[row * size.columns + x + 1] = Cell(character: " ", style: style, isContinuation: true)
+        for cluster in TextSanitizer.inert(text) {
+            for character in CellWidth.pieces(of: cluster) {
+                let cellWidth = CellWidth.of(character)
+                if cellWidth == 0 { continue }
+                if x + cellWidth > limit { return x - column }
+                if x >= 0 {
+                    cells[row * size.columns + x] = Cell(character: character, style: style, isContinuation: false)
+                    if cellWidth == 2 {
+                        cells[row * size.columns + x + 1] = Cell(character: " ", style: style, isContinuation: true)
+                    }
                 }
+                x += cellWidth
             }
-            x += cellWidth
         }
         return x - column
     }

@@ -5,6 +5,9 @@ public struct LineEditor: Hashable, Sendable {
     public private(set) var characters: [Character]
     /// Where the next character goes, 0...characters.count.
     public private(set) var cursor: Int
+    /// The longest line it takes: a paste beyond it is cut there (a huge line must not make
+    /// every keystroke slower).
+    public var limit = Int.max
 
     public init(_ text: String = "") {
         characters = Array(text)
@@ -14,7 +17,7 @@ public struct LineEditor: Hashable, Sendable {
     public var text: String {
         get { String(characters) }
         set {
-            characters = Array(newValue)
+            characters = Array(newValue.prefix(limit))
             cursor = characters.count
         }
     }
@@ -23,15 +26,21 @@ public struct LineEditor: Hashable, Sendable {
     public var beforeCursor: String { String(characters[..<cursor]) }
 
     public mutating func insert(_ text: String) {
-        characters.insert(contentsOf: text, at: cursor)
-        cursor += text.count
+        let room = max(0, limit - characters.count)
+        let piece = text.prefix(room)
+        characters.insert(contentsOf: piece, at: cursor)
+        cursor += piece.count
     }
+
+    /// Whether the line is as long as it may be.
+    public var isFull: Bool { characters.count >= limit }
 
     /// Replaces the `count` characters before the cursor (a completed word).
     public mutating func replaceBeforeCursor(_ count: Int, with text: String) {
         let start = max(0, cursor - count)
-        characters.replaceSubrange(start..<cursor, with: text)
-        cursor = start + text.count
+        let piece = text.prefix(max(0, limit - (characters.count - (cursor - start))))
+        characters.replaceSubrange(start..<cursor, with: piece)
+        cursor = start + piece.count
     }
 
     /// Handles an editing key; false for a key that does not edit (Enter, Esc, Tab, ↑/↓).

@@ -87,5 +87,39 @@ public enum CellWidth {
         }
     }
 
-    public static func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
+    public static func of(_ text: String) -> Int { text.reduce(0) { $0 + pieces(of: $1).reduce(0) { $0 + of($1) } } }
+
+    /// How a character is laid out in cells. An emoji sequence joined by ZWJ or carrying a
+    /// skin-tone modifier (👩‍💻, 👍🏽) is laid out as its emoji, each in its own cells, the
+    /// joiners dropped: that is how ncurses counts it (wcwidth, code point by code point) and how
+    /// tmux and many terminals draw it, so it can never push the rest of a line out of place.
+    /// The text itself keeps its joiners (the command line, JSON, the state).
+    public static func pieces(of character: Character) -> [Character] {
+        let scalars = character.unicodeScalars
+        guard scalars.count > 1, scalars.contains(where: { $0.value == 0x200D || (0x1F3FB...0x1F3FF).contains($0.value) }),
+            scalars.contains(where: { $0.properties.isEmoji && $0.value > 0xFF })
+        else { return [character] }
+        var pieces: [Character] = []
+        var current = String.UnicodeScalarView()
+        for scalar in scalars {
+            if scalar.value == 0x200D { continue }
+            let attaches =
+                scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark
+                || (0xFE00...0xFE0F).contains(scalar.value) || (0xE0020...0xE007F).contains(scalar.value)
+            if !attaches, !current.isEmpty {
+                pieces += whole(current)
+                current = String.UnicodeScalarView()
+            }
+            current.append(scalar)
+        }
+        if !current.isEmpty { pieces += whole(current) }
+        return pieces
+    }
+
+    /// The scalars as one character when they make one, else one character each (never a trap).
+    private static func whole(_ scalars: String.UnicodeScalarView) -> [Character] {
+        let text = String(scalars)
+        if text.count == 1, let character = text.first { return [character] }
+        return scalars.map { Character($0) }
+    }
 }

@@ -33,7 +33,7 @@ struct ConsoleInTmuxTests {
         try session.sendKeys("Space")
         #expect(try session.waitFor("[ →x] Microsoft Forms (Plan E3)") != nil)
         try session.sendKeys("y")
-        #expect(try session.waitFor("Apply 1 plan changes to E3 with Selected Services?") != nil)
+        #expect(try session.waitFor("Apply 1 plan change to E3 with Selected Services?") != nil)
         try session.sendKeys("y")
         #expect(try session.waitFor("4 of 16 enabled") != nil)
         // Waited for on its own: over SSH a frame can arrive in pieces, and a capture may hold

@@ -11,6 +11,18 @@ struct FrameTests {
         #expect(!frame.cells.contains { $0.character == "\u{1b}" })
     }
 
+    @Test(
+        "an emoji ZWJ sequence or skin tone takes the cells its emoji take, so nothing after it moves",
+        arguments: [
+            ("👩\u{200D}👩\u{200D}👧\u{200D}👦 x", 4 * 2 + 2), ("👍🏽 x", 2 + 2 + 2), ("🏳️\u{200D}🌈 x", 1 + 2 + 2), ("ab x", 4),
+        ])
+    func emojiSequences(text: String, cells: Int) {
+        var frame = Frame(size: TerminalSize(columns: 20, rows: 1))
+        #expect(frame.put(text, column: 0, row: 0) == cells)
+        #expect(CellWidth.of(text) == cells)
+        #expect(frame.text(row: 0).hasSuffix("x" + String(repeating: " ", count: 20 - cells)))
+    }
+
     @Test("bidi overrides and C1 controls become placeholders")
     func formatCharacters() {
         #expect(TextSanitizer.inert("a\u{202E}b\u{9B}c") == "a\u{FFFD}b\u{FFFD}c")

@@ -12,7 +12,7 @@ struct GroupsPane: ListPane {
     let title = "Groups"
     let placement = PanePlacement(side: .left, weight: 1)
     let columns = [
-        Column("Name", flexible: true, minimumWidth: 8),
+        Column("Name", flexible: true, minimumWidth: 16),
         Column("Members", alignRight: true),
         Column("Errors", flexible: true, minimumWidth: 3),
         Column("Membership", flexible: true, dropOrder: 1, minimumWidth: 8),

@@ -49,10 +49,11 @@ struct LicencesPane: ListPane {
                 let on = !licence.disabledPlans.contains(plan.servicePlanId)
                 let key = StagedPlan(skuId: sku.skuId, planId: plan.servicePlanId)
                 let mark = staged[key].map { "[\(on ? "x" : " ")\(glyphs.arrow)\($0 ? "x" : " ")]" } ?? (on ? glyphs.on : glyphs.off)
-                plans.append(
-                    Row(
-                        cells: ["\(mark) \(catalog.friendlyName(ofPlan: plan.servicePlanId))", plan.servicePlanName],
-                        style: staged[key] != nil ? .pending : (on ? .toggleOn : .toggleOff), target: .plan(skuId: sku.skuId, planId: plan.servicePlanId)))
+                var row = Row(
+                    cells: ["\(mark) \(catalog.friendlyName(ofPlan: plan.servicePlanId))", plan.servicePlanName],
+                    style: staged[key] != nil ? .pending : (on ? .toggleOn : .toggleOff), target: .plan(skuId: sku.skuId, planId: plan.servicePlanId))
+                row.sortKeys = [catalog.friendlyName(ofPlan: plan.servicePlanId), plan.servicePlanName]
+                plans.append(row)
             }
             rows += RowSorting.sorted(RowSorting.filtered(plans, by: list.filter), by: list.sort)
         }

@@ -25,7 +25,8 @@ struct PendingPane: ListPane {
             rows.append(
                 Row(
                     cells: [
-                        "\(glyphs.pending) waits for this run, then applies: \(app.state.staged.count) plan changes", tenant.group(id: id)?.displayName ?? id,
+                        "\(glyphs.pending) waits for this run, then applies: \(Plural.count(app.state.staged.count, "plan change"))",
+                        tenant.group(id: id)?.displayName ?? id,
                         "",
                     ],
                     style: .pending, target: .group(id)))

@@ -17,14 +17,19 @@ enum RowSorting {
         return rows.filter { $0.cells.isEmpty || $0.text.lowercased().contains(folded) }
     }
 
+    static func key(_ row: Row, _ column: Int) -> String {
+        let keys = row.sortKeys ?? row.cells
+        return keys.indices.contains(column) ? keys[column] : ""
+    }
+
     static func sorted(_ rows: [Row], by sort: SortOrder?) -> [Row] {
         guard let sort else { return rows }
         var result: [Row] = []
         var run: [Row] = []
         func flush() {
             let order = run.indices.sorted { a, b in
-                let left = run[a].cells.indices.contains(sort.column) ? run[a].cells[sort.column] : ""
-                let right = run[b].cells.indices.contains(sort.column) ? run[b].cells[sort.column] : ""
+                let left = key(run[a], sort.column)
+                let right = key(run[b], sort.column)
                 let comparison = left.compare(right, options: [.numeric, .caseInsensitive])
                 if comparison == .orderedSame { return a < b }
                 return (comparison == .orderedAscending) != sort.descending

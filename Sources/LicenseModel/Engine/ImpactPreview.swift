@@ -111,7 +111,7 @@ extension ImpactPreview {
     /// seats against what is free; then the users one by one.
     public func summary(limit: Int = 20) -> [String] {
         if isEmpty { return ["No user's membership, licences or plans would change."] }
-        var lines = ["\(users.count) users affected" + (users.isEmpty ? "" : ": " + totals())]
+        var lines = ["\(users.count) user\(users.count == 1 ? "" : "s") affected" + (users.isEmpty ? "" : ": " + totals())]
         var errors: [String: Int] = [:]
         for user in users {
             for error in user.newErrors { errors[String(error.split(separator: " ").last ?? ""), default: 0] += 1 }
