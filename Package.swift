@@ -23,6 +23,9 @@ let package = Package(
         // Real tenants in and out: Graph JSON, CSV and LDIF imports; Graph, $batch, PowerShell
         // and CSV exports.
         .target(name: "Interchange", dependencies: ["LicenseModel", "LicenseStore", "MembershipRules"]),
+        // `licensedesk serve`: the Microsoft Graph v1.0 surface over the model (so far the
+        // OData query language; the HTTP server comes with the Graph endpoint issue).
+        .target(name: "GraphEndpoint", dependencies: ["LicenseModel", "LicenseStore", "Interchange", "MembershipRules"]),
         // Terminal abstraction, frames, widgets, themes: no ncurses.
         .target(name: "TerminalKit"),
         // ncursesw as a system library, with a shim of static inline wrappers.
@@ -59,6 +62,7 @@ let package = Package(
         .testTarget(name: "TerminalKitTests", dependencies: ["TerminalKit", "TestSupport", "LicenseDeskFuzzing"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Fixtures", "Screens"]),
+        .testTarget(name: "GraphEndpointTests", dependencies: ["GraphEndpoint", "LicenseModel", "MembershipRules", "TestSupport"]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "MembershipRules", "Console", "TestSupport"]),
         // Attacks on the state (damaged files, links, hostile input, hangs), each through the real
         // binary or the store, asserting the safe outcome.
