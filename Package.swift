@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "LicenseDeskFuzzing", targets: ["LicenseDeskFuzzing"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP server under `licensedesk serve` (SwiftNIO underneath).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The rule language: imports nothing of ours.
@@ -23,9 +25,12 @@ let package = Package(
         // Real tenants in and out: Graph JSON, CSV and LDIF imports; Graph, $batch, PowerShell
         // and CSV exports.
         .target(name: "Interchange", dependencies: ["LicenseModel", "LicenseStore", "MembershipRules"]),
-        // `licensedesk serve`: the Microsoft Graph v1.0 surface over the model (so far the
-        // OData query language; the HTTP server comes with the Graph endpoint issue).
-        .target(name: "GraphEndpoint", dependencies: ["LicenseModel", "LicenseStore", "Interchange", "MembershipRules"]),
+        // `licensedesk serve`: the Microsoft Graph v1.0 surface over the model.
+        .target(
+            name: "GraphEndpoint",
+            dependencies: [
+                "LicenseModel", "LicenseStore", "Interchange", "MembershipRules", .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         // Terminal abstraction, frames, widgets, themes: no ncurses.
         .target(name: "TerminalKit"),
         // ncursesw as a system library, with a shim of static inline wrappers.
@@ -41,7 +46,7 @@ let package = Package(
             name: "licensedesk",
             dependencies: [
                 "MembershipRules", "LicenseModel", "LicenseStore", "Interchange", "TerminalKit", "CursesTerminal",
-                "Console",
+                "Console", "GraphEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildCommit"]

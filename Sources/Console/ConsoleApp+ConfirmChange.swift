@@ -7,10 +7,10 @@ import TerminalKit
 /// impact preview, then y), like staged plans and rules.
 extension ConsoleApp {
     /// Shows the preview of `change`; y makes it (based on the versions seen now), n goes back.
-    func confirm(_ change: TenantChange, title: String, done: String, undo: UndoRecord?, returnToUser: String? = nil) -> Reaction {
+    func confirm(_ change: TenantChange, title: String, note: String? = nil, done: String, undo: UndoRecord?, returnToUser: String? = nil) -> Reaction {
         do {
             let preview = try tenant.preview(change, context: ChangeContext(actor: actor))
-            state.previewLines = preview.summary(limit: 200)
+            state.previewLines = (note.map { [$0, ""] } ?? []) + preview.summary(limit: 5_000)
             state.pendingChange = PendingChange(change: change, base: loaded.basedOn(change), title: title, done: done, undo: undo, returnToUser: returnToUser)
             state.mode = .confirmChange
             state.detailOffset = 0

@@ -46,7 +46,7 @@ extension ConsoleApp {
             }
             do {
                 let preview = try tenant.preview(.setGroupRule(groupID: groupID, rule: state.input), context: ChangeContext(actor: actor))
-                state.previewLines = preview.summary(limit: 200)
+                state.previewLines = preview.summary(limit: 5_000)
                 state.mode = .confirmRule(groupID)
             } catch {
                 say(.error, error.description)

@@ -69,12 +69,19 @@ extension ConsoleApp {
             state.stagedGroupID = nil
             return
         }
+        var dropped: [String] = []
         for (plan, enabled) in state.staged {
             guard let licence = group.assignedLicenses.first(where: { $0.skuId == plan.skuId }) else {
                 state.staged[plan] = nil
                 continue
             }
-            if licence.disabledPlans.contains(plan.planId) != enabled { state.staged[plan] = nil }
+            if licence.disabledPlans.contains(plan.planId) != enabled {
+                state.staged[plan] = nil
+                dropped.append(SKUCatalog.shared.friendlyName(ofPlan: plan.planId))
+            }
+        }
+        if !dropped.isEmpty {
+            say(.info, "already made by another change, no longer staged: " + dropped.sorted().joined(separator: ", "))
         }
         if state.staged.isEmpty { state.stagedGroupID = nil }
     }
@@ -88,7 +95,7 @@ extension ConsoleApp {
         }
         do {
             let preview = try tenant.preview(change, context: ChangeContext(actor: actor))
-            state.previewLines = stagedSummary() + [""] + preview.summary(limit: 200)
+            state.previewLines = stagedSummary() + [""] + preview.summary(limit: 5_000)
             state.mode = .confirmPlans(groupID)
         } catch {
             say(.error, "these changes can't be made: \(error)")
@@ -186,7 +193,7 @@ extension ConsoleApp {
         }
         do {
             let preview = try tenant.preview(undo.inverse, context: ChangeContext(actor: actor))
-            state.previewLines = ["Undo \(undo.description)", ""] + preview.summary(limit: 200)
+            state.previewLines = ["Undo \(undo.description)", ""] + preview.summary(limit: 5_000)
             state.mode = .confirmUndo
         } catch {
             say(.error, "can't undo: \(error)")

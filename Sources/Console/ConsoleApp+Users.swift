@@ -66,10 +66,10 @@ extension ConsoleApp {
             return .redraw
         }
         let before = sku.prepaidUnits.enabled
-        let short =
-            sku.consumedUnits > count ? ": fewer than the \(sku.consumedUnits) in use (members keep theirs; reprocessing would give CountViolation)" : ""
+        let short = sku.consumedUnits > count ? ": fewer than the \(sku.consumedUnits) in use" : ""
         return confirm(
             .setSeats(skuId: sku.skuId, seats: count), title: "Set \(sku.skuPartNumber) to \(Plural.count(count, "seat"))\(short)?",
+            note: short.isEmpty ? nil : "Members keep the seats they have; reprocessing them would give CountViolation to those past \(count).",
             done: "\(sku.skuPartNumber): \(Plural.count(count, "seat"))\(short)",
             undo: UndoRecord(
                 inverse: .setSeats(skuId: sku.skuId, seats: before), objectID: sku.skuId, sequence: 0,

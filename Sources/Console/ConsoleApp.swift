@@ -45,6 +45,13 @@ public final class ConsoleApp {
     /// A refusal or error in the status line stays until the next key: progress lines and
     /// refreshes don't overwrite it.
     var statusHeld = false
+    /// Whether a preview is waiting for y or n (the loop shows it before taking type-ahead).
+    public var isConfirming: Bool {
+        switch state.mode {
+        case .confirmPlans, .confirmRule, .confirmUndo, .confirmChange, .ruleConflict: true
+        default: false
+        }
+    }
     /// Whether a background run is going (the loop then wakes ten times a second).
     public var isProcessing: Bool { background?.isRunning ?? false }
 
@@ -199,10 +206,12 @@ public final class ConsoleApp {
             say(.info, words)
             lastAnnouncement = (now, words)
             pruneStaged()
-            // The group the Licences pane follows may be gone (deleted by another admin).
+            // The group the Licences pane follows may be gone (deleted by another admin): the
+            // panes that follow go on following whatever the Groups selection is now.
             if let id = state.selectedGroupID, tenant.group(id: id) == nil {
-                state.selectedGroupID = selectedRow(.groups)?.groupID ?? tenant.groups.first?.id
+                state.selectedGroupID = nil
             }
+            followSelection()
             reaction = .redraw
         }
         // Queued work runs without being asked, as in Entra: whoever queued it (this console,

@@ -116,3 +116,33 @@ struct ConsoleAttackRegressionTests {
         #expect(alice.prose.contains(#"user.city -eq "Dana""#))
     }
 }
+
+@Suite("Console loop: type-ahead and pastes")
+struct ConsoleLoopTests {
+    @Test("a 20,000-character paste is handled in a few frames, not one per character")
+    func pasteIsBatched() throws {
+        let console = try ConsoleHarness()
+        let paste = Array(repeating: TerminalEvent?.some(.key(.character("a"))), count: 20_000)
+        let terminal = FakeTerminal(events: [.key(.character("1")), .key(.character("/"))] + paste + [.key(.escape), .key(.character("q"))])
+        ConsoleLoop.run(console.app, on: terminal)
+        #expect(terminal.frames.count < 200, "\(terminal.frames.count) frames")
+        #expect(console.app.state[.users].filter.isEmpty)
+    }
+
+    @Test("a y typed ahead never confirms a preview that was not on screen; after a pause it does")
+    func typeAheadDropped() throws {
+        let console = try ConsoleHarness()
+        // 3, j, Space stage a plan; y opens the preview; the y typed straight after is dropped.
+        let typed: [TerminalEvent?] = ["3", "j", " ", "y", "y"].map { .key(.character(Character($0))) }
+        let terminal = FakeTerminal(events: typed, endWithControlC: true)
+        ConsoleLoop.run(console.app, on: terminal)
+        #expect(terminal.frames.contains { $0.lines.contains { $0.contains("Apply 1 plan change to E3 All?") } })
+        #expect(try console.store.loadTenant().group(id: DemoTenant.e3AllGroupID)?.assignedLicenses.first?.disabledPlans.isEmpty == true, "nothing applied")
+        // The same keys with a pause before the second y: the preview was seen, y applies.
+        let seen = try ConsoleHarness()
+        let paused: [TerminalEvent?] = ["3", "j", " ", "y"].map { .key(.character(Character($0))) } + [nil, .key(.character("y"))]
+        ConsoleLoop.run(seen.app, on: FakeTerminal(events: paused, endWithControlC: true))
+        seen.app.waitForBackgroundWork()
+        #expect(try seen.store.loadTenant().group(id: DemoTenant.e3AllGroupID)?.assignedLicenses.first?.disabledPlans.count == 1)
+    }
+}

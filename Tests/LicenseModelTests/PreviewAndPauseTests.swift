@@ -62,3 +62,43 @@ struct PreviewAndPauseTests {
         #expect(tenant.user(id: DemoTenant.userID(1))?.assignedLicenses.isEmpty == true)
     }
 }
+
+@Suite("Previews and deletes with work still queued")
+struct QueuedWorkTests {
+    let context = ChangeContext(now: Date(timeIntervalSince1970: 1_800_000_000), actor: "test")
+
+    @Test("a preview made while other work is queued shows only what its own change does")
+    func previewIgnoresQueuedWork() throws {
+        var tenant = DemoTenant.make()
+        // Another admin's rule change, queued and not yet processed: many members move.
+        try tenant.apply(.setGroupRule(groupID: DemoTenant.e3AllGroupID, rule: #"user.accountEnabled -eq true"#), context: context)
+        #expect(tenant.hasRunnableWork)
+        let change = TenantChange.setGroupPlan(
+            groupID: DemoTenant.e3SelectedGroupID, skuId: DemoTenant.e3SkuID, planId: SKUCatalog.shared.plan(matching: "FORMS_PLAN_E3")!.id, enabled: true)
+        let preview = try tenant.preview(change, context: context)
+        // What the change does on its own, measured after the queued work.
+        var settled = tenant
+        try settled.apply(.processPending, context: context)
+        let alone = try settled.preview(change, context: context)
+        #expect(preview.users.map(\.userID) == alone.users.map(\.userID))
+        #expect(preview.memberships.isEmpty, "the queued rule's joins are not this change's")
+        #expect(preview.users.allSatisfy { $0.gainedPlans == ["FORMS_PLAN_E3"] && $0.lostPlans.isEmpty }, "\(preview.users.prefix(3))")
+    }
+
+    @Test("deleting a group whose licence removal is still queued gives the seats back once processed, with nothing dangling")
+    func deleteAfterQueuedRemoval() throws {
+        var tenant = DemoTenant.make()
+        let baseline = try #require(tenant.sku(id: DemoTenant.emsSkuID)?.consumedUnits)
+        try tenant.apply(.createGroup(id: "mkt", displayName: "Mkt", description: nil, membershipRule: #"user.department -eq "Marketing""#), context: context)
+        try tenant.apply(.addGroupLicense(groupID: "mkt", skuId: DemoTenant.emsSkuID, disabledPlans: []), context: context)
+        try tenant.apply(.processPending, context: context)
+        let used = try #require(tenant.sku(id: DemoTenant.emsSkuID)?.consumedUnits)
+        #expect(used > baseline)
+        try tenant.apply(.removeGroupLicense(groupID: "mkt", skuId: DemoTenant.emsSkuID), context: context)
+        try tenant.apply(.deleteGroup(groupID: "mkt"), context: context)
+        try tenant.apply(.processPending, context: context)
+        #expect(tenant.sku(id: DemoTenant.emsSkuID)?.consumedUnits == baseline)
+        #expect(!tenant.users.contains { $0.licenseAssignmentStates.contains { $0.assignedByGroup == "mkt" } })
+        #expect(TenantDoctor.examine(tenant).filter { $0.kind == .danglingReference }.isEmpty)
+    }
+}

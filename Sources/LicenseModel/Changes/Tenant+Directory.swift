@@ -132,10 +132,16 @@ extension Tenant {
         guard group.assignedLicenses.isEmpty else {
             throw .refused("\(group.displayName) still assigns licences; remove them from the group before deleting it")
         }
+        // Members may still hold licences through it: a removal queued a moment ago and not yet
+        // processed. The group's own queue entry goes with it, so each such user is queued on
+        // their own: processing then takes back what the group gave (the seats too), as Entra
+        // does after a licensing group goes.
+        let holders = users.filter { user in user.licenseAssignmentStates.contains { $0.assignedByGroup == groupID } }.map(\.id)
         groups.remove(at: index)
         for list in [\PendingWork.membershipGroups, \PendingWork.licenseGroups] as [WritableKeyPath<PendingWork, [String]>] {
             pending.remove(groupID, from: list)
         }
+        for id in holders { pending.enqueue(id, in: \.licenseUsers) }
         rebuildIndexes()
         return group.displayName
     }

@@ -32,11 +32,15 @@ public struct ImpactPreview: Equatable, Sendable, Codable {
 
 extension Tenant {
     /// The impact of a change, including the queued processing it sets off. Nothing changes.
+    /// What `change` itself does: work already queued (another admin's rule, a run still
+    /// going) is processed on both sides first, so it is never put down to this change.
     public func preview(_ change: TenantChange, context: ChangeContext) throws(ModelError) -> ImpactPreview {
-        var after = self
+        var before = self
+        if before.hasRunnableWork { try before.apply(.processPending, context: context) }
+        var after = before
         try after.apply(change, context: context)
         try after.apply(.processPending, context: context)
-        return Self.difference(from: self, to: after)
+        return Self.difference(from: before, to: after)
     }
 
     static func difference(from before: Tenant, to after: Tenant) -> ImpactPreview {
