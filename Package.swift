@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // The HTTP server under `licensedesk serve` (SwiftNIO underneath).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own dependencies, named because GraphEndpoint imports them.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The rule language: imports nothing of ours.
@@ -30,6 +34,8 @@ let package = Package(
             name: "GraphEndpoint",
             dependencies: [
                 "LicenseModel", "LicenseStore", "Interchange", "MembershipRules", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         // Terminal abstraction, frames, widgets, themes: no ncurses.
         .target(name: "TerminalKit"),

@@ -1,0 +1,170 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LicenseModel
+import LicenseStore
+
+/// The read side of Graph v1.0 that licensing scripts use, under `/v1.0` and `/beta` alike:
+/// users, groups, subscribed SKUs, the organization. Every request is authenticated first.
+struct GraphRoutes: Sendable {
+    let state: StateHolder
+    let tokens: TokenBook
+    /// Where this endpoint is reached (`http://127.0.0.1:8443`, known once it listens):
+    /// absolute `@odata.nextLink`s and `@odata.context`s are built on it (the Python SDK follows
+    /// only absolute links).
+    let address: BaseAddress
+    let log: @Sendable (String) -> Void
+
+    var base: String { address.base }
+
+    func register(on router: Router<BasicRequestContext>) {
+        for version in ["v1.0", "beta"] {
+            router.get("\(version)/users") { request, _ in await answer(request, version) { try await listUsers($0, version) } }
+            router.get("\(version)/users/:id") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                return await answer(request, version) { try await getUser(id, $0, version) }
+            }
+            router.get("\(version)/groups") { request, _ in await answer(request, version) { try await listGroups($0, version) } }
+            router.get("\(version)/groups/:id") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                return await answer(request, version) { try await getGroup(id, $0, version) }
+            }
+            router.get("\(version)/subscribedSkus") { request, _ in await answer(request, version) { try await listSkus($0, version) } }
+            router.get("\(version)/organization") { request, _ in await answer(request, version) { try await organization($0, version) } }
+        }
+    }
+
+    /// What a handler gets: who is calling, the query, and the request's ids.
+    struct Call {
+        var admin: String
+        var url: URLComponents
+        var advanced: Bool
+        var requestID: String
+        var clientRequestID: String
+        var state: LoadedState
+    }
+
+    /// Authenticates, loads the current state, runs the handler, and turns any failure into
+    /// Graph's error shape. Never lets an error out as a bare 500 without a body.
+    private func answer(_ request: Request, _ version: String, _ handler: (Call) async throws -> (Any, [(String, String)])) async -> Response {
+        let requestID = UUID().uuidString.lowercased()
+        let clientRequestID = request.headers[HTTPField.Name("client-request-id")!] ?? requestID
+        switch tokens.admin(forAuthorization: request.headers[.authorization]) {
+        case .failure(let error):
+            log("\(request.method) \(request.uri.path) 401 (\(error.message))")
+            return GraphReply.error(error, requestID: requestID, clientRequestID: clientRequestID)
+        case .success(let admin):
+            do {
+                let url = URLComponents(string: "http://localhost" + request.uri.description) ?? URLComponents()
+                let advanced = request.headers[HTTPField.Name("ConsistencyLevel")!]?.lowercased() == "eventual"
+                let call = Call(
+                    admin: admin, url: url, advanced: advanced, requestID: requestID, clientRequestID: clientRequestID, state: try await state.current())
+                let (body, extra) = try await handler(call)
+                log("\(request.method) \(request.uri.path) 200 \(admin)")
+                return GraphReply.json(body, requestID: requestID, clientRequestID: clientRequestID, extra: extra)
+            } catch let error as GraphError {
+                log("\(request.method) \(request.uri.path) \(error.status.code) \(admin): \(error.code)")
+                return GraphReply.error(error, requestID: requestID, clientRequestID: clientRequestID)
+            } catch {
+                log("\(request.method) \(request.uri.path) 503 \(admin): \(error)")
+                var failure = GraphError(status: .serviceUnavailable, code: "serviceNotAvailable", message: "The state could not be read: \(error)")
+                failure.headers = [("Retry-After", "5")]
+                return GraphReply.error(failure, requestID: requestID, clientRequestID: clientRequestID)
+            }
+        }
+    }
+
+    private func context(_ version: String, _ entity: String) -> String { "\(base)/\(version)/$metadata#\(entity)" }
+
+    /// A page of a collection: `$top` (default 100), the `$skiptoken` this endpoint made, an
+    /// absolute `@odata.nextLink` carrying every original option, `@odata.count` on the first page.
+    private func page(_ rows: [[String: Any]], query: GraphQuery, call: Call, version: String, path: String, entity: String) -> (Any, [(String, String)]) {
+        let size = query.top ?? 100
+        let start = min(query.offset, rows.count)
+        let end = min(rows.count, start + size)
+        var body: [String: Any] = ["@odata.context": context(version, entity), "value": Array(rows[start..<end])]
+        if query.count && query.offset == 0 { body["@odata.count"] = rows.count }
+        if end < rows.count {
+            var next = URLComponents(string: "\(base)/\(version)/\(path)")!
+            next.queryItems = query.items.filter { $0.name.lowercased() != "$skiptoken" } + [URLQueryItem(name: "$skiptoken", value: GraphQuery.skipToken(end))]
+            body["@odata.nextLink"] = next.string
+        }
+        return (body, ignoredHeader(query))
+    }
+
+    private func ignoredHeader(_ query: GraphQuery) -> [(String, String)] {
+        guard !query.ignored.isEmpty else { return [] }
+        log("ignored, as Graph would: " + query.ignored.joined(separator: "; "))
+        return [("x-licensedesk-ignored", query.ignored.joined(separator: "; "))]
+    }
+
+    private func entity(_ name: String, _ select: [String]?) -> String {
+        select.map { "\(name)(\($0.joined(separator: ",")))" } ?? name
+    }
+
+    // MARK: - Users
+
+    private func listUsers(_ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: ["displayname", "userprincipalname"])
+        var users = call.state.tenant.users
+        if let filter = query.filter {
+            let evaluator = ODataFilterEvaluator(filter)
+            users = users.filter(evaluator.matches)
+        }
+        if let order = query.orderBy {
+            let byName = order.property.lowercased() == "displayname"
+            users.sort { a, b in
+                let (x, y) = byName ? (a.displayName, b.displayName) : (a.userPrincipalName, b.userPrincipalName)
+                let ascending = x.compare(y, options: [.caseInsensitive]) == .orderedAscending
+                return order.descending ? !ascending && x.lowercased() != y.lowercased() : ascending
+            }
+        }
+        let rows = users.map { GraphObjects.user($0, select: query.select) }
+        return page(rows, query: query, call: call, version: version, path: "users", entity: entity("users", query.select))
+    }
+
+    private func getUser(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [])
+        let tenant = call.state.tenant
+        let key = id.removingPercentEncoding ?? id
+        guard let user = tenant.user(id: key) ?? tenant.users.first(where: { $0.userPrincipalName.lowercased() == key.lowercased() }) else {
+            throw GraphError.notFound(key)
+        }
+        var body = GraphObjects.user(user, select: query.select)
+        body["@odata.context"] = context(version, entity("users", query.select) + "/$entity")
+        return (body, ignoredHeader(query))
+    }
+
+    // MARK: - Groups, SKUs, organization
+
+    private func listGroups(_ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: ["displayname"])
+        var groups = call.state.tenant.groups
+        if let order = query.orderBy {
+            groups.sort { a, b in
+                let ascending = a.displayName.compare(b.displayName, options: [.caseInsensitive]) == .orderedAscending
+                return order.descending ? !ascending : ascending
+            }
+        }
+        let rows = groups.map { GraphObjects.group($0, select: query.select) }
+        return page(rows, query: query, call: call, version: version, path: "groups", entity: entity("groups", query.select))
+    }
+
+    private func getGroup(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [])
+        guard let group = call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        var body = GraphObjects.group(group, select: query.select)
+        body["@odata.context"] = context(version, entity("groups", query.select) + "/$entity")
+        return (body, ignoredHeader(query))
+    }
+
+    private func listSkus(_ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        let tenant = call.state.tenant
+        let rows = tenant.subscribedSkus.map { GraphObjects.sku($0, tenantID: tenant.organization.id) }
+        return (["@odata.context": context(version, "subscribedSkus"), "value": rows], [])
+    }
+
+    private func organization(_ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        (["@odata.context": context(version, "organization"), "value": [GraphObjects.dictionary(call.state.tenant.organization)]], [])
+    }
+}
