@@ -92,16 +92,8 @@ enum DurableFile {
     /// state files are only ever replaced by rename, never rewritten in place, so the mapped
     /// inode does not change under the reader).
     static func read(_ path: String, mapped: Bool = false) throws(StateError) -> Data? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link, not a file; LicenseDesk never reads through a link") }
-            throw .io(path: path, reason: String(cString: strerror(errno)))
-        }
+        guard let (fd, info) = try openChecked(path) else { return nil }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
-        try StateFilePolicy.check(info, path: path)
         let size = Int(info.st_size)
         if size == 0 { return Data() }
         if mapped, let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED {
@@ -127,16 +119,8 @@ enum DurableFile {
     /// The bytes of a state file from `offset` on, with the same checks as `read` (no link, a
     /// regular file of the directory's group), and which file it was. nil when it is absent.
     static func readTail(_ path: String, from offset: Int) throws(StateError) -> (data: Data, identity: FileIdentity)? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link, not a file; LicenseDesk never reads through a link") }
-            throw .io(path: path, reason: String(cString: strerror(errno)))
-        }
+        guard let (fd, info) = try openChecked(path) else { return nil }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
-        try StateFilePolicy.check(info, path: path)
         let identity = FileIdentity(info)
         let size = Int(info.st_size)
         guard size > offset else { return (Data(), identity) }
@@ -154,6 +138,29 @@ enum DurableFile {
         if failed { throw .io(path: path, reason: String(cString: strerror(errno))) }
         if done < size - offset { data.count = done }
         return (data, identity)
+    }
+
+    /// Opens a state file for reading the one safe way: never through a link, never blocking
+    /// on a FIFO, and only a regular file of the directory's group (`StateFilePolicy`). nil when
+    /// it is absent; the caller closes the descriptor.
+    private static func openChecked(_ path: String) throws(StateError) -> (Int32, stat)? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link, not a file; LicenseDesk never reads through a link") }
+            throw .io(path: path, reason: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw .io(path: path, reason: reason)
+        }
+        do { try StateFilePolicy.check(info, path: path) } catch {
+            close(fd)
+            throw error
+        }
+        return (fd, info)
     }
 
     /// Whether a name in the directory is there at all, link or not (`lstat`).

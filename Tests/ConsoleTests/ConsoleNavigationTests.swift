@@ -9,20 +9,7 @@ import Testing
 @Suite("Console navigation: panes that follow, users found by name, tables")
 struct ConsoleNavigationTests {
     /// The demo with four more E3 All members than seats: two get CountViolation.
-    static func tenantWithErrors() throws -> Tenant {
-        var tenant = DemoTenant.make()
-        let context = ChangeContext(now: DemoTenant.createdAt, actor: "setup")
-        for number in 1...4 {
-            try tenant.apply(
-                .createUser(
-                    UserDraft(
-                        id: "extra-\(number)", userPrincipalName: "extra\(number)@contoso.com", displayName: "Extra \(number)",
-                        attributes: ["extensionAttribute10": "E3 All"])),
-                context: context)
-        }
-        try tenant.apply(.processPending, context: context)
-        return tenant
-    }
+    static func tenantWithErrors() throws -> Tenant { try TenantBuilders.demoWithCountViolations() }
 
     @Test("at 80×24 the Users pane shows each user's licences and error marker; at 70 columns the header keeps the error count")
     func smallTerminals() throws {

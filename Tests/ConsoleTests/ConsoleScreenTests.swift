@@ -173,17 +173,8 @@ struct ConsoleScreenTests {
 
     @Test("R on a group whose members had CountViolation, after seats were raised, clears the errors")
     func reprocessClearsErrors() throws {
-        var tenant = DemoTenant.make()
+        let tenant = try TenantBuilders.demoWithCountViolations()
         let context = ChangeContext(now: DemoTenant.createdAt, actor: "setup")
-        for number in 1...4 {
-            try tenant.apply(
-                .createUser(
-                    UserDraft(
-                        id: "extra-\(number)", userPrincipalName: "extra\(number)@contoso.com", displayName: "Extra \(number)",
-                        attributes: ["extensionAttribute10": "E3 All"])),
-                context: context)
-        }
-        try tenant.apply(.processPending, context: context)
         let console = try ConsoleHarness(tenant: tenant)
         #expect(console.screen[0].contains("Licence errors 2"))
         #expect(console.screen.contains { $0.contains("E3 All") && $0.contains("21  ✗ 2") }, "\(console.text)")

@@ -61,17 +61,7 @@ struct ConsoleTeamInTmuxTests {
     @Test("at 80×24 the Users pane shows each user's licences and error marker; :user meg opens Megan Bowen")
     func smallTerminalAndUserByName() throws {
         let directory = TemporaryDirectory()
-        var tenant = DemoTenant.make()
-        let context = ChangeContext(now: DemoTenant.createdAt, actor: "setup")
-        for number in 1...4 {
-            try tenant.apply(
-                .createUser(
-                    UserDraft(
-                        id: "extra-\(number)", userPrincipalName: "extra\(number)@contoso.com", displayName: "Extra \(number)",
-                        attributes: ["extensionAttribute10": "E3 All"])),
-                context: context)
-        }
-        try tenant.apply(.processPending, context: context)
+        let tenant = try TenantBuilders.demoWithCountViolations()
         try StateStore(directory: directory.path).initialise(with: tenant, force: false)
         let session = try TmuxSession(command: ConsoleInTmuxTests.command(directory), columns: 80, rows: 24)
         #expect(try session.waitFor("q quit") != nil)
