@@ -17,6 +17,9 @@ struct GraphRoutes: Sendable {
 
     var base: String { address.base }
 
+    /// What a handler puts among its headers to answer with another status (202 Accepted).
+    static let statusHeader = "x-licensedesk-status"
+
     func register(on router: Router<BasicRequestContext>) {
         for version in ["v1.0", "beta"] {
             router.get("\(version)/users") { request, _ in await answer(request, version) { try await listUsers($0, version) } }
@@ -32,6 +35,7 @@ struct GraphRoutes: Sendable {
             router.get("\(version)/subscribedSkus") { request, _ in await answer(request, version) { try await listSkus($0, version) } }
             router.get("\(version)/organization") { request, _ in await answer(request, version) { try await organization($0, version) } }
         }
+        registerLicensing(on: router)
     }
 
     /// What a handler gets: who is calling, the query, and the request's ids.
@@ -46,7 +50,7 @@ struct GraphRoutes: Sendable {
 
     /// Authenticates, loads the current state, runs the handler, and turns any failure into
     /// Graph's error shape. Never lets an error out as a bare 500 without a body.
-    private func answer(_ request: Request, _ version: String, _ handler: (Call) async throws -> (Any, [(String, String)])) async -> Response {
+    func answer(_ request: Request, _ version: String, _ handler: (Call) async throws -> (Any, [(String, String)])) async -> Response {
         let requestID = UUID().uuidString.lowercased()
         let clientRequestID = request.headers[HTTPField.Name("client-request-id")!] ?? requestID
         switch tokens.admin(forAuthorization: request.headers[.authorization]) {
@@ -59,9 +63,15 @@ struct GraphRoutes: Sendable {
                 let advanced = request.headers[HTTPField.Name("ConsistencyLevel")!]?.lowercased() == "eventual"
                 let call = Call(
                     admin: admin, url: url, advanced: advanced, requestID: requestID, clientRequestID: clientRequestID, state: try await state.current())
-                let (body, extra) = try await handler(call)
-                log("\(request.method) \(request.uri.path) 200 \(admin)")
-                return GraphReply.json(body, requestID: requestID, clientRequestID: clientRequestID, extra: extra)
+                var (body, extra) = try await handler(call)
+                // A handler asks for another status than 200 through this one pseudo-header.
+                var status = HTTPResponse.Status.ok
+                if let asked = extra.first(where: { $0.0 == Self.statusHeader }), let code = Int(asked.1) {
+                    status = HTTPResponse.Status(code: code)
+                    extra.removeAll { $0.0 == Self.statusHeader }
+                }
+                log("\(request.method) \(request.uri.path) \(status.code) \(admin)")
+                return GraphReply.json(body, status: status, requestID: requestID, clientRequestID: clientRequestID, extra: extra)
             } catch let error as GraphError {
                 log("\(request.method) \(request.uri.path) \(error.status.code) \(admin): \(error.code)")
                 return GraphReply.error(error, requestID: requestID, clientRequestID: clientRequestID)
@@ -78,7 +88,7 @@ struct GraphRoutes: Sendable {
 
     /// A page of a collection: `$top` (default 100), the `$skiptoken` this endpoint made, an
     /// absolute `@odata.nextLink` carrying every original option, `@odata.count` on the first page.
-    private func page(_ rows: [[String: Any]], query: GraphQuery, call: Call, version: String, path: String, entity: String) -> (Any, [(String, String)]) {
+    func page(_ rows: [[String: Any]], query: GraphQuery, call: Call, version: String, path: String, entity: String) -> (Any, [(String, String)]) {
         let size = query.top ?? 100
         let start = min(query.offset, rows.count)
         let end = min(rows.count, start + size)

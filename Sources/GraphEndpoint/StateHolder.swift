@@ -19,4 +19,34 @@ actor StateHolder {
         _ = try store.refresh(&loaded, waiting: false)
         return loaded
     }
+
+    /// Commits a change for a token's admin, with the roles `roles.json` gives that name:
+    /// journaled and audited with the admin as the actor, conflict-checked like the CLI.
+    func commit(_ change: TenantChange, admin: String) throws -> (ChangeEffects, LoadedState) {
+        let identity = ActorIdentity.actingFor(admin)
+        let roles = try StateStore.roles(for: identity, in: store.directory)
+        if let roles, !change.isAllowed(for: roles) {
+            throw GraphError(status: .forbidden, code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation.")
+        }
+        let context = ChangeContext(now: Date(), actor: admin, roles: roles)
+        do {
+            let effects = try store.commit(change, context: context, basedOn: nil, onto: &loaded, identity: identity)
+            return (effects, loaded)
+        } catch let error as ModelError {
+            throw GraphError.badRequest(error.description)
+        } catch let error as StateError {
+            if case .conflict = error {
+                throw GraphError(status: .conflict, code: "Directory_ConcurrencyViolation", message: "\(error)")
+            }
+            throw error
+        }
+    }
+
+    /// Processes what is queued, as Entra does soon after work is queued (the states of the
+    /// groups and users move on by themselves). Only the first of several servers or consoles
+    /// to get the lock does it.
+    func processPending() {
+        guard (try? store.refresh(&loaded, waiting: false)) != nil, loaded.tenant.hasRunnableWork else { return }
+        _ = try? store.processIfPending(context: ChangeContext(actor: "Microsoft Azure AD Group-Based Licensing"), onto: &loaded)
+    }
 }

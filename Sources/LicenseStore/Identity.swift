@@ -20,6 +20,12 @@ public struct ActorIdentity: Codable, Hashable, Sendable {
     /// The identity of this process, looked up once: the passwd and group look-ups below are
     /// not all reentrant, and tests commit from many threads at once.
     public static func current() -> ActorIdentity { cached }
+
+    /// An admin this process acts for (a `serve` token's admin): their name, this process's
+    /// uid and login uid, so the audit says both who asked and which account carried it out.
+    public static func actingFor(_ admin: String) -> ActorIdentity {
+        ActorIdentity(uid: cached.uid, name: admin, loginUID: cached.loginUID, sshClient: nil, groups: [])
+    }
     private static let cached = lookUp(environment: ProcessInfo.processInfo.environment)
 
     static func lookUp(environment: [String: String]) -> ActorIdentity {

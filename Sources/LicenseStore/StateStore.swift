@@ -112,16 +112,16 @@ public struct StateStore: Sendable {
     @discardableResult
     public func commit(
         _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil, onto state: inout LoadedState,
-        progress: ProcessingProgress? = nil, auditNote: String? = nil
+        progress: ProcessingProgress? = nil, auditNote: String? = nil, identity: ActorIdentity? = nil
     ) throws -> ChangeEffects {
-        try commit(change, context: context, basedOn: basedOn, onto: &state, progress: progress, auditNote: auditNote, onlyIf: nil)!
+        try commit(change, context: context, basedOn: basedOn, onto: &state, progress: progress, auditNote: auditNote, onlyIf: nil, identity: identity)!
     }
 
     /// The same, but when `onlyIf` says no about the caught-up tenant (under the lock), nothing
     /// is applied or journaled and nil is returned.
     func commit(
         _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]?, onto state: inout LoadedState,
-        progress: ProcessingProgress?, auditNote: String?, onlyIf: ((Tenant) -> Bool)?
+        progress: ProcessingProgress?, auditNote: String?, onlyIf: ((Tenant) -> Bool)?, identity: ActorIdentity? = nil
     ) throws -> ChangeEffects? {
         // The journal keeps whole seconds; applying with the same time keeps replay identical.
         var context = context
@@ -148,7 +148,9 @@ public struct StateStore: Sendable {
         var journalContext = context
         journalContext.roles = nil
         journalContext.timedOutGroups = effects.timedOutGroups.isEmpty ? nil : effects.timedOutGroups
-        let identity = ActorIdentity.current()
+        // Who the audit names: this process's user, or the admin a caller acts for (`serve`:
+        // the token's admin, with the serving account's uid).
+        let identity = identity ?? ActorIdentity.current()
         let entry = JournalEntry(
             sequence: state.sequence + 1, context: journalContext, change: change, basedOn: basedOn ?? [:], audit: effects.events,
             identity: identity)

@@ -19,13 +19,22 @@ struct GraphServeTests {
         let base: String
         let token: String
 
-        init() throws {
+        /// `tokens`: a token file's admins by token (the server then prints none); `roles`: a
+        /// roles.json to put in the state first.
+        init(tokens: [String: String]? = nil, roles: String? = nil) throws {
             #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0)
-            process = try RunningProcess(["serve", "--state", directory.path, "--listen", "127.0.0.1:0"])
-            guard process.waitForLine(startingWith: "Token for", timeout: 30) else { throw POSIXError(.ETIMEDOUT) }
+            if let roles { try roles.write(toFile: directory.file("roles.json"), atomically: true, encoding: .utf8) }
+            var arguments = ["serve", "--state", directory.path, "--listen", "127.0.0.1:0"]
+            if let tokens {
+                let file = directory.sibling("tokens") + "/tokens.json"
+                try JSONSerialization.data(withJSONObject: ["tokens": tokens]).write(to: URL(fileURLWithPath: file))
+                arguments += ["--token-file", file]
+            }
+            process = try RunningProcess(arguments)
+            guard process.waitForLine(startingWith: "Listening on", timeout: 30) else { throw POSIXError(.ETIMEDOUT) }
             let lines = process.output
             base = String(lines.first { $0.hasPrefix("Listening on ") }!.split(separator: " ")[2])
-            token = String(lines.first { $0.hasPrefix("Token for") }!.split(separator: " ").last!)
+            token = tokens?.keys.first ?? lines.first { $0.hasPrefix("Token for") }.map { String($0.split(separator: " ").last!) } ?? ""
         }
 
         deinit { process.kill() }
@@ -37,8 +46,16 @@ struct GraphServeTests {
             var error: String? { (json["error"] as? [String: Any])?["code"] as? String }
         }
 
-        func get(_ path: String, token: String? = nil, headers: [String: String] = [:], absolute: Bool = false) throws -> Answer {
+        func post(_ path: String, _ body: String) throws -> Answer {
+            try get(path, method: "POST", body: Data(body.utf8), headers: ["Content-Type": "application/json"])
+        }
+
+        func get(
+            _ path: String, token: String? = nil, method: String = "GET", body: Data? = nil, headers: [String: String] = [:], absolute: Bool = false
+        ) throws -> Answer {
             var request = URLRequest(url: URL(string: absolute ? path : base + path)!)
+            request.httpMethod = method
+            request.httpBody = body
             if let token = token ?? Optional(self.token), !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
             for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
             let done = DispatchSemaphore(value: 0)
@@ -146,5 +163,85 @@ struct GraphServeTests {
         let after = try server.get("/v1.0/subscribedSkus")
         let e3 = (after.json["value"] as? [[String: Any]])?.first { $0["skuPartNumber"] as? String == "ENTERPRISEPACK" }
         #expect((e3?["prepaidUnits"] as? [String: Any])?["enabled"] as? Int == 40)
+    }
+
+    @Test("assignLicense on a user: a plan disabled, Entra's refusals word for word, both lists required; the audit names the token's admin")
+    func assignUserLicense() throws {
+        let server = try Server()
+        let ems = DemoTenant.emsSkuID
+        let plan = try #require(DemoTenant.make().sku(id: ems)?.servicePlans.first?.servicePlanId)
+        let added = try server.post(
+            "/v1.0/users/adele.vance@contoso.com/assignLicense", #"{"addLicenses":[{"skuId":"\#(ems)","disabledPlans":["\#(plan)"]}],"removeLicenses":[]}"#)
+        #expect(added.status == 200, "\(added.json)")
+        #expect(added.json["userPrincipalName"] as? String == "adele.vance@contoso.com")
+        let tenant = try StateStore(directory: server.directory.path).loadTenant()
+        let adele = try #require(tenant.users.first { $0.userPrincipalName == "adele.vance@contoso.com" })
+        #expect(adele.assignedLicenses.first { $0.skuId == ems }?.disabledPlans == [plan])
+        let audit = try StateStore(directory: server.directory.path).audit()
+        #expect(audit.last?.actor.name == ActorIdentity.current().name, "the printed token is the OS user's own")
+        let inherited = try server.post("/v1.0/users/adele.vance@contoso.com/assignLicense", #"{"addLicenses":[],"removeLicenses":["\#(DemoTenant.e3SkuID)"]}"#)
+        #expect(inherited.status == 400)
+        #expect(
+            (inherited.json["error"] as? [String: Any])?["message"] as? String
+                == "User license is inherited from a group membership and it cannot be removed directly from the user.")
+        let half = try server.post("/v1.0/users/adele.vance@contoso.com/assignLicense", #"{"addLicenses":[]}"#)
+        #expect(half.status == 400)
+        #expect(((half.json["error"] as? [String: Any])?["message"] as? String)?.hasSuffix("The missing parameters are: removeLicenses.") == true)
+        let unknown = try server.post(
+            "/v1.0/users/adele.vance@contoso.com/assignLicense", #"{"addLicenses":[{"skuId":"00000000-0000-4000-8000-0000000000aa"}],"removeLicenses":[]}"#)
+        #expect(((unknown.json["error"] as? [String: Any])?["message"] as? String)?.contains("does not correspond to a valid company License") == true)
+        let huge = try server.post("/v1.0/users/adele.vance@contoso.com/assignLicense", String(repeating: " ", count: 2 << 20) + "{}")
+        #expect(huge.status == 413)
+        let garbage = try server.post("/v1.0/users/adele.vance@contoso.com/assignLicense", "{not json")
+        #expect(garbage.status == 400)
+    }
+
+    @Test("assignLicense on a group answers 202; the server processes the queue by itself; members, licenseDetails and membersWithLicenseErrors follow")
+    func assignGroupLicense() throws {
+        let server = try Server()
+        let ems = DemoTenant.emsSkuID
+        let accepted = try server.post(
+            "/v1.0/groups/\(DemoTenant.e3AllGroupID)/assignLicense", #"{"addLicenses":[{"skuId":"\#(ems)","disabledPlans":[]}],"removeLicenses":[]}"#)
+        #expect(accepted.status == 202, "\(accepted.json)")
+        // Processed in the background, as Entra does: EMS has 10 seats for 17 members.
+        let deadline = Date().addingTimeInterval(20)
+        var errored: [[String: Any]] = []
+        while Date() < deadline {
+            errored =
+                (try server.get("/v1.0/groups/\(DemoTenant.e3AllGroupID)/membersWithLicenseErrors?$select=id,userPrincipalName").json["value"]
+                    as? [[String: Any]]) ?? []
+            if !errored.isEmpty { break }
+            usleep(200_000)
+        }
+        let tenant = try StateStore(directory: server.directory.path).loadTenant()
+        #expect(tenant.pending.isEmpty, "the server processed the queued work")
+        let expected = tenant.users.filter { tenant.licenseError(of: $0, from: DemoTenant.e3AllGroupID) != nil }.count
+        #expect(expected > 0)
+        #expect(errored.count == expected)
+        let members = try server.get("/v1.0/groups/\(DemoTenant.e3AllGroupID)/members?$select=id")
+        #expect((members.json["value"] as? [[String: Any]])?.count == tenant.group(id: DemoTenant.e3AllGroupID)?.members.count)
+        #expect((members.json["value"] as? [[String: Any]])?.first?["@odata.type"] as? String == "#microsoft.graph.user")
+        let details = try server.get("/v1.0/users/adele.vance@contoso.com/licenseDetails")
+        #expect((details.json["value"] as? [[String: Any]])?.contains { $0["skuPartNumber"] as? String == "ENTERPRISEPACK" } == true)
+        let reprocessed = try server.post("/v1.0/users/adele.vance@contoso.com/reprocessLicenseAssignment", "{}")
+        #expect(reprocessed.status == 200)
+    }
+
+    @Test("with a token file each token is its admin: the audit names them; a role that may not is refused 403 and nothing changes")
+    func tokensAreAdmins() throws {
+        let server = try Server(
+            tokens: ["alice-token-0123456789": "alice", "rita-token-0123456789": "rita"],
+            roles: #"{"users": {"alice": ["License Administrator"], "rita": ["Global Reader"]}}"#)
+        let body = #"{"addLicenses":[{"skuId":"\#(DemoTenant.emsSkuID)","disabledPlans":[]}],"removeLicenses":[]}"#
+        let alice = try server.get("/v1.0/users/adele.vance@contoso.com/assignLicense", method: "POST", body: Data(body.utf8))
+        #expect(alice.status == 200, "\(alice.json)")
+        #expect(try StateStore(directory: server.directory.path).audit().last?.actor.name == "alice")
+        let before = try StateStore(directory: server.directory.path).load().sequence
+        let rita = try server.get(
+            "/v1.0/users/alex.wilber@contoso.com/assignLicense", token: "rita-token-0123456789", method: "POST", body: Data(body.utf8))
+        #expect(rita.status == 403)
+        #expect(rita.error == "Authorization_RequestDenied")
+        #expect(try StateStore(directory: server.directory.path).load().sequence == before)
+        #expect(try server.get("/v1.0/users", token: "rita-token-0123456789").status == 200, "a Global Reader reads")
     }
 }
