@@ -244,4 +244,25 @@ struct GraphServeTests {
         #expect(try StateStore(directory: server.directory.path).load().sequence == before)
         #expect(try server.get("/v1.0/users", token: "rita-token-0123456789").status == 200, "a Global Reader reads")
     }
+
+    /// The virtual environment `make test` makes (scripts/install-test-dependencies).
+    static let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build-venv/bin/python").standardized.path
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("GraphSDK/licensing_script.py").path
+
+    @Test(
+        "Microsoft's Python Graph SDK runs a licensing script against serve: paging, a disabled plan, a refusal, a group licence processed by itself into CountViolation, a reprocess; the CLI and the audit see it",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: python), "run `make test`: it installs msgraph-sdk into .build-venv"))
+    func pythonSDK() throws {
+        let server = try Server(tokens: ["alice-token-0123456789": "alice"])
+        let run = try BinaryRunner.runProgram(Self.python, [Self.script, server.base, server.token, DemoTenant.e3AllGroupID])
+        #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
+        let steps = run.standardOutput.split(separator: "\n").map { String($0.split(separator: " ").dropFirst().first ?? "") }
+        #expect(steps == ["paged", "states", "assigned", "refused", "countViolation", "reprocessed"], "\(run.standardOutput)\n\(run.standardError)")
+        // The same changes, as the command line and the audit log see them.
+        let shown = try BinaryRunner.run(["users", "show", "adele.vance@contoso.com", "--state", server.directory.path])
+        #expect(shown.standardOutput.contains("EMS"), "\(shown.standardOutput)")
+        let audit = try StateStore(directory: server.directory.path).audit()
+        #expect(audit.contains { $0.actor.name == "alice" && $0.activity == "Change user license" })
+        #expect(audit.contains { $0.actor.name == "alice" && $0.activity == "Reprocess user license" })
+    }
 }
