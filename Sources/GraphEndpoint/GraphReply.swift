@@ -19,6 +19,14 @@ enum GraphReply {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// 204: no body, the ids still.
+    static func empty(requestID: String, clientRequestID: String) -> Response {
+        var headers = HTTPFields()
+        headers[HTTPField.Name("request-id")!] = requestID
+        headers[HTTPField.Name("client-request-id")!] = clientRequestID
+        return Response(status: .noContent, headers: headers)
+    }
+
     static func error(_ error: GraphError, requestID: String, clientRequestID: String) -> Response {
         json(
             error.body(requestID: requestID, clientRequestID: clientRequestID), status: error.status, requestID: requestID, clientRequestID: clientRequestID,

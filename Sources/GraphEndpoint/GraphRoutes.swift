@@ -36,6 +36,7 @@ struct GraphRoutes: Sendable {
             router.get("\(version)/organization") { request, _ in await answer(request, version) { try await organization($0, version) } }
         }
         registerLicensing(on: router)
+        registerGroupWrites(on: router)
     }
 
     /// What a handler gets: who is calling, the query, and the request's ids.
@@ -71,6 +72,7 @@ struct GraphRoutes: Sendable {
                     extra.removeAll { $0.0 == Self.statusHeader }
                 }
                 log("\(request.method) \(request.uri.path) \(status.code) \(admin)")
+                if status == .noContent { return GraphReply.empty(requestID: requestID, clientRequestID: clientRequestID) }
                 return GraphReply.json(body, status: status, requestID: requestID, clientRequestID: clientRequestID, extra: extra)
             } catch let error as GraphError {
                 log("\(request.method) \(request.uri.path) \(error.status.code) \(admin): \(error.code)")

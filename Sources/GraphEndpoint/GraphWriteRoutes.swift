@@ -132,7 +132,10 @@ extension GraphRoutes {
         }
         _ = try await state.commit(.replaceGroupLicenses(groupID: group.id, add: licences, remove: removes.map { $0.lowercased() }), admin: call.admin)
         scheduleProcessing()
-        return (["@odata.context": "\(base)/\(version)/$metadata#groups/$entity", "id": group.id], [(Self.statusHeader, "202")])
+        // The body is the group, as Graph's example shows.
+        var reply = GraphObjects.group(try await state.current().tenant.group(id: group.id) ?? group, select: nil)
+        reply["@odata.context"] = "\(base)/\(version)/$metadata#groups/$entity"
+        return (reply, [(Self.statusHeader, "202")])
     }
 
     private func licenseDetails(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {

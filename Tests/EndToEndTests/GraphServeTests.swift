@@ -265,4 +265,52 @@ struct GraphServeTests {
         #expect(audit.contains { $0.actor.name == "alice" && $0.activity == "Change user license" })
         #expect(audit.contains { $0.actor.name == "alice" && $0.activity == "Reprocess user license" })
     }
+
+    @Test(
+        "groups made, changed and deleted as scripts do: a dynamic group fills by itself and its licence reaches ProcessingComplete; members by $ref on static groups only"
+    )
+    func groupsLifecycle() throws {
+        let server = try Server()
+        let created = try server.post(
+            "/v1.0/groups",
+            #"{"displayName":"Retail E3","mailEnabled":false,"mailNickname":"retaile3","securityEnabled":true,"groupTypes":["DynamicMembership"],"membershipRule":"user.department -eq \"Retail\"","membershipRuleProcessingState":"On"}"#
+        )
+        #expect(created.status == 201, "\(created.json)")
+        let id = try #require(created.json["id"] as? String)
+        let retail = DemoTenant.make().users.filter { $0.strings.all.contains { $0.value == "Retail" } }.count
+        let licensed = try server.post(
+            "/v1.0/groups/\(id)/assignLicense", #"{"addLicenses":[{"skuId":"\#(DemoTenant.emsSkuID)","disabledPlans":[]}],"removeLicenses":[]}"#)
+        #expect(licensed.status == 202)
+        #expect(licensed.json["displayName"] as? String == "Retail E3")
+        // The server evaluates the rule and processes the licence by itself.
+        var state = ""
+        var members = 0
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let group = try server.get("/v1.0/groups/\(id)?$select=licenseProcessingState")
+            state = ((group.json["licenseProcessingState"] as? [String: Any])?["state"] as? String) ?? ""
+            members = ((try server.get("/v1.0/groups/\(id)/members?$select=id")).json["value"] as? [Any])?.count ?? 0
+            if state == "ProcessingComplete" && members == retail { break }
+            usleep(200_000)
+        }
+        #expect(members == retail)
+        #expect(state == "ProcessingComplete")
+        let patched = try server.get("/v1.0/groups/\(id)", method: "PATCH", body: Data(#"{"membershipRule":"user.department -eq \"Marketing\""}"#.utf8))
+        #expect(patched.status == 204)
+        let refusedDelete = try server.get("/v1.0/groups/\(id)", method: "DELETE")
+        #expect(refusedDelete.status == 400, "a group with licences can't be deleted")
+        let dynamicAdd = try server.post(
+            "/v1.0/groups/\(id)/members/$ref", #"{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/\#(DemoTenant.userID(1))"}"#)
+        #expect(dynamicAdd.status == 400)
+        let plain = try server.post("/v1.0/groups", #"{"displayName":"Pilot","mailEnabled":false,"mailNickname":"pilot","securityEnabled":true}"#)
+        let pilot = try #require(plain.json["id"] as? String)
+        let reference = #"{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/\#(DemoTenant.userID(1))"}"#
+        #expect(try server.post("/v1.0/groups/\(pilot)/members/$ref", reference).status == 204)
+        #expect(try server.post("/v1.0/groups/\(pilot)/members/$ref", reference).status == 400, "already a member")
+        #expect(try server.get("/v1.0/groups/\(pilot)/members/\(DemoTenant.userID(1))/$ref", method: "DELETE").status == 204)
+        #expect(try server.get("/v1.0/groups/\(pilot)", method: "DELETE").status == 204)
+        #expect(try server.get("/v1.0/groups/\(pilot)").status == 404)
+        let missing = try server.post("/v1.0/groups", #"{"displayName":"No nickname","mailEnabled":false,"securityEnabled":true}"#)
+        #expect(missing.status == 400)
+    }
 }

@@ -1,0 +1,141 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LicenseModel
+import LicenseStore
+
+/// Groups as scripts make and change them: POST (static or dynamic, 201), PATCH (rule and
+/// processing state, 204), DELETE (204; refused while licences are assigned), and members by
+/// `$ref` (204; refused on dynamic groups, as Graph does).
+extension GraphRoutes {
+    func registerGroupWrites(on router: Router<BasicRequestContext>) {
+        for version in ["v1.0", "beta"] {
+            router.post("\(version)/groups") { request, _ in
+                var request = request
+                let body = await Self.body(&request)
+                return await answer(request, version) { try await createGroup(body, $0, version) }
+            }
+            router.patch("\(version)/groups/:id") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                var request = request
+                let body = await Self.body(&request)
+                return await answer(request, version) { try await updateGroup(id, body, $0) }
+            }
+            router.delete("\(version)/groups/:id") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                return await answer(request, version) { try await deleteGroup(id, $0) }
+            }
+            router.post("\(version)/groups/:id/members/$ref") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                var request = request
+                let body = await Self.body(&request)
+                return await answer(request, version) { try await addMember(id, body, $0) }
+            }
+            router.delete("\(version)/groups/:id/members/:member/$ref") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                let member = context.parameters.get("member") ?? ""
+                return await answer(request, version) { try await removeMember(id, member, $0) }
+            }
+            router.get("\(version)/subscribedSkus/:id") { request, context in
+                let id = context.parameters.get("id") ?? ""
+                return await answer(request, version) { call in
+                    let tenant = call.state.tenant
+                    let skuID = id.split(separator: "_").last.map(String.init) ?? id
+                    guard let sku = tenant.sku(id: skuID.lowercased()) else { throw GraphError.notFound(id) }
+                    var body = GraphObjects.sku(sku, tenantID: tenant.organization.id)
+                    body["@odata.context"] = "\(base)/\(version)/$metadata#subscribedSkus/$entity"
+                    return (body, [])
+                }
+            }
+        }
+    }
+
+    static let noContent: [(String, String)] = [(statusHeader, "204")]
+
+    private func createGroup(_ body: Result<[String: Any], GraphError>, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        let object = try body.get()
+        let missing = ["displayName", "mailEnabled", "mailNickname", "securityEnabled"].filter { object[$0] == nil }
+        guard missing.isEmpty else {
+            throw GraphError.badRequest("Invalid value specified for property '\(missing[0])' of resource 'Group'.")
+        }
+        guard let name = object["displayName"] as? String, !name.isEmpty else { throw GraphError.badRequest("displayName must be a non-empty string.") }
+        let types = object["groupTypes"] as? [String] ?? []
+        let dynamic = types.contains { $0.lowercased() == "dynamicmembership" }
+        let rule = object["membershipRule"] as? String
+        if dynamic != (rule != nil) {
+            throw GraphError.badRequest(
+                dynamic ? "A dynamic group needs a membershipRule." : "membershipRule is only for groups with groupTypes [\"DynamicMembership\"].")
+        }
+        let id = UUID().uuidString.lowercased()
+        _ = try await state.commit(
+            .createGroup(id: id, displayName: name, description: object["description"] as? String, membershipRule: rule), admin: call.admin)
+        if (object["membershipRuleProcessingState"] as? String)?.lowercased() == "paused" {
+            _ = try await state.commit(.setGroupPaused(groupID: id, paused: true), admin: call.admin)
+        }
+        scheduleProcessing()
+        let latest = try await state.current()
+        guard let group = latest.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        var reply = GraphObjects.group(group, select: nil)
+        reply["@odata.context"] = "\(base)/\(version)/$metadata#groups/$entity"
+        return (reply, [(Self.statusHeader, "201")])
+    }
+
+    private func updateGroup(_ id: String, _ body: Result<[String: Any], GraphError>, _ call: Call) async throws -> (Any, [(String, String)]) {
+        let object = try body.get()
+        guard let group = call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        let known: Set<String> = ["membershipRule", "membershipRuleProcessingState", "@odata.type"]
+        if let other = object.keys.first(where: { !known.contains($0) }) {
+            throw GraphError.badRequest("Updating '\(other)' of a group is not supported here yet; membershipRule and membershipRuleProcessingState are.")
+        }
+        if let rule = object["membershipRule"] as? String {
+            guard group.isDynamic else { throw GraphError.badRequest("\(group.displayName) is not a dynamic group: it has no membershipRule.") }
+            _ = try await state.commit(.setGroupRule(groupID: id, rule: rule), admin: call.admin)
+        }
+        if let processing = object["membershipRuleProcessingState"] as? String {
+            guard ["on", "paused"].contains(processing.lowercased()) else {
+                throw GraphError.badRequest("membershipRuleProcessingState is On or Paused, not \(processing).")
+            }
+            _ = try await state.commit(.setGroupPaused(groupID: id, paused: processing.lowercased() == "paused"), admin: call.admin)
+        }
+        scheduleProcessing()
+        return ([:], Self.noContent)
+    }
+
+    private func deleteGroup(_ id: String, _ call: Call) async throws -> (Any, [(String, String)]) {
+        guard call.state.tenant.group(id: id) != nil else { throw GraphError.notFound(id) }
+        _ = try await state.commit(.deleteGroup(groupID: id), admin: call.admin)
+        scheduleProcessing()
+        return ([:], Self.noContent)
+    }
+
+    /// `{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}`: the id is its
+    /// last path segment, whatever the host (scripts write graph.microsoft.com).
+    private func addMember(_ id: String, _ body: Result<[String: Any], GraphError>, _ call: Call) async throws -> (Any, [(String, String)]) {
+        let object = try body.get()
+        guard let reference = object["@odata.id"] as? String, let memberID = reference.split(separator: "/").last.map(String.init) else {
+            throw GraphError.badRequest("The body needs \"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\".")
+        }
+        let tenant = call.state.tenant
+        guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard tenant.user(id: memberID) != nil else { throw GraphError.notFound(memberID) }
+        guard !group.isDynamic else { throw GraphError.badRequest("You can't manually add or remove a member of a dynamic group.") }
+        guard !group.members.contains(memberID) else {
+            throw GraphError.badRequest("One or more added object references already exist for the following modified properties: 'members'.")
+        }
+        _ = try await state.commit(.addGroupMember(groupID: id, userID: memberID), admin: call.admin)
+        scheduleProcessing()
+        return ([:], Self.noContent)
+    }
+
+    private func removeMember(_ id: String, _ memberID: String, _ call: Call) async throws -> (Any, [(String, String)]) {
+        let tenant = call.state.tenant
+        guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard !group.isDynamic else { throw GraphError.badRequest("You can't manually add or remove a member of a dynamic group.") }
+        guard group.members.contains(memberID) else {
+            throw GraphError.badRequest("One or more removed object references do not exist for the following modified properties: 'members'.")
+        }
+        _ = try await state.commit(.removeGroupMember(groupID: id, userID: memberID), admin: call.admin)
+        scheduleProcessing()
+        return ([:], Self.noContent)
+    }
+}
