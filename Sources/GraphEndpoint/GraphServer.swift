@@ -25,6 +25,7 @@ public struct GraphServer: Sendable {
     public func run(ready: @escaping @Sendable (String) -> Void) async throws {
         let holder = try StateHolder(store: store)
         let router = Router()
+        router.add(middleware: GraphFallback())
         let address = BaseAddress()
         GraphRoutes(state: holder, tokens: tokens, address: address, log: log).register(on: router)
         var logger = Logger(label: "licensedesk.serve")

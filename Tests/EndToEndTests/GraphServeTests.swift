@@ -125,6 +125,9 @@ struct GraphServeTests {
         let missing = try server.get("/v1.0/users/nobody@contoso.com")
         #expect(missing.status == 404)
         #expect(missing.error == "Request_ResourceNotFound")
+        let unknown = try server.get("/v1.0/nothingHere")
+        #expect(unknown.status == 400)
+        #expect(((unknown.json["error"] as? [String: Any])?["message"] as? String) == "Resource not found for the segment 'nothingHere'.")
     }
 
     @Test("$filter as Graph takes it: advanced operators need ConsistencyLevel and $count, which then counts; $top out of range is refused")
