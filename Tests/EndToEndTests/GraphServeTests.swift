@@ -316,4 +316,44 @@ struct GraphServeTests {
         let missing = try server.post("/v1.0/groups", #"{"displayName":"No nickname","mailEnabled":false,"securityEnabled":true}"#)
         #expect(missing.status == 400)
     }
+
+    @Test("$batch: each request answered on its own; a failed request's dependants get 424; malformed batches are refused whole")
+    func batch() throws {
+        let server = try Server()
+        let ems = DemoTenant.emsSkuID
+        // 1 fails (no such user), so 2, which depends on it, is 424; 3 reads on its own.
+        let sequential = #"""
+            {"requests":[
+             {"id":"1","method":"POST","url":"/users/nobody@contoso.com/assignLicense","headers":{"Content-Type":"application/json"},"body":{"addLicenses":[{"skuId":"\#(ems)","disabledPlans":[]}],"removeLicenses":[]}},
+             {"id":"2","method":"GET","url":"/users/nobody@contoso.com?$select=id","dependsOn":["1"]},
+             {"id":"3","method":"GET","url":"/subscribedSkus","dependsOn":["2"]}]}
+            """#
+        let answer = try server.post("/v1.0/$batch", sequential)
+        #expect(answer.status == 200, "\(answer.json)")
+        let responses = try #require(answer.json["responses"] as? [[String: Any]])
+        let statuses = Dictionary(uniqueKeysWithValues: responses.map { ($0["id"] as! String, $0["status"] as! Int) })
+        #expect(statuses == ["1": 404, "2": 424, "3": 424])
+        let parallel = #"""
+            {"requests":[
+             {"id":"a","method":"POST","url":"/users/adele.vance@contoso.com/assignLicense","headers":{"Content-Type":"application/json"},"body":{"addLicenses":[{"skuId":"\#(ems)","disabledPlans":[]}],"removeLicenses":[]}},
+             {"id":"b","method":"GET","url":"users?$top=2&$select=id"}]}
+            """#
+        let both = try server.post("/v1.0/$batch", parallel)
+        let items = try #require(both.json["responses"] as? [[String: Any]])
+        #expect(Set(items.map { $0["status"] as? Int }) == [200])
+        #expect(
+            try StateStore(directory: server.directory.path).loadTenant().users.first { $0.userPrincipalName == "adele.vance@contoso.com" }?
+                .assignedLicenses.contains { $0.skuId == ems } == true)
+        let tooMany = "{\"requests\":[" + (1...21).map { #"{"id":"\#($0)","method":"GET","url":"/organization"}"# }.joined(separator: ",") + "]}"
+        #expect(try server.post("/v1.0/$batch", tooMany).status == 400)
+        let duplicate = #"{"requests":[{"id":"x","method":"GET","url":"/organization"},{"id":"X","method":"GET","url":"/organization"}]}"#
+        #expect(try server.post("/v1.0/$batch", duplicate).status == 400)
+        let partly =
+            #"{"requests":[{"id":"1","method":"GET","url":"/organization"},{"id":"2","method":"GET","url":"/organization"},{"id":"3","method":"GET","url":"/organization","dependsOn":["1"]}]}"#
+        let refused = try server.post("/v1.0/$batch", partly)
+        #expect(refused.status == 400)
+        #expect(((refused.json["error"] as? [String: Any])?["message"] as? String) == "Batch should be either fully sequential or fully parallel")
+        let noType = #"{"requests":[{"id":"1","method":"POST","url":"/groups","body":{}}]}"#
+        #expect(try server.post("/v1.0/$batch", noType).status == 400)
+    }
 }
