@@ -9,6 +9,7 @@ import LicenseStore
 struct GraphRoutes: Sendable {
     let state: StateHolder
     let tokens: TokenBook
+    let throttle: Throttle?
     /// Where this endpoint is reached (`http://127.0.0.1:8443`, known once it listens):
     /// absolute `@odata.nextLink`s and `@odata.context`s are built on it (the Python SDK follows
     /// only absolute links).
@@ -60,6 +61,18 @@ struct GraphRoutes: Sendable {
             log("\(request.method) \(request.uri.path) 401 (\(error.message))")
             return GraphReply.error(error, requestID: requestID, clientRequestID: clientRequestID)
         case .success(let admin):
+            let write = request.method != .get && request.method != .head
+            if let throttle, let wait = throttle.admit(token: request.headers[.authorization] ?? "", write: write) {
+                log("\(request.method) \(request.uri.path) 429 \(admin): throttled for \(wait) s")
+                var error = GraphError(
+                    status: .tooManyRequests, code: "TooManyRequests",
+                    message: "Too many requests from Identifier:\(admin) under Tenant. Please try again later.")
+                error.headers = [
+                    ("Retry-After", "\(wait)"), ("x-ms-throttle-scope", "Tenant_Application/\(write ? "Write" : "Read")/licensedesk/local"),
+                    ("x-ms-throttle-information", write ? "WriteLimitExceeded" : "ResourceUnitLimitExceeded"),
+                ]
+                return GraphReply.error(error, requestID: requestID, clientRequestID: clientRequestID)
+            }
             do {
                 let url = URLComponents(string: "http://localhost" + request.uri.description) ?? URLComponents()
                 let advanced = request.headers[HTTPField.Name("ConsistencyLevel")!]?.lowercased() == "eventual"

@@ -8,13 +8,15 @@ import NIOCore
 public struct GraphServer: Sendable {
     let store: StateStore
     let tokens: TokenBook
+    let throttle: Throttle?
     let host: String
     let port: Int
     let log: @Sendable (String) -> Void
 
-    public init(store: StateStore, tokens: TokenBook, host: String, port: Int, log: @escaping @Sendable (String) -> Void) {
+    public init(store: StateStore, tokens: TokenBook, throttle: Throttle? = nil, host: String, port: Int, log: @escaping @Sendable (String) -> Void) {
         self.store = store
         self.tokens = tokens
+        self.throttle = throttle
         self.host = host
         self.port = port
         self.log = log
@@ -27,7 +29,7 @@ public struct GraphServer: Sendable {
         let router = Router()
         router.add(middleware: GraphFallback())
         let address = BaseAddress()
-        GraphRoutes(state: holder, tokens: tokens, address: address, log: log).register(on: router)
+        GraphRoutes(state: holder, tokens: tokens, throttle: throttle, address: address, log: log).register(on: router)
         var logger = Logger(label: "licensedesk.serve")
         logger.logLevel = .warning
         let host = self.host

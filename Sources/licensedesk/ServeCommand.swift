@@ -24,6 +24,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Tokens and the admins they stand for.", valueName: "file"))
     var tokenFile: String?
 
+    @Option(help: ArgumentHelp("Answer 429 with Retry-After past a budget per token, e.g. writes=5/10 (and reads=N/SECONDS).", valueName: "budget"))
+    var throttle: String?
+
     func run() throws {
         let (host, port) = try Self.address(listen)
         _ = try state.loadOrSeed()
@@ -36,7 +39,8 @@ struct ServeCommand: ParsableCommand {
             tokens = made.book
             generated = made.token
         }
-        let server = GraphServer(store: state.store, tokens: tokens, host: host, port: port) { line in
+        let budget = try throttle.map(Throttle.parse)
+        let server = GraphServer(store: state.store, tokens: tokens, throttle: budget, host: host, port: port) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         let token = generated

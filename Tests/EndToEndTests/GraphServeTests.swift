@@ -21,10 +21,10 @@ struct GraphServeTests {
 
         /// `tokens`: a token file's admins by token (the server then prints none); `roles`: a
         /// roles.json to put in the state first.
-        init(tokens: [String: String]? = nil, roles: String? = nil) throws {
+        init(tokens: [String: String]? = nil, roles: String? = nil, extra: [String] = []) throws {
             #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0)
             if let roles { try roles.write(toFile: directory.file("roles.json"), atomically: true, encoding: .utf8) }
-            var arguments = ["serve", "--state", directory.path, "--listen", "127.0.0.1:0"]
+            var arguments = ["serve", "--state", directory.path, "--listen", "127.0.0.1:0"] + extra
             if let tokens {
                 let file = directory.sibling("tokens") + "/tokens.json"
                 try JSONSerialization.data(withJSONObject: ["tokens": tokens]).write(to: URL(fileURLWithPath: file))
@@ -34,7 +34,8 @@ struct GraphServeTests {
             guard process.waitForLine(startingWith: "Listening on", timeout: 30) else { throw POSIXError(.ETIMEDOUT) }
             let lines = process.output
             base = String(lines.first { $0.hasPrefix("Listening on ") }!.split(separator: " ")[2])
-            token = tokens?.keys.first ?? lines.first { $0.hasPrefix("Token for") }.map { String($0.split(separator: " ").last!) } ?? ""
+            // With several tokens, tests name the one they use; the smallest is the default.
+            token = tokens?.keys.sorted().first ?? lines.first { $0.hasPrefix("Token for") }.map { String($0.split(separator: " ").last!) } ?? ""
         }
 
         deinit { process.kill() }
@@ -236,7 +237,8 @@ struct GraphServeTests {
             tokens: ["alice-token-0123456789": "alice", "rita-token-0123456789": "rita"],
             roles: #"{"users": {"alice": ["License Administrator"], "rita": ["Global Reader"]}}"#)
         let body = #"{"addLicenses":[{"skuId":"\#(DemoTenant.emsSkuID)","disabledPlans":[]}],"removeLicenses":[]}"#
-        let alice = try server.get("/v1.0/users/adele.vance@contoso.com/assignLicense", method: "POST", body: Data(body.utf8))
+        let alice = try server.get(
+            "/v1.0/users/adele.vance@contoso.com/assignLicense", token: "alice-token-0123456789", method: "POST", body: Data(body.utf8))
         #expect(alice.status == 200, "\(alice.json)")
         #expect(try StateStore(directory: server.directory.path).audit().last?.actor.name == "alice")
         let before = try StateStore(directory: server.directory.path).load().sequence
@@ -355,5 +357,23 @@ struct GraphServeTests {
         #expect(((refused.json["error"] as? [String: Any])?["message"] as? String) == "Batch should be either fully sequential or fully parallel")
         let noType = #"{"requests":[{"id":"1","method":"POST","url":"/groups","body":{}}]}"#
         #expect(try server.post("/v1.0/$batch", noType).status == 400)
+    }
+
+    @Test("--throttle writes=2/30: the third write in the window is 429 with Retry-After and Graph's body; reads still pass; a bad budget is refused")
+    func throttling() throws {
+        let server = try Server(extra: ["--throttle", "writes=2/30"])
+        let body = #"{"addLicenses":[],"removeLicenses":[]}"#
+        #expect(try server.post("/v1.0/users/adele.vance@contoso.com/assignLicense", body).status == 200)
+        #expect(try server.post("/v1.0/users/alex.wilber@contoso.com/assignLicense", body).status == 200)
+        let third = try server.post("/v1.0/users/allan.deyoung@contoso.com/assignLicense", body)
+        #expect(third.status == 429)
+        #expect(third.error == "TooManyRequests")
+        let wait = Int(third.headers["retry-after"] ?? "") ?? 0
+        #expect((1...30).contains(wait), "\(third.headers)")
+        #expect(third.headers["x-ms-throttle-information"] == "WriteLimitExceeded")
+        #expect(try server.get("/v1.0/users?$top=1").status == 200, "reads have their own budget (none here)")
+        let bad = try BinaryRunner.run(["serve", "--state", server.directory.path, "--listen", "127.0.0.1:0", "--throttle", "writes=lots"])
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("--throttle takes writes=N/SECONDS"), "\(bad.standardError)")
     }
 }
