@@ -39,6 +39,7 @@ struct GraphRoutes: Sendable {
         registerLicensing(on: router)
         registerGroupWrites(on: router)
         registerBatch(on: router)
+        registerUserWrites(on: router)
     }
 
     /// What a handler gets: who is calling, the query, and the request's ids.

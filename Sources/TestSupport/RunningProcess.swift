@@ -97,6 +97,13 @@ public final class RunningProcess: @unchecked Sendable {
         return false
     }
 
+    /// Asks the process to stop (SIGTERM) and waits for its exit status.
+    @discardableResult
+    public func terminate() -> Int32 {
+        if isRunning { Glibc.kill(pid, SIGTERM) }
+        return wait()
+    }
+
     public func kill() {
         if isRunning { Glibc.kill(pid, SIGKILL) }
         _ = wait()

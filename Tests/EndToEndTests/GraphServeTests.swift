@@ -376,4 +376,28 @@ struct GraphServeTests {
         #expect(bad.status != 0)
         #expect(bad.standardError.contains("--throttle takes writes=N/SECONDS"), "\(bad.standardError)")
     }
+
+    @Test("PATCH a user's cloud attributes (204) and the dynamic groups follow by themselves; memberOf lists the groups; SIGTERM stops it cleanly")
+    func patchUserAndStop() throws {
+        let server = try Server()
+        let moved = try server.get(
+            "/v1.0/users/adele.vance@contoso.com", method: "PATCH",
+            body: Data(#"{"usageLocation":"GB","onPremisesExtensionAttributes":{"extensionAttribute10":"E3 with Selected Services"}}"#.utf8))
+        #expect(moved.status == 204, "\(moved.json)")
+        let deadline = Date().addingTimeInterval(20)
+        var groups: [String] = []
+        while Date() < deadline {
+            groups =
+                ((try server.get("/v1.0/users/adele.vance@contoso.com/memberOf?$select=displayName")).json["value"] as? [[String: Any]])?
+                .compactMap { $0["displayName"] as? String } ?? []
+            if groups == ["E3 with Selected Services"] { break }
+            usleep(200_000)
+        }
+        #expect(groups == ["E3 with Selected Services"], "the server evaluated the rules by itself")
+        let tenant = try StateStore(directory: server.directory.path).loadTenant()
+        #expect(tenant.users.first { $0.userPrincipalName == "adele.vance@contoso.com" }?.usageLocation == "GB")
+        // The status of SIGTERM: a clean exit, nothing left half-written.
+        #expect(server.process.terminate() == 0)
+        #expect(try BinaryRunner.run(["doctor", "--state", server.directory.path]).status == 0)
+    }
 }
