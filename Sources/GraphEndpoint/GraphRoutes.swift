@@ -106,12 +106,18 @@ struct GraphRoutes: Sendable {
     /// A page of a collection: `$top` (default 100), the `$skiptoken` this endpoint made, an
     /// absolute `@odata.nextLink` carrying every original option, `@odata.count` on the first page.
     func page(_ rows: [[String: Any]], query: GraphQuery, call: Call, version: String, path: String, entity: String) -> (Any, [(String, String)]) {
+        page(count: rows.count, query: query, version: version, path: path, entity: entity) { rows[$0] }
+    }
+
+    /// The same for a long collection: only the page's rows are made (a page of 999 users out
+    /// of a million costs its 999, not the million).
+    func page(count: Int, query: GraphQuery, version: String, path: String, entity: String, row: (Int) -> [String: Any]) -> (Any, [(String, String)]) {
         let size = query.top ?? 100
-        let start = min(query.offset, rows.count)
-        let end = min(rows.count, start + size)
-        var body: [String: Any] = ["@odata.context": context(version, entity), "value": Array(rows[start..<end])]
-        if query.count && query.offset == 0 { body["@odata.count"] = rows.count }
-        if end < rows.count {
+        let start = min(query.offset, count)
+        let end = min(count, start + size)
+        var body: [String: Any] = ["@odata.context": context(version, entity), "value": (start..<end).map(row)]
+        if query.count && query.offset == 0 { body["@odata.count"] = count }
+        if end < count {
             var next = URLComponents(string: "\(base)/\(version)/\(path)")!
             next.queryItems = query.items.filter { $0.name.lowercased() != "$skiptoken" } + [URLQueryItem(name: "$skiptoken", value: GraphQuery.skipToken(end))]
             body["@odata.nextLink"] = next.string
@@ -146,8 +152,9 @@ struct GraphRoutes: Sendable {
                 return order.descending ? !ascending && x.lowercased() != y.lowercased() : ascending
             }
         }
-        let rows = users.map { GraphObjects.user($0, select: query.select) }
-        return page(rows, query: query, call: call, version: version, path: "users", entity: entity("users", query.select))
+        return page(count: users.count, query: query, version: version, path: "users", entity: entity("users", query.select)) {
+            GraphObjects.user(users[$0], select: query.select)
+        }
     }
 
     private func getUser(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
