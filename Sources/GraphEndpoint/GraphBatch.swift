@@ -2,24 +2,20 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `POST /$batch`: up to 20 requests, each answered on its own, `dependsOn` honoured (a request
-/// whose dependency failed gets 424), Graph's refusals for a malformed batch. Each item is sent
-/// to this same endpoint over loopback with the batch's own token, so it goes through exactly the
-/// routes, checks and commit path a single request does.
+/// whose dependency failed gets 424), Graph's refusals for a malformed batch. Each item is handed
+/// to this endpoint's own router in-process, with the batch's own token, so it goes through
+/// exactly the routes, checks and commit path a single request does.
 extension GraphRoutes {
     static let batchLimit = 20
 
     func registerBatch(on router: Router<BasicRequestContext>) {
         for version in ["v1.0", "beta"] {
-            router.post("\(version)/$batch") { request, _ in
+            router.post("\(version)/$batch") { request, context in
                 let authorization = request.headers[.authorization]
                 var request = request
                 let body = await Self.body(&request)
-                return await answer(request, version) { try await batch(body, authorization: authorization, $0, version) }
+                return await answer(request, version) { try await batch(body, authorization: authorization, context: context, $0, version) }
             }
         }
     }
@@ -33,7 +29,9 @@ extension GraphRoutes {
         var dependsOn: [String]
     }
 
-    private func batch(_ body: Result<[String: Any], GraphError>, authorization: String?, _ call: Call, _ version: String) async throws
+    private func batch(
+        _ body: Result<[String: Any], GraphError>, authorization: String?, context: BasicRequestContext, _ call: Call, _ version: String
+    ) async throws
         -> (Any, [(String, String)])
     {
         let items = try Self.batchItems(try body.get(), version: version, base: base)
@@ -50,7 +48,7 @@ extension GraphRoutes {
                 ])
                 continue
             }
-            let answer = await send(item, authorization: authorization, version: version)
+            let answer = await send(item, authorization: authorization, context: context, version: version)
             if (answer["status"] as? Int ?? 500) >= 400 { failed.insert(item.id.lowercased()) }
             responses.append(answer)
         }
@@ -98,32 +96,69 @@ extension GraphRoutes {
         return items
     }
 
-    /// One item, over loopback to this endpoint.
-    private func send(_ item: BatchItem, authorization: String?, version: String) async -> [String: Any] {
-        guard let url = URL(string: "\(base)/\(version)\(item.url)") else {
-            return ["id": item.id, "status": 400, "body": GraphError.badRequest("Invalid URL \(item.url)").body(requestID: "", clientRequestID: "")]
+    /// One item, through this endpoint's router.
+    private func send(_ item: BatchItem, authorization: String?, context: BasicRequestContext, version: String) async -> [String: Any] {
+        guard let method = HTTPRequest.Method(item.method) else {
+            return [
+                "id": item.id, "status": 405,
+                "body": GraphError.badRequest("Specified HTTP method is not allowed for the request target.").body(requestID: "", clientRequestID: ""),
+            ]
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = item.method
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-        for (name, value) in item.headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let body = item.body { request.httpBody = try? JSONSerialization.data(withJSONObject: body) }
+        var fields = HTTPFields()
+        if let authorization { fields[.authorization] = authorization }
+        for (name, value) in item.headers { if let field = HTTPField.Name(name) { fields[field] = value } }
+        let bytes = item.body.flatMap { try? JSONSerialization.data(withJSONObject: $0) } ?? Data()
+        let head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: "/\(version)\(item.url)", headerFields: fields)
+        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: bytes)))
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let http = response as? HTTPURLResponse
+            let response = try await dispatcher.respond(to: request, context: context)
             var headers: [String: String] = [:]
-            for (name, value) in http?.allHeaderFields ?? [:] {
-                let key = String(describing: name)
-                if ["content-type", "odata-version", "request-id"].contains(key.lowercased()) { headers[key] = String(describing: value) }
+            for field in response.headers where ["content-type", "odata-version", "request-id"].contains(field.name.canonicalName) {
+                headers[field.name.rawName] = field.value
             }
-            var answer: [String: Any] = ["id": item.id, "status": http?.statusCode ?? 500, "headers": headers]
+            let data = try await BatchDispatcher.collect(response.body)
+            var answer: [String: Any] = ["id": item.id, "status": Int(response.status.code), "headers": headers]
             if !data.isEmpty { answer["body"] = (try? JSONSerialization.jsonObject(with: data)) ?? String(decoding: data, as: UTF8.self) }
             return answer
         } catch {
+            let segment = item.url.split(separator: "?").first.map(String.init) ?? item.url
             return [
-                "id": item.id, "status": 503,
-                "body": GraphError(status: .serviceUnavailable, code: "serviceNotAvailable", message: "\(error)").body(requestID: "", clientRequestID: ""),
+                "id": item.id, "status": 400,
+                "body": GraphError.badRequest("Resource not found for the segment '\(segment)'.").body(requestID: "", clientRequestID: ""),
             ]
         }
+    }
+}
+
+/// The router's own responder, for `$batch` items: known once the routes are registered.
+final class BatchDispatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var responder: RouterResponder<BasicRequestContext>?
+
+    func set(_ responder: RouterResponder<BasicRequestContext>) { lock.withLock { self.responder = responder } }
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let responder = lock.withLock({ responder }) else { throw GraphError.badRequest("the server is still starting") }
+        return try await responder.respond(to: request, context: context)
+    }
+
+    /// A response body's bytes.
+    static func collect(_ body: ResponseBody) async throws -> Data {
+        let sink = Sink()
+        try await body.write(Collector(sink: sink))
+        return sink.data
+    }
+
+    final class Sink: @unchecked Sendable {
+        var data = Data()
+    }
+
+    struct Collector: ResponseBodyWriter {
+        let sink: Sink
+        mutating func write(_ buffer: ByteBuffer) async throws { sink.data.append(contentsOf: buffer.readableBytesView) }
+        mutating func write(contentsOf buffers: some Sequence<ByteBuffer>) async throws {
+            for buffer in buffers { sink.data.append(contentsOf: buffer.readableBytesView) }
+        }
+        consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
     }
 }

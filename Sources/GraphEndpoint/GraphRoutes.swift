@@ -10,6 +10,8 @@ struct GraphRoutes: Sendable {
     let state: StateHolder
     let tokens: TokenBook
     let throttle: Throttle?
+    /// The router itself, for `$batch` items.
+    let dispatcher: BatchDispatcher
     /// Where this endpoint is reached (`http://127.0.0.1:8443`, known once it listens):
     /// absolute `@odata.nextLink`s and `@odata.context`s are built on it (the Python SDK follows
     /// only absolute links).

@@ -29,7 +29,9 @@ public struct GraphServer: Sendable {
         let router = Router()
         router.add(middleware: GraphFallback())
         let address = BaseAddress()
-        GraphRoutes(state: holder, tokens: tokens, throttle: throttle, address: address, log: log).register(on: router)
+        let dispatcher = BatchDispatcher()
+        GraphRoutes(state: holder, tokens: tokens, throttle: throttle, dispatcher: dispatcher, address: address, log: log).register(on: router)
+        dispatcher.set(router.buildResponder())
         var logger = Logger(label: "licensedesk.serve")
         logger.logLevel = .warning
         let host = self.host
