@@ -162,10 +162,7 @@ struct GraphRoutes: Sendable {
     private func getUser(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
         let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [])
         let tenant = call.state.tenant
-        let key = id.removingPercentEncoding ?? id
-        guard let user = tenant.user(id: key) ?? tenant.users.first(where: { $0.userPrincipalName.lowercased() == key.lowercased() }) else {
-            throw GraphError.notFound(key)
-        }
+        let user = try self.user(id, in: tenant)
         var body = GraphObjects.user(user, select: query.select)
         body["@odata.context"] = context(version, entity("users", query.select) + "/$entity")
         return (body, ignoredHeader(query))

@@ -27,10 +27,7 @@ extension GraphRoutes {
     private func updateUser(_ id: String, _ body: Result<[String: Any], GraphError>, _ call: Call) async throws -> (Any, [(String, String)]) {
         let object = try body.get()
         let tenant = call.state.tenant
-        let key = id.removingPercentEncoding ?? id
-        guard let user = tenant.user(id: key) ?? tenant.users.first(where: { $0.userPrincipalName.lowercased() == key.lowercased() }) else {
-            throw GraphError.notFound(key)
-        }
+        let user = try self.user(id, in: tenant)
         // Re-read as typed JSON, so true stays a boolean and 1 a number.
         guard let data = try? JSONSerialization.data(withJSONObject: object), let typed = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
             throw GraphError.badRequest("The request body is not a JSON object.")
@@ -62,10 +59,7 @@ extension GraphRoutes {
     private func memberOf(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
         let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [])
         let tenant = call.state.tenant
-        let key = id.removingPercentEncoding ?? id
-        guard let user = tenant.user(id: key) ?? tenant.users.first(where: { $0.userPrincipalName.lowercased() == key.lowercased() }) else {
-            throw GraphError.notFound(key)
-        }
+        let user = try self.user(id, in: tenant)
         let rows: [[String: Any]] = tenant.groups(of: user.id).map { group in
             var row = GraphObjects.group(group, select: query.select)
             row["@odata.type"] = "#microsoft.graph.group"

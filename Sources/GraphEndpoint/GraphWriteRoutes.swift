@@ -58,7 +58,8 @@ extension GraphRoutes {
         return .success(object)
     }
 
-    private func user(_ id: String, in tenant: Tenant) throws(GraphError) -> User {
+    /// A user by id or UPN, as a path names them (percent-decoded: the SDKs send `%40`).
+    func user(_ id: String, in tenant: Tenant) throws(GraphError) -> User {
         let key = id.removingPercentEncoding ?? id
         guard let user = tenant.user(id: key) ?? tenant.users.first(where: { $0.userPrincipalName.lowercased() == key.lowercased() }) else {
             throw GraphError.notFound(key)

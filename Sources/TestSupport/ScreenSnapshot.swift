@@ -17,23 +17,25 @@ public enum ScreenSnapshot {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Compares (or records) the screen; the difference, line by line, is the failure.
+    /// Compares (or records) the screen; the difference, line by line, is the failure. Returns
+    /// whether the screen matched (recording counts as a match).
+    @discardableResult
     public static func check(
         _ lines: [String], named name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation
-    ) {
+    ) -> Bool {
         let folder = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Screens")
         let file = folder.appendingPathComponent("\(name).txt")
         let actual = normalised(lines)
         if recording {
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try? Data(actual.utf8).write(to: file)
-            return
+            return true
         }
         guard let expected = try? String(contentsOf: file, encoding: .utf8) else {
             Issue.record(Comment(rawValue: "no golden screen \(file.path): run with LICENSEDESK_RECORD_SCREENS=1 to write it"), sourceLocation: sourceLocation)
-            return
+            return false
         }
-        guard expected != actual else { return }
+        guard expected != actual else { return true }
         let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let got = actual.split(separator: "\n", omittingEmptySubsequences: false)
         var difference: [String] = []
@@ -44,5 +46,6 @@ public enum ScreenSnapshot {
         }
         let report = "the screen differs from \(name).txt:\n" + difference.joined(separator: "\n")
         Issue.record(Comment(rawValue: report), sourceLocation: sourceLocation)
+        return false
     }
 }
