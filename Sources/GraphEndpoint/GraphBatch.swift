@@ -13,9 +13,7 @@ extension GraphRoutes {
         for version in ["v1.0", "beta"] {
             router.post("\(version)/$batch") { request, context in
                 let authorization = request.headers[.authorization]
-                var request = request
-                let body = await Self.body(&request)
-                return await answer(request, version) { try await batch(body, authorization: authorization, context: context, $0, version) }
+                return await answer(request, version, readsBody: true) { try await batch($0.body, authorization: authorization, context: context, $0, version) }
             }
         }
     }

@@ -11,15 +11,11 @@ extension GraphRoutes {
     func registerGroupWrites(on router: Router<BasicRequestContext>) {
         for version in ["v1.0", "beta"] {
             router.post("\(version)/groups") { request, _ in
-                var request = request
-                let body = await Self.body(&request)
-                return await answer(request, version) { try await createGroup(body, $0, version) }
+                return await answer(request, version, readsBody: true) { try await createGroup($0.body, $0, version) }
             }
             router.patch("\(version)/groups/:id") { request, context in
                 let id = context.parameters.get("id") ?? ""
-                var request = request
-                let body = await Self.body(&request)
-                return await answer(request, version) { try await updateGroup(id, body, $0) }
+                return await answer(request, version, readsBody: true) { try await updateGroup(id, $0.body, $0) }
             }
             router.delete("\(version)/groups/:id") { request, context in
                 let id = context.parameters.get("id") ?? ""
@@ -27,9 +23,7 @@ extension GraphRoutes {
             }
             router.post("\(version)/groups/:id/members/$ref") { request, context in
                 let id = context.parameters.get("id") ?? ""
-                var request = request
-                let body = await Self.body(&request)
-                return await answer(request, version) { try await addMember(id, body, $0) }
+                return await answer(request, version, readsBody: true) { try await addMember(id, $0.body, $0) }
             }
             router.delete("\(version)/groups/:id/members/:member/$ref") { request, context in
                 let id = context.parameters.get("id") ?? ""

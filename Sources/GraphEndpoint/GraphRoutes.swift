@@ -52,11 +52,13 @@ struct GraphRoutes: Sendable {
         var requestID: String
         var clientRequestID: String
         var state: LoadedState
+        /// The request's JSON body, for routes that read one (read only once the caller is known).
+        var body: Result<[String: Any], GraphError> = .success([:])
     }
 
     /// Authenticates, loads the current state, runs the handler, and turns any failure into
     /// Graph's error shape. Never lets an error out as a bare 500 without a body.
-    func answer(_ request: Request, _ version: String, _ handler: (Call) async throws -> (Any, [(String, String)])) async -> Response {
+    func answer(_ request: Request, _ version: String, readsBody: Bool = false, _ handler: (Call) async throws -> (Any, [(String, String)])) async -> Response {
         let requestID = UUID().uuidString.lowercased()
         let clientRequestID = request.headers[HTTPField.Name("client-request-id")!] ?? requestID
         switch tokens.admin(forAuthorization: request.headers[.authorization]) {
@@ -79,8 +81,12 @@ struct GraphRoutes: Sendable {
             do {
                 let url = URLComponents(string: "http://localhost" + request.uri.description) ?? URLComponents()
                 let advanced = request.headers[HTTPField.Name("ConsistencyLevel")!]?.lowercased() == "eventual"
-                let call = Call(
+                var call = Call(
                     admin: admin, url: url, advanced: advanced, requestID: requestID, clientRequestID: clientRequestID, state: try await state.current())
+                if readsBody {
+                    var request = request
+                    call.body = await Self.body(&request)
+                }
                 var (body, extra) = try await handler(call)
                 // A handler asks for another status than 200 through this one pseudo-header.
                 var status = HTTPResponse.Status.ok

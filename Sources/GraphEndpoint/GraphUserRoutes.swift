@@ -11,9 +11,7 @@ extension GraphRoutes {
         for version in ["v1.0", "beta"] {
             router.patch("\(version)/users/:id") { request, context in
                 let id = context.parameters.get("id") ?? ""
-                var request = request
-                let body = await Self.body(&request)
-                return await answer(request, version) { try await updateUser(id, body, $0) }
+                return await answer(request, version, readsBody: true) { try await updateUser(id, $0.body, $0) }
             }
             router.get("\(version)/users/:id/memberOf") { request, context in
                 let id = context.parameters.get("id") ?? ""

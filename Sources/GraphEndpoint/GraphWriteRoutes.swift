@@ -16,9 +16,7 @@ extension GraphRoutes {
         for version in ["v1.0", "beta"] {
             router.post("\(version)/users/:id/assignLicense") { request, context in
                 let id = context.parameters.get("id") ?? ""
-                var request = request
-                let body = await Self.body(&request)
-                return await answer(request, version) { try await assignUserLicense(id, body, $0, version) }
+                return await answer(request, version, readsBody: true) { try await assignUserLicense(id, $0.body, $0, version) }
             }
             router.post("\(version)/users/:id/reprocessLicenseAssignment") { request, context in
                 let id = context.parameters.get("id") ?? ""
@@ -26,9 +24,7 @@ extension GraphRoutes {
             }
             router.post("\(version)/groups/:id/assignLicense") { request, context in
                 let id = context.parameters.get("id") ?? ""
-                var request = request
-                let body = await Self.body(&request)
-                return await answer(request, version) { try await assignGroupLicense(id, body, $0, version) }
+                return await answer(request, version, readsBody: true) { try await assignGroupLicense(id, $0.body, $0, version) }
             }
             router.get("\(version)/users/:id/licenseDetails") { request, context in
                 let id = context.parameters.get("id") ?? ""

@@ -85,6 +85,10 @@ struct GraphServeTests {
         #expect(inner?["request-id"] as? String == none.headers["request-id"])
         let wrong = try server.get("/v1.0/users", token: "not-the-token-at-all")
         #expect(wrong.status == 401)
+        // A caller nobody knows is turned away before the server reads what it sent.
+        let unread = try server.get(
+            "/v1.0/users/adele.vance@contoso.com/assignLicense", token: "", method: "POST", body: Data(String(repeating: " ", count: 2 << 20).utf8))
+        #expect(unread.status == 401)
         // The token is printed once, at start (and in the example), and never again.
         #expect(server.process.output.filter { $0.contains(server.token) }.count == 2, "\(server.process.output)")
     }
