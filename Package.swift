@@ -80,6 +80,6 @@ let package = Package(
         .testTarget(
             name: "TrustTests",
             dependencies: ["licensedesk", "LicenseModel", "LicenseStore", "MembershipRules", "Interchange", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "Console", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["licensedesk", "Console", "TestSupport"], exclude: ["GraphSDK", "GraphExamples"]),
     ]
 )

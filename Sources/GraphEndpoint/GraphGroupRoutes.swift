@@ -36,7 +36,7 @@ extension GraphRoutes {
                     let tenant = call.state.tenant
                     let skuID = id.split(separator: "_").last.map(String.init) ?? id
                     guard let sku = tenant.sku(id: skuID.lowercased()) else { throw GraphError.notFound(id) }
-                    var body = GraphObjects.sku(sku, tenantID: tenant.organization.id)
+                    var body = GraphObjects.sku(sku, in: tenant)
                     body["@odata.context"] = "\(base)/\(version)/$metadata#subscribedSkus/$entity"
                     return (body, [])
                 }

@@ -20,15 +20,18 @@ struct GraphQuery {
     static let maximumTop = 999
 
     /// Parses the query of `url`; `advanced` is whether the request carried
-    /// `ConsistencyLevel: eventual`.
-    init(url: URLComponents, advanced: Bool, orderable: Set<String>) throws(GraphError) {
+    /// `ConsistencyLevel: eventual`; `resource` is what `$select` names properties of, on a
+    /// collection or a single object.
+    init(url: URLComponents, advanced: Bool, orderable: Set<String>, resource: GraphResource = .user, collection: Bool = true) throws(GraphError) {
         items = url.queryItems ?? []
         let countAsked = items.contains { $0.name.lowercased() == "$count" && $0.value?.lowercased() == "true" }
         for item in items {
             let value = item.value ?? ""
             switch item.name.lowercased() {
             case "$select":
-                select = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let names = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                try resource.check(select: names, collection: collection)
+                select = names
             case "$top":
                 guard let number = Int(value), (1...Self.maximumTop).contains(number) else {
                     throw .badRequest("Invalid page size specified: '\(value)'. Must be between 1 and \(Self.maximumTop) inclusive.")

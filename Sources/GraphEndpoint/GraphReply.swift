@@ -20,10 +20,11 @@ enum GraphReply {
     }
 
     /// 204: no body, the ids still.
-    static func empty(requestID: String, clientRequestID: String) -> Response {
+    static func empty(requestID: String, clientRequestID: String, extra: [(String, String)] = []) -> Response {
         var headers = HTTPFields()
         headers[HTTPField.Name("request-id")!] = requestID
         headers[HTTPField.Name("client-request-id")!] = clientRequestID
+        for (name, value) in extra { if let field = HTTPField.Name(name) { headers[field] = value } }
         return Response(status: .noContent, headers: headers)
     }
 

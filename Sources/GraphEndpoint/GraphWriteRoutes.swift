@@ -57,7 +57,7 @@ extension GraphRoutes {
     /// A user by id or UPN, as a path names them (percent-decoded: the SDKs send `%40`).
     func user(_ id: String, in tenant: Tenant) throws(GraphError) -> User {
         let key = id.removingPercentEncoding ?? id
-        guard let user = tenant.user(id: key) ?? tenant.users.first(where: { $0.userPrincipalName.lowercased() == key.lowercased() }) else {
+        guard let user = tenant.user(id: key) ?? tenant.user(upn: key) else {
             throw GraphError.notFound(key)
         }
         return user
@@ -132,7 +132,10 @@ extension GraphRoutes {
         // The body is the group, as Graph's example shows.
         var reply = GraphObjects.group(try await state.current().tenant.group(id: group.id) ?? group, select: nil)
         reply["@odata.context"] = "\(base)/\(version)/$metadata#groups/$entity"
-        return (reply, [(Self.statusHeader, "202")])
+        // Where the work is tracked, in the form Graph's example gives (its internal v2 address;
+        // nothing follows it, scripts poll the group's licenseProcessingState).
+        let location = "\(base)/v2/\(call.state.tenant.organization.id)/directoryObjects/\(group.id)/Microsoft.DirectoryServices.Group"
+        return (reply, [(Self.statusHeader, "202"), ("location", location)])
     }
 
     private func licenseDetails(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
@@ -154,7 +157,7 @@ extension GraphRoutes {
     }
 
     private func members(_ id: String, errorsOnly: Bool, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
-        let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [])
+        let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [], resource: .user)
         let tenant = call.state.tenant
         guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
         var users = tenant.memberUserIndices(of: group.id).map { tenant.users[$0] }

@@ -22,6 +22,10 @@ public struct ODataFilterEvaluator {
         evaluate(filter, on: { Self.userValue(user, $0) })
     }
 
+    public func matches(_ group: Group, in tenant: Tenant) -> Bool {
+        evaluate(filter, on: { Self.groupValue(group, in: tenant, $0) })
+    }
+
     private func evaluate(_ filter: ODataFilter, on lookup: ([String]) -> Value) -> Bool {
         switch filter {
         case .and(let a, let b): return evaluate(a, on: lookup) && evaluate(b, on: lookup)
@@ -70,6 +74,30 @@ public struct ODataFilterEvaluator {
         case .ge: return order != .orderedAscending
         case .lt: return order == .orderedAscending
         case .le: return order != .orderedDescending
+        }
+    }
+
+    /// A group's value at a Graph property path (`displayName`, `groupTypes`,
+    /// `hasMembersWithLicenseErrors`, `assignedLicenses`).
+    static func groupValue(_ group: Group, in tenant: Tenant, _ path: [String]) -> Value {
+        func flag(_ value: Bool?) -> Value { .single(value.map { $0 ? "true" : "false" }) }
+        switch path.first?.lowercased() ?? "" {
+        case "id": return .single(group.id)
+        case "displayname": return .single(group.displayName)
+        case "description": return .single(group.description)
+        case "mailnickname", "mail":
+            // Not modelled; kept as imported.
+            let key = path[0].lowercased() == "mail" ? "mail" : "mailNickname"
+            if case .string(let text)? = group.extra[key] { return .single(text) }
+            return .single(nil)
+        case "membershiprule": return .single(group.membershipRule)
+        case "membershipruleprocessingstate": return .single(group.membershipRuleProcessingState)
+        case "securityenabled": return flag(group.securityEnabled)
+        case "mailenabled": return flag(group.mailEnabled)
+        case "groupTypes".lowercased(): return .strings(group.groupTypes)
+        case "hasmemberswithlicenseerrors": return flag(tenant.hasMembersWithLicenseErrors(group.id))
+        case "assignedlicenses": return .records(group.assignedLicenses.map { ["skuid": $0.skuId] })
+        default: return .single(nil)
         }
     }
 

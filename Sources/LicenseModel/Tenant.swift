@@ -180,6 +180,8 @@ public struct Tenant: Sendable {
     // MARK: - Reading
 
     public func user(id: String) -> User? { userIndex[id].map { users[$0] } }
+    /// A user by userPrincipalName, ignoring case (UPNs are unique regardless of case).
+    public func user(upn: String) -> User? { upnIndex[upn.lowercased()].flatMap { user(id: $0) } }
     public func group(id: String) -> Group? { groupIndex[id].map { groups[$0] } }
     public func sku(id: String) -> SubscribedSku? { subscribedSkus.first { $0.skuId == id } }
 

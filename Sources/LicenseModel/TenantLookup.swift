@@ -82,4 +82,22 @@ extension Tenant {
     public func licenseError(of user: User, from groupID: String) -> LicenseAssignmentState? {
         user.licenseAssignmentStates.first { $0.assignedByGroup == groupID && $0.error != .none }
     }
+
+    /// Graph's `hasMembersWithLicenseErrors`: a member holds an error from this group's licences.
+    public func hasMembersWithLicenseErrors(_ groupID: String) -> Bool {
+        memberUserIndices(of: groupID).contains { licenseError(of: users[$0], from: groupID) != nil }
+    }
+
+    /// The domains a new user's UPN may use: the organization's `verifiedDomains` where the
+    /// state has them (a pulled or imported tenant), else the domains its users already use.
+    public var verifiedDomains: Set<String> {
+        if case .array(let domains)? = organization.extra["verifiedDomains"] {
+            let names = domains.compactMap { domain -> String? in
+                guard case .object(let fields) = domain, case .string(let name)? = fields["name"] else { return nil }
+                return name.lowercased()
+            }
+            if !names.isEmpty { return Set(names) }
+        }
+        return Set(users.compactMap { $0.userPrincipalName.split(separator: "@").last.map { $0.lowercased() } })
+    }
 }
