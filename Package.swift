@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
     ],
     targets: [
         // The rule language: imports nothing of ours.
@@ -34,6 +35,8 @@ let package = Package(
             name: "GraphEndpoint",
             dependencies: [
                 "LicenseModel", "LicenseStore", "Interchange", "MembershipRules", .product(name: "Hummingbird", package: "hummingbird"),
+                // --tls-cert/--tls-key: HTTPS through swift-nio-ssl (BoringSSL, no system OpenSSL).
+                .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),

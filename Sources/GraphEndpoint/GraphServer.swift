@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import LicenseStore
 import Logging
 import NIOCore
@@ -11,12 +12,17 @@ public struct GraphServer: Sendable {
     let throttle: Throttle?
     let host: String
     let port: Int
+    let tls: GraphTLS?
     let log: @Sendable (String) -> Void
 
-    public init(store: StateStore, tokens: TokenBook, throttle: Throttle? = nil, host: String, port: Int, log: @escaping @Sendable (String) -> Void) {
+    public init(
+        store: StateStore, tokens: TokenBook, throttle: Throttle? = nil, tls: GraphTLS? = nil, host: String, port: Int,
+        log: @escaping @Sendable (String) -> Void
+    ) {
         self.store = store
         self.tokens = tokens
         self.throttle = throttle
+        self.tls = tls
         self.host = host
         self.port = port
         self.log = log
@@ -35,12 +41,14 @@ public struct GraphServer: Sendable {
         var logger = Logger(label: "licensedesk.serve")
         logger.logLevel = .warning
         let host = self.host
+        let scheme = tls == nil ? "http" : "https"
         let app = Application(
             router: router,
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: port), serverName: "LicenseDesk"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                let base = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                let base = "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
                 address.set(base)
                 ready(base)
             },

@@ -17,7 +17,8 @@ public final class RunningProcess: @unchecked Sendable {
     private var status: Int32 = 0
     private let readerDone = DispatchSemaphore(value: 0)
 
-    public init(_ arguments: [String], binary: String = BinaryRunner.binaryPath) throws {
+    /// `mergingErrors`: standard error is read into `output` too (otherwise it is dropped).
+    public init(_ arguments: [String], binary: String = BinaryRunner.binaryPath, mergingErrors: Bool = false) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
         var actions = posix_spawn_file_actions_t()
@@ -25,7 +26,11 @@ public final class RunningProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if mergingErrors {
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addclose(&actions, fds[1])
         var environment = ProcessInfo.processInfo.environment.filter { $0.key != "LICENSEDESK_STATE" }

@@ -24,6 +24,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Tokens and the admins they stand for.", valueName: "file"))
     var tokenFile: String?
 
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key).", valueName: "pem"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "pem"))
+    var tlsKey: String?
+
     @Option(help: ArgumentHelp("Answer 429 with Retry-After past a budget per token, e.g. writes=5/10 (and reads=N/SECONDS).", valueName: "budget"))
     var throttle: String?
 
@@ -40,7 +46,15 @@ struct ServeCommand: ParsableCommand {
             generated = made.token
         }
         let budget = try throttle.map(Throttle.parse)
-        let server = GraphServer(store: state.store, tokens: tokens, throttle: budget, host: host, port: port) { line in
+        var tls: GraphTLS?
+        switch (tlsCert, tlsKey) {
+        case (nil, nil): break
+        case (let certificate?, let key?):
+            tls = try GraphTLS(certificateFile: certificate, keyFile: key)
+            for warning in tls?.warnings ?? [] { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        default: throw ValidationError("--tls-cert and --tls-key go together: the certificate chain and its private key, both PEM")
+        }
+        let server = GraphServer(store: state.store, tokens: tokens, throttle: budget, tls: tls, host: host, port: port) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         let token = generated

@@ -16,7 +16,10 @@ final class GraphTestServer: @unchecked Sendable {
 
     /// `tokens`: a token file's admins by token (the server then prints none); `roles`: a
     /// roles.json to put in the state first; `sharing`: serve the state another server serves.
-    init(tokens: [String: String]? = nil, roles: String? = nil, extra: [String] = [], sharing other: GraphTestServer? = nil) throws {
+    /// `mergingErrors`: the server's standard error (its log) is read into `process.output` too.
+    init(
+        tokens: [String: String]? = nil, roles: String? = nil, extra: [String] = [], sharing other: GraphTestServer? = nil, mergingErrors: Bool = false
+    ) throws {
         directory = other?.directory ?? TemporaryDirectory()
         if other == nil { #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0) }
         if let roles { try roles.write(toFile: directory.file("roles.json"), atomically: true, encoding: .utf8) }
@@ -26,7 +29,7 @@ final class GraphTestServer: @unchecked Sendable {
             try JSONSerialization.data(withJSONObject: ["tokens": tokens]).write(to: URL(fileURLWithPath: file))
             arguments += ["--token-file", file]
         }
-        process = try RunningProcess(arguments)
+        process = try RunningProcess(arguments, mergingErrors: mergingErrors)
         guard process.waitForLine(startingWith: "Listening on", timeout: 30) else { throw POSIXError(.ETIMEDOUT) }
         let lines = process.output
         base = String(lines.first { $0.hasPrefix("Listening on ") }!.split(separator: " ")[2])
