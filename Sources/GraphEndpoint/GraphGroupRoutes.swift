@@ -33,7 +33,7 @@ extension GraphRoutes {
             router.get("\(version)/subscribedSkus/:id") { request, context in
                 let id = context.parameters.get("id") ?? ""
                 return await answer(request, version) { call in
-                    let tenant = call.state.tenant
+                    let tenant = try call.state.tenant
                     let skuID = id.split(separator: "_").last.map(String.init) ?? id
                     guard let sku = tenant.sku(id: skuID.lowercased()) else { throw GraphError.notFound(id) }
                     var body = GraphObjects.sku(sku, in: tenant)
@@ -61,10 +61,9 @@ extension GraphRoutes {
                 dynamic ? "A dynamic group needs a membershipRule." : "membershipRule is only for groups with groupTypes [\"DynamicMembership\"].")
         }
         let id = UUID().uuidString.lowercased()
-        _ = try await state.commit(
-            .createGroup(id: id, displayName: name, description: object["description"] as? String, membershipRule: rule), admin: call.admin)
+        try await call.commit(.createGroup(id: id, displayName: name, description: object["description"] as? String, membershipRule: rule))
         if (object["membershipRuleProcessingState"] as? String)?.lowercased() == "paused" {
-            _ = try await state.commit(.setGroupPaused(groupID: id, paused: true), admin: call.admin)
+            try await call.commit(.setGroupPaused(groupID: id, paused: true))
         }
         scheduleProcessing()
         let latest = try await state.current()
@@ -76,28 +75,28 @@ extension GraphRoutes {
 
     private func updateGroup(_ id: String, _ body: Result<[String: Any], GraphError>, _ call: Call) async throws -> (Any, [(String, String)]) {
         let object = try body.get()
-        guard let group = call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = try call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
         let known: Set<String> = ["membershipRule", "membershipRuleProcessingState", "@odata.type"]
         if let other = object.keys.first(where: { !known.contains($0) }) {
             throw GraphError.badRequest("Updating '\(other)' of a group is not supported here yet; membershipRule and membershipRuleProcessingState are.")
         }
         if let rule = object["membershipRule"] as? String {
             guard group.isDynamic else { throw GraphError.badRequest("\(group.displayName) is not a dynamic group: it has no membershipRule.") }
-            _ = try await state.commit(.setGroupRule(groupID: id, rule: rule), admin: call.admin)
+            try await call.commit(.setGroupRule(groupID: id, rule: rule))
         }
         if let processing = object["membershipRuleProcessingState"] as? String {
             guard ["on", "paused"].contains(processing.lowercased()) else {
                 throw GraphError.badRequest("membershipRuleProcessingState is On or Paused, not \(processing).")
             }
-            _ = try await state.commit(.setGroupPaused(groupID: id, paused: processing.lowercased() == "paused"), admin: call.admin)
+            try await call.commit(.setGroupPaused(groupID: id, paused: processing.lowercased() == "paused"))
         }
         scheduleProcessing()
         return ([:], Self.noContent)
     }
 
     private func deleteGroup(_ id: String, _ call: Call) async throws -> (Any, [(String, String)]) {
-        guard call.state.tenant.group(id: id) != nil else { throw GraphError.notFound(id) }
-        _ = try await state.commit(.deleteGroup(groupID: id), admin: call.admin)
+        guard try call.state.tenant.group(id: id) != nil else { throw GraphError.notFound(id) }
+        try await call.commit(.deleteGroup(groupID: id))
         scheduleProcessing()
         return ([:], Self.noContent)
     }
@@ -109,26 +108,26 @@ extension GraphRoutes {
         guard let reference = object["@odata.id"] as? String, let memberID = reference.split(separator: "/").last.map(String.init) else {
             throw GraphError.badRequest("The body needs \"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\".")
         }
-        let tenant = call.state.tenant
+        let tenant = try call.state.tenant
         guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
         guard tenant.user(id: memberID) != nil else { throw GraphError.notFound(memberID) }
         guard !group.isDynamic else { throw GraphError.badRequest("You can't manually add or remove a member of a dynamic group.") }
         guard !group.members.contains(memberID) else {
             throw GraphError.badRequest("One or more added object references already exist for the following modified properties: 'members'.")
         }
-        _ = try await state.commit(.addGroupMember(groupID: id, userID: memberID), admin: call.admin)
+        try await call.commit(.addGroupMember(groupID: id, userID: memberID))
         scheduleProcessing()
         return ([:], Self.noContent)
     }
 
     private func removeMember(_ id: String, _ memberID: String, _ call: Call) async throws -> (Any, [(String, String)]) {
-        let tenant = call.state.tenant
+        let tenant = try call.state.tenant
         guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
         guard !group.isDynamic else { throw GraphError.badRequest("You can't manually add or remove a member of a dynamic group.") }
         guard group.members.contains(memberID) else {
             throw GraphError.badRequest("One or more removed object references do not exist for the following modified properties: 'members'.")
         }
-        _ = try await state.commit(.removeGroupMember(groupID: id, userID: memberID), admin: call.admin)
+        try await call.commit(.removeGroupMember(groupID: id, userID: memberID))
         scheduleProcessing()
         return ([:], Self.noContent)
     }

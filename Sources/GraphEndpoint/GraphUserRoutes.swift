@@ -43,7 +43,7 @@ extension GraphRoutes {
         guard let password = object["passwordProfile"] as? [String: Any], password["password"] is String else {
             throw GraphError.badRequest("Invalid value specified for property 'passwordProfile' of resource 'User': it needs a password.")
         }
-        let tenant = call.state.tenant
+        let tenant = try call.state.tenant
         let domain = upn.split(separator: "@", omittingEmptySubsequences: false).last.map { String($0).lowercased() } ?? ""
         let domains = tenant.verifiedDomains
         guard upn.contains("@"), domains.isEmpty || domains.contains(domain) else {
@@ -58,7 +58,7 @@ extension GraphRoutes {
         let values = try Self.attributeValues(object, besides: ["userPrincipalName", "displayName", "accountEnabled", "passwordProfile"])
         let attributes = values.compactMapValues { $0 }
         let draft = UserDraft(id: UUID().uuidString.lowercased(), userPrincipalName: upn, displayName: name, accountEnabled: enabled, attributes: attributes)
-        _ = try await state.commit(.createUser(draft), admin: call.admin)
+        try await call.commit(.createUser(draft))
         scheduleProcessing()
         let latest = try await state.current()
         guard let user = latest.tenant.user(id: draft.id) else { throw GraphError.notFound(draft.id) }
@@ -71,10 +71,10 @@ extension GraphRoutes {
     /// each property as the model's attribute writer takes it, `null` clearing it.
     private func updateUser(_ id: String, _ body: Result<[String: Any], GraphError>, _ call: Call) async throws -> (Any, [(String, String)]) {
         let object = try body.get()
-        let user = try self.user(id, in: call.state.tenant)
+        let user = try self.user(id, in: try call.state.tenant)
         let values = try Self.attributeValues(object, besides: [])
         guard !values.isEmpty else { return ([:], Self.noContent) }
-        _ = try await state.commit(.setUserAttributes(userID: user.id, values: values), admin: call.admin)
+        try await call.commit(.setUserAttributes(userID: user.id, values: values))
         scheduleProcessing()
         return ([:], Self.noContent)
     }
@@ -118,15 +118,15 @@ extension GraphRoutes {
     }
 
     private func deleteUser(_ id: String, _ call: Call) async throws -> (Any, [(String, String)]) {
-        let user = try self.user(id, in: call.state.tenant)
-        _ = try await state.commit(.removeUser(userID: user.id), admin: call.admin)
+        let user = try self.user(id, in: try call.state.tenant)
+        try await call.commit(.removeUser(userID: user.id))
         scheduleProcessing()
         return ([:], Self.noContent)
     }
 
     private func memberOf(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
         let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [], resource: .group)
-        let tenant = call.state.tenant
+        let tenant = try call.state.tenant
         let user = try self.user(id, in: tenant)
         let rows: [[String: Any]] = tenant.groups(of: user.id).map { group in
             var row = GraphObjects.group(group, select: query.select, list: true)

@@ -78,7 +78,7 @@ extension GraphRoutes {
         guard let adds = object["addLicenses"] as? [[String: Any]], let removes = object["removeLicenses"] as? [String] else {
             throw GraphError.badRequest("addLicenses must be a list of {skuId, disabledPlans} and removeLicenses a list of skuIds.")
         }
-        let tenant = call.state.tenant
+        let tenant = try call.state.tenant
         let target = try user(id, in: tenant)
         var changes: [TenantChange] = []
         for add in adds {
@@ -93,18 +93,17 @@ extension GraphRoutes {
         }
         // Each licence is its own change through the one commit path; the whole request was
         // checked above, so a refusal here is the model's (Entra's text) on the first change.
-        var latest = call.state
-        for change in changes { latest = try await state.commit(change, admin: call.admin).1 }
-        var reply = GraphObjects.user(try user(target.id, in: latest.tenant), select: nil)
+        for change in changes { try await call.commit(change) }
+        var reply = GraphObjects.user(try user(target.id, in: try await state.current().tenant), select: nil)
         reply["@odata.context"] = "\(base)/\(version)/$metadata#users/$entity"
         return (reply, [])
     }
 
     private func reprocessUser(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
-        let target = try user(id, in: call.state.tenant)
-        let latest = try await state.commit(.reprocessUser(userID: target.id), admin: call.admin).1
+        let target = try user(id, in: try call.state.tenant)
+        try await call.commit(.reprocessUser(userID: target.id))
         scheduleProcessing()
-        var reply = GraphObjects.user(try user(target.id, in: latest.tenant), select: nil)
+        var reply = GraphObjects.user(try user(target.id, in: try await state.current().tenant), select: nil)
         reply["@odata.context"] = "\(base)/\(version)/$metadata#users/$entity"
         return (reply, [])
     }
@@ -114,7 +113,7 @@ extension GraphRoutes {
         -> (Any, [(String, String)])
     {
         let object = try body.get()
-        guard let group = call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = try call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
         guard let adds = object["addLicenses"] as? [[String: Any]], let removes = object["removeLicenses"] as? [String] else {
             throw GraphError.badRequest(
                 "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: addLicenses,removeLicenses."
@@ -122,24 +121,25 @@ extension GraphRoutes {
         }
         var licences: [AssignedLicense] = []
         for add in adds {
-            guard let skuId = (add["skuId"] as? String)?.lowercased(), call.state.tenant.sku(id: skuId) != nil else {
+            guard let skuId = (add["skuId"] as? String)?.lowercased(), try call.state.tenant.sku(id: skuId) != nil else {
                 throw GraphError.badRequest("License \((add["skuId"] as? String) ?? "") does not correspond to a valid company License.")
             }
             licences.append(AssignedLicense(skuId: skuId, disabledPlans: (add["disabledPlans"] as? [String] ?? []).map { $0.lowercased() }))
         }
-        _ = try await state.commit(.replaceGroupLicenses(groupID: group.id, add: licences, remove: removes.map { $0.lowercased() }), admin: call.admin)
+        try await call.commit(.replaceGroupLicenses(groupID: group.id, add: licences, remove: removes.map { $0.lowercased() }))
         scheduleProcessing()
         // The body is the group, as Graph's example shows.
-        var reply = GraphObjects.group(try await state.current().tenant.group(id: group.id) ?? group, select: nil)
+        let latest = try await state.current().tenant
+        var reply = GraphObjects.group(latest.group(id: group.id) ?? group, select: nil)
         reply["@odata.context"] = "\(base)/\(version)/$metadata#groups/$entity"
         // Where the work is tracked, in the form Graph's example gives (its internal v2 address;
         // nothing follows it, scripts poll the group's licenseProcessingState).
-        let location = "\(base)/v2/\(call.state.tenant.organization.id)/directoryObjects/\(group.id)/Microsoft.DirectoryServices.Group"
+        let location = "\(base)/v2/\(latest.organization.id)/directoryObjects/\(group.id)/Microsoft.DirectoryServices.Group"
         return (reply, [(Self.statusHeader, "202"), ("location", location)])
     }
 
     private func licenseDetails(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
-        let tenant = call.state.tenant
+        let tenant = try call.state.tenant
         let target = try user(id, in: tenant)
         let rows: [[String: Any]] = target.assignedLicenses.compactMap { licence in
             guard let sku = tenant.sku(id: licence.skuId) else { return nil }
@@ -158,7 +158,7 @@ extension GraphRoutes {
 
     private func members(_ id: String, errorsOnly: Bool, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
         let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [], resource: .user)
-        let tenant = call.state.tenant
+        let tenant = try call.state.tenant
         guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
         var users = tenant.memberUserIndices(of: group.id).map { tenant.users[$0] }
         if errorsOnly { users = users.filter { tenant.licenseError(of: $0, from: group.id) != nil } }

@@ -22,7 +22,7 @@ actor StateHolder {
 
     /// Commits a change for a token's admin, with the roles `roles.json` gives that name:
     /// journaled and audited with the admin as the actor, conflict-checked like the CLI.
-    func commit(_ change: TenantChange, admin: String) throws -> (ChangeEffects, LoadedState) {
+    func commit(_ change: TenantChange, admin: String) throws -> ChangeEffects {
         let identity = ActorIdentity.actingFor(admin)
         let roles = try StateStore.roles(for: identity, in: store.directory)
         if let roles, !change.isAllowed(for: roles) {
@@ -30,8 +30,7 @@ actor StateHolder {
         }
         let context = ChangeContext(now: Date(), actor: admin, roles: roles)
         do {
-            let effects = try store.commit(change, context: context, basedOn: nil, onto: &loaded, identity: identity)
-            return (effects, loaded)
+            return try store.commit(change, context: context, basedOn: nil, onto: &loaded, identity: identity)
         } catch let error as ModelError {
             throw GraphError.badRequest(error.description)
         } catch let error as StateError {
