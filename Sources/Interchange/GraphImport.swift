@@ -69,10 +69,15 @@ struct Envelope: Decodable {
 struct RecordSlot<T: Decodable>: Decodable {
     var result: Result<T, any Error>
     var label: String?
+    /// The record's id and the names it carries, for partial records (a `$select`).
+    var id: String?
+    var keys: Set<String> = []
 
     init(from decoder: any Decoder) throws {
         // Whichever naming field reads as text: a record is bad because some field is not.
         let fields = try? decoder.container(keyedBy: GraphKey.self)
+        id = try? fields?.decodeIfPresent(String.self, forKey: GraphKey("id"))
+        keys = Set(fields?.allKeys.map(\.stringValue) ?? [])
         label =
             ["userPrincipalName", "displayName", "skuPartNumber", "id"].lazy
             .compactMap { try? fields?.decodeIfPresent(String.self, forKey: GraphKey($0)) }.first
@@ -82,4 +87,9 @@ struct RecordSlot<T: Decodable>: Decodable {
 
 struct RecordList<T: Decodable>: Decodable {
     var value: [RecordSlot<T>]
+}
+
+/// A file's records as plain JSON, for putting a partial record over the object it changes.
+struct RawList: Decodable {
+    var value: [JSONValue]
 }

@@ -22,7 +22,7 @@ struct GraphImportReader {
     }
 
     mutating func read(_ file: String) {
-        let data: Data
+        var data: Data
         do { data = try InputText.data(of: file) } catch {
             problems.append(error)
             return
@@ -30,6 +30,12 @@ struct GraphImportReader {
         if let syntax = JSONSyntaxLocator.firstError(in: data) {
             problems.append(ImportProblem(file: file, line: syntax.line, column: syntax.column, reason: "not valid JSON: \(syntax.message)"))
             return
+        }
+        // PowerShell output, single objects, legacy names and the like, as a list response.
+        if let normalised = GraphShapes.normalise(data, file: file) {
+            data = normalised.data
+            notes += normalised.notes
+            problems += normalised.problems
         }
         // The state files' decoder: its times (`ISO8601Instant`) take Graph's fractional seconds too.
         let decoder = StateJSON.decoder()
@@ -46,25 +52,75 @@ struct GraphImportReader {
         }
         pages[kind, default: 0] += 1
         if envelope.nextLink != nil { pagesWithNextLink[kind, default: 0] += 1 }
+        let tenant = self.tenant
         switch kind {
-        case .users: accept(file, decoder, data, as: User.self) { $0.users.append($1) }
-        case .groups: accept(file, decoder, data, as: Group.self) { $0.groups.append($1) }
+        case .users:
+            accept(file, decoder, data, as: User.self, required: ["userPrincipalName", "displayName"], existing: { tenant.user(id: $0) }) {
+                $0.users.append($1)
+            } replace: { batch, user in
+                if let index = batch.users.firstIndex(where: { $0.id == user.id }) { batch.users[index] = user }
+            }
+        case .groups:
+            accept(file, decoder, data, as: Group.self, required: ["displayName"], existing: { tenant.group(id: $0) }) {
+                $0.groups.append($1)
+            } replace: { batch, group in
+                if let index = batch.groups.firstIndex(where: { $0.id == group.id }) { batch.groups[index] = group }
+            }
         case .subscribedSkus: accept(file, decoder, data, as: SubscribedSku.self) { $0.subscribedSkus.append($1) }
         case .organization: accept(file, decoder, data, as: Organization.self) { $0.organization = $1 }
         }
     }
 
-    private mutating func accept<T: Decodable & Identifiable>(
-        _ file: String, _ decoder: JSONDecoder, _ data: Data, as type: T.Type, add: (inout DirectoryImport, T) -> Void
+    /// Records of `T`. A record whose id is already in the tenant (or earlier in this import,
+    /// when it carries only some properties) changes just the properties it carries, as from a
+    /// `$select`; one that would make a new object names what it lacks and the `$select` that
+    /// would bring it.
+    private mutating func accept<T: Codable & Identifiable>(
+        _ file: String, _ decoder: JSONDecoder, _ data: Data, as type: T.Type, required: [String] = [], existing: (String) -> T? = { _ in nil },
+        add: (inout DirectoryImport, T) -> Void, replace: (inout DirectoryImport, T) -> Void = { _, _ in }
     ) where T.ID == String {
         let list: RecordList<T>
         do { list = try decoder.decode(RecordList<T>.self, from: data) } catch {
             problems.append(ImportProblem(file: file, reason: DecodingProblem.describe(error)))
             return
         }
+        var raw: [JSONValue]?
         for (offset, slot) in list.value.enumerated() {
             let record = offset + 1
-            switch slot.result {
+            var result = slot.result
+            var merged = false
+            if slot.id == nil, case .failure = result, !required.isEmpty {
+                // Graph returns id only when it is selected, and nothing can be matched without it.
+                let select = (["id"] + required.filter { !slot.keys.contains($0) } + slot.keys.sorted().filter { !$0.hasPrefix("@") }).joined(separator: ",")
+                let who = slot.label.map { "\($0): " } ?? ""
+                problems.append(
+                    ImportProblem(
+                        file: file, record: record,
+                        reason:
+                            "\(who)the record has no id (Graph returns it only when selected), so it can't be matched or made: export with $select=\(select)"))
+                continue
+            }
+            if let id = slot.id {
+                let keys = slot.keys
+                let partial = required.contains { !keys.contains($0) }
+                let earlier = origin[id] != nil && partial ? batchObject(T.self, id) : nil
+                if let base = earlier ?? existing(id) {
+                    if raw == nil { raw = (try? decoder.decode(RawList.self, from: data))?.value ?? [] }
+                    result = Self.overlay(raw?[offset], on: base, decoder: decoder)
+                    merged = earlier != nil
+                } else if partial, case .failure = result {
+                    let missing = required.filter { !keys.contains($0) }
+                    let select = (["id"] + missing + keys.sorted().filter { $0 != "id" && !$0.hasPrefix("@") }).joined(separator: ",")
+                    problems.append(
+                        ImportProblem(
+                            file: file, record: record,
+                            reason:
+                                "\(id) is not in the tenant, and a new \(Self.noun(T.self)) needs \(missing.joined(separator: " and ")): export with $select=\(select)"
+                        ))
+                    continue
+                }
+            }
+            switch result {
             case .failure(let error):
                 let who = slot.label.map { "\($0): " } ?? ""
                 problems.append(ImportProblem(file: file, record: record, reason: who + DecodingProblem.describe(error)))
@@ -72,6 +128,10 @@ struct GraphImportReader {
                 if let reason = check(object) ?? clash(object) {
                     problems.append(ImportProblem(file: file, record: record, reason: reason))
                     if skipBad { continue }
+                }
+                if merged {
+                    replace(&batch, object)
+                    continue
                 }
                 if let first = origin[object.id] {
                     problems.append(
@@ -81,6 +141,26 @@ struct GraphImportReader {
                 origin[object.id] = (file, record)
                 add(&batch, object)
             }
+        }
+    }
+
+    private func batchObject<T>(_ type: T.Type, _ id: String) -> T? {
+        if T.self == User.self { return batch.users.first { $0.id == id } as? T }
+        if T.self == Group.self { return batch.groups.first { $0.id == id } as? T }
+        return nil
+    }
+
+    private static func noun<T>(_ type: T.Type) -> String { T.self == Group.self ? "group" : "user" }
+
+    /// `base` with the properties `record` carries put over it, read back as `T`.
+    static func overlay<T: Codable>(_ record: JSONValue?, on base: T, decoder: JSONDecoder) -> Result<T, any Error> {
+        Result {
+            let encoded = try StateJSON.encoder().encode(base)
+            guard case .object(var fields) = try decoder.decode(JSONValue.self, from: encoded), case .object(let carried)? = record else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "the record is not an object"))
+            }
+            for (key, value) in carried { fields[key] = value }
+            return try decoder.decode(T.self, from: try JSONEncoder().encode(JSONValue.object(fields)))
         }
     }
 

@@ -43,9 +43,13 @@ enum InputText {
             let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
             throw ImportProblem(file: file, reason: exists ? "can't be read (permissions?)" : "no such file")
         }
+        // Windows PowerShell's Out-File and `>` write UTF-16 with a byte-order mark: read as such.
         if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
-            throw ImportProblem(
-                file: file, reason: "is UTF-16 text; save it as UTF-8 (PowerShell: Out-File -Encoding utf8, or Set-Content -Encoding utf8)")
+            let encoding: String.Encoding = data.starts(with: [0xFF, 0xFE]) ? .utf16LittleEndian : .utf16BigEndian
+            guard data.count % 2 == 0, let text = String(data: data.dropFirst(2), encoding: encoding) else {
+                throw ImportProblem(file: file, reason: "starts as UTF-16 text but is not valid UTF-16 (cut short, or two encodings mixed?)")
+            }
+            return Data(text.utf8)
         }
         return data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
     }

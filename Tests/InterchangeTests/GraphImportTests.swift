@@ -120,13 +120,18 @@ struct GraphImportTests {
         #expect(skipped.payload.isEmpty)
     }
 
-    @Test("UTF-16 (Windows PowerShell's Out-File) is refused with the fix; a file that is not a list says so")
+    @Test("UTF-16 (Windows PowerShell's Out-File) is read as such; a file that is not a list, or holds no telling records, says so")
     func encodings() throws {
         let directory = TemporaryDirectory()
         let utf16 = directory.file("users.json")
         FileManager.default.createFile(atPath: utf16, contents: "{\"value\": []}".data(using: .utf16LittleEndian).map { Data([0xFF, 0xFE]) + $0 })
-        #expect(GraphImport.read([utf16], against: emptyTenant(), skipBad: false).problems.first?.reason.contains("UTF-16") == true)
-        let notList = directory.write("[1, 2, 3]", to: "other.json")
+        #expect(GraphImport.read([utf16], against: emptyTenant(), skipBad: false).problems.isEmpty)
+        let odd = directory.file("odd.json")
+        FileManager.default.createFile(atPath: odd, contents: Data([0xFF, 0xFE, 0x7B]))
+        #expect(GraphImport.read([odd], against: emptyTenant(), skipBad: false).problems.first?.reason.contains("not valid UTF-16") == true)
+        let numbers = directory.write("[1, 2, 3]", to: "other.json")
+        #expect(GraphImport.read([numbers], against: emptyTenant(), skipBad: false).problems.first?.reason.contains("can't tell whether") == true)
+        let notList = directory.write("\"users\"", to: "text.json")
         #expect(GraphImport.read([notList], against: emptyTenant(), skipBad: false).problems.first?.reason.contains("not a Graph list response") == true)
         #expect(GraphImport.read([directory.file("missing.json")], against: emptyTenant(), skipBad: false).problems.first?.reason == "no such file or folder")
     }

@@ -68,6 +68,10 @@ public enum DirectoryLimits {
     /// Graph's object ids are GUIDs: what an import must carry.
     public static func checkGUID(_ id: String, of kind: String) throws(ModelError) {
         guard isGUID(id) else { throw .invalidInput("\(kind) id \(quoted(id)) is not a GUID such as 5f2c8f3e-1b2a-4c3d-9e8f-0a1b2c3d4e5f") }
+        // Documentation's and templates' stand-ins, never a real object's id.
+        guard id.contains(where: { $0 != "0" && $0 != "-" }) else {
+            throw .invalidInput("\(kind) id \(id) is the all-zero placeholder GUID, not an object's id: the export was made from a template or example")
+        }
     }
 
     public static func isGUID(_ id: String) -> Bool {
