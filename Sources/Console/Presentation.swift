@@ -19,6 +19,7 @@ public struct Presentation {
         switch status {
         case .notStarted, .evaluating: return "\(glyphs.pending) \(status.rawValue)"
         case .processingError: return "\(glyphs.error) \(status.rawValue)"
+        case .notEvaluatedHere: return "\(status.rawValue): members kept as imported"
         default: return status.rawValue
         }
     }

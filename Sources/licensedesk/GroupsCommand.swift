@@ -222,6 +222,7 @@ struct GroupsCommand: ParsableCommand {
                 let licences = group.assignedLicenses.map { "\(Describe.skuName($0.skuId, in: tenant)) \(Describe.enabledCount($0, in: tenant))" }
                 print(
                     "\(TextSanitizer.inert(group.displayName))\t\(group.isDynamic ? "dynamic" : "static")\t\(group.members.count) members\t\(licences.joined(separator: ", "))"
+                        + (tenant.notEvaluatedReason(of: group) == nil ? "" : "\tnot evaluated here")
                 )
             }
         }
@@ -285,6 +286,10 @@ struct GroupReport {
             lines.append("Dynamic: \(TextSanitizer.inert(rule))")
             let status = tenant.portalStatus(of: group).rawValue
             lines.append("Membership processing: \(status)")
+            if let reason = tenant.notEvaluatedReason(of: group) {
+                lines.append("  why: \(TextSanitizer.inert(reason))")
+                lines.append("  its \(group.members.count) members are kept as the tenant had them; Entra evaluates this rule, LicenseDesk does not")
+            }
             if let error = group.membershipProcessingError, group.membershipProcessingStatus == .failed {
                 lines.append("  why: \(TextSanitizer.inert(error))")
             }

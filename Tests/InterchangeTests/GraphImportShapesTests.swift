@@ -161,4 +161,26 @@ struct GraphImportShapesTests {
             name: "users.json")
         #expect(twice.problems.contains { $0.reason.contains("duplicate id") }, "\(twice.problems)")
     }
+
+    @Test("a tenant's rule LicenseDesk doesn't evaluate is kept with its members, never recomputed, and said to be not evaluated here")
+    func ruleNotEvaluatedHere() throws {
+        var tenant = DemoTenant.make()
+        let members = tenant.users.prefix(3).map(\.id)
+        let text = """
+            {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups", "value": [{"id": "e0000000-0000-4000-8000-0000000000e1",
+              "displayName": "Contractors", "groupTypes": ["DynamicMembership"], "securityEnabled": true, "mailEnabled": false,
+              "membershipRule": "(user.employeeType -eq \\"Contractor\\")", "membershipRuleProcessingState": "On",
+              "members": [\(members.map { "{\"id\": \"\($0)\"}" }.joined(separator: ","))]}]}
+            """
+        let outcome = read(text, into: tenant)
+        #expect(outcome.problems.isEmpty, "a rule Entra accepted is never refused: \(outcome.problems)")
+        try tenant.apply(.importDirectory(outcome.payload), context: context)
+        try tenant.apply(.setUserAttributes(userID: members[0], values: ["department": "Elsewhere"]), context: context)
+        try tenant.apply(.processPending, context: context)
+        let group = try #require(tenant.group(id: "e0000000-0000-4000-8000-0000000000e1"))
+        #expect(group.members == members, "the tenant's members stay: nothing here can say otherwise")
+        #expect(tenant.portalStatus(of: group) == .notEvaluatedHere)
+        #expect(tenant.notEvaluatedReason(of: group)?.contains("employeeType") == true)
+        #expect(tenant.portalStatus(of: try #require(tenant.group(id: DemoTenant.e3AllGroupID))) != .notEvaluatedHere)
+    }
 }

@@ -28,6 +28,10 @@ struct LicencesPane: ListPane {
         if group.membershipProcessingStatus == .failed, let error = group.membershipProcessingError {
             rows.append(Row("Membership processing error: \(error)", style: .error))
         }
+        // A tenant's rule LicenseDesk can't evaluate: its members are the tenant's, not worked out.
+        if let reason = tenant.notEvaluatedReason(of: group) {
+            rows.append(Row("Rule not evaluated here (\(reason)); the \(group.members.count) members are kept as imported", style: .dim))
+        }
         if group.assignedLicenses.isEmpty { return rows + [Row("\(group.displayName) assigns no licences", style: .dim)] }
         let catalog = SKUCatalog.shared
         for licence in group.assignedLicenses {
