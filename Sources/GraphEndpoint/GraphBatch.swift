@@ -64,6 +64,11 @@ extension GraphRoutes {
             guard let id = entry["id"] as? String, let method = (entry["method"] as? String)?.uppercased(), let url = entry["url"] as? String else {
                 throw .badRequest("Invalid batch payload format: every request needs id, method and url.")
             }
+            guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw .badRequest("Invalid batch payload format: a request's id is empty.") }
+            if let body = entry["body"], !(body is [String: Any] || body is [Any]) {
+                // A body sent as a JSON string (encoded twice) or a bare value: Graph wants the object.
+                throw .badRequest("Invalid batch payload format: the body of request \(id) must be a JSON object or array, not a string or a bare value.")
+            }
             guard seen.insert(id.lowercased()).inserted else { throw .badRequest("Batch request ids must be unique: \(id) is there twice.") }
             let headers = (entry["headers"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
             if entry["body"] != nil, !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
@@ -80,6 +85,9 @@ extension GraphRoutes {
                 path = String(path.dropFirst(prefix.count))
             }
             guard !path.lowercased().hasPrefix("http") else { throw .badRequest("Invalid batch payload format: \(url) is not relative to /\(version).") }
+            guard !path.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")).hasPrefix("$batch") else {
+                throw .badRequest("Invalid batch payload format: a batch can't hold another $batch (request \(id)).")
+            }
             items.append(
                 BatchItem(id: id, method: method, url: path.hasPrefix("/") ? path : "/" + path, headers: headers, body: entry["body"], dependsOn: dependsOn))
         }
@@ -104,8 +112,9 @@ extension GraphRoutes {
         }
         var fields = HTTPFields()
         if let authorization { fields[.authorization] = authorization }
-        for (name, value) in item.headers { if let field = HTTPField.Name(name) { fields[field] = value } }
-        let bytes = item.body.flatMap { try? JSONSerialization.data(withJSONObject: $0) } ?? Data()
+        // The batch's own caller stands for every item: an item's Authorization is not taken.
+        for (name, value) in item.headers where name.lowercased() != "authorization" { if let field = HTTPField.Name(name) { fields[field] = value } }
+        let bytes = item.body.flatMap { JSONSerialization.isValidJSONObject($0) ? try? JSONSerialization.data(withJSONObject: $0) : nil } ?? Data()
         let head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: "/\(version)\(item.url)", headerFields: fields)
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: bytes)))
         do {

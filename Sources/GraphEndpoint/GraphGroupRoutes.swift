@@ -63,11 +63,11 @@ extension GraphRoutes {
         let id = UUID().uuidString.lowercased()
         try await call.commit(.createGroup(id: id, displayName: name, description: object["description"] as? String, membershipRule: rule))
         if (object["membershipRuleProcessingState"] as? String)?.lowercased() == "paused" {
-            try await call.commit(.setGroupPaused(groupID: id, paused: true))
+            try await call.commit(.setGroupPaused(groupID: id.lowercased(), paused: true))
         }
         scheduleProcessing()
         let latest = try await state.current()
-        guard let group = latest.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = latest.tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
         var reply = GraphObjects.group(group, select: nil)
         reply["@odata.context"] = "\(base)/\(version)/$metadata#groups/$entity"
         return (reply, [(Self.statusHeader, "201")])
@@ -75,28 +75,28 @@ extension GraphRoutes {
 
     private func updateGroup(_ id: String, _ body: Result<[String: Any], GraphError>, _ call: Call) async throws -> (Any, [(String, String)]) {
         let object = try body.get()
-        guard let group = try call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = try call.state.tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
         let known: Set<String> = ["membershipRule", "membershipRuleProcessingState", "@odata.type"]
         if let other = object.keys.first(where: { !known.contains($0) }) {
             throw GraphError.badRequest("Updating '\(other)' of a group is not supported here yet; membershipRule and membershipRuleProcessingState are.")
         }
         if let rule = object["membershipRule"] as? String {
             guard group.isDynamic else { throw GraphError.badRequest("\(group.displayName) is not a dynamic group: it has no membershipRule.") }
-            try await call.commit(.setGroupRule(groupID: id, rule: rule))
+            try await call.commit(.setGroupRule(groupID: id.lowercased(), rule: rule))
         }
         if let processing = object["membershipRuleProcessingState"] as? String {
             guard ["on", "paused"].contains(processing.lowercased()) else {
                 throw GraphError.badRequest("membershipRuleProcessingState is On or Paused, not \(processing).")
             }
-            try await call.commit(.setGroupPaused(groupID: id, paused: processing.lowercased() == "paused"))
+            try await call.commit(.setGroupPaused(groupID: id.lowercased(), paused: processing.lowercased() == "paused"))
         }
         scheduleProcessing()
         return ([:], Self.noContent)
     }
 
     private func deleteGroup(_ id: String, _ call: Call) async throws -> (Any, [(String, String)]) {
-        guard try call.state.tenant.group(id: id) != nil else { throw GraphError.notFound(id) }
-        try await call.commit(.deleteGroup(groupID: id))
+        guard try call.state.tenant.group(id: id.lowercased()) != nil else { throw GraphError.notFound(id) }
+        try await call.commit(.deleteGroup(groupID: id.lowercased()))
         scheduleProcessing()
         return ([:], Self.noContent)
     }
@@ -105,29 +105,29 @@ extension GraphRoutes {
     /// last path segment, whatever the host (scripts write graph.microsoft.com).
     private func addMember(_ id: String, _ body: Result<[String: Any], GraphError>, _ call: Call) async throws -> (Any, [(String, String)]) {
         let object = try body.get()
-        guard let reference = object["@odata.id"] as? String, let memberID = reference.split(separator: "/").last.map(String.init) else {
+        guard let reference = object["@odata.id"] as? String, let memberID = reference.split(separator: "/").last.map({ $0.lowercased() }) else {
             throw GraphError.badRequest("The body needs \"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\".")
         }
         let tenant = try call.state.tenant
-        guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
         guard tenant.user(id: memberID) != nil else { throw GraphError.notFound(memberID) }
         guard !group.isDynamic else { throw GraphError.badRequest("You can't manually add or remove a member of a dynamic group.") }
         guard !group.members.contains(memberID) else {
             throw GraphError.badRequest("One or more added object references already exist for the following modified properties: 'members'.")
         }
-        try await call.commit(.addGroupMember(groupID: id, userID: memberID))
+        try await call.commit(.addGroupMember(groupID: id.lowercased(), userID: memberID))
         scheduleProcessing()
         return ([:], Self.noContent)
     }
 
     private func removeMember(_ id: String, _ memberID: String, _ call: Call) async throws -> (Any, [(String, String)]) {
         let tenant = try call.state.tenant
-        guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
         guard !group.isDynamic else { throw GraphError.badRequest("You can't manually add or remove a member of a dynamic group.") }
         guard group.members.contains(memberID) else {
             throw GraphError.badRequest("One or more removed object references do not exist for the following modified properties: 'members'.")
         }
-        try await call.commit(.removeGroupMember(groupID: id, userID: memberID))
+        try await call.commit(.removeGroupMember(groupID: id.lowercased(), userID: memberID))
         scheduleProcessing()
         return ([:], Self.noContent)
     }

@@ -236,19 +236,36 @@ struct GraphRoutes: Sendable {
 
     private func getGroup(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
         let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [], resource: .group, collection: false)
-        guard let group = try call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = try call.state.tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
         var body = GraphObjects.group(group, select: query.select)
         body["@odata.context"] = context(version, entity("groups", query.select) + "/$entity")
         return (body, ignoredHeader(query))
     }
 
     private func listSkus(_ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        let ignored = try plainCollectionOptions(call)
         let tenant = try call.state.tenant
         let rows = tenant.subscribedSkus.map { GraphObjects.sku($0, in: tenant) }
-        return (["@odata.context": context(version, "subscribedSkus"), "value": rows], [])
+        return (["@odata.context": context(version, "subscribedSkus"), "value": rows], ignored)
     }
 
     private func organization(_ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
-        (["@odata.context": context(version, "organization"), "value": [GraphObjects.organization(try call.state.tenant)]], [])
+        let ignored = try plainCollectionOptions(call)
+        return (["@odata.context": context(version, "organization"), "value": [GraphObjects.organization(try call.state.tenant)]], ignored)
+    }
+
+    /// The query options of a collection this endpoint serves whole (subscribedSkus,
+    /// organization, licenseDetails): one that would pick or order items is refused, since a
+    /// script that trusted it (`value[0]` after a `$filter`) would act on the wrong item; any
+    /// other is ignored, and said so.
+    func plainCollectionOptions(_ call: Call) throws(GraphError) -> [(String, String)] {
+        let options = (call.url.queryItems ?? []).map(\.name).filter { $0.hasPrefix("$") }
+        if let refused = options.first(where: { ["$filter", "$orderby", "$top", "$skip", "$search", "$count"].contains($0.lowercased()) }) {
+            throw .unsupportedQuery("Unsupported Query: \(refused) is not supported on this collection here; filter the items in the script.")
+        }
+        guard !options.isEmpty else { return [] }
+        let note = options.joined(separator: ", ") + " ignored: this collection is answered whole"
+        log("ignored: " + note)
+        return [("x-licensedesk-ignored", note)]
     }
 }

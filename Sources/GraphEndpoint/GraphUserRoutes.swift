@@ -43,17 +43,7 @@ extension GraphRoutes {
         guard let password = object["passwordProfile"] as? [String: Any], password["password"] is String else {
             throw GraphError.badRequest("Invalid value specified for property 'passwordProfile' of resource 'User': it needs a password.")
         }
-        let tenant = try call.state.tenant
-        let domain = upn.split(separator: "@", omittingEmptySubsequences: false).last.map { String($0).lowercased() } ?? ""
-        let domains = tenant.verifiedDomains
-        guard upn.contains("@"), domains.isEmpty || domains.contains(domain) else {
-            throw GraphError.badRequest(
-                "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization."
-                    + (domains.isEmpty ? "" : " (\(domains.sorted().joined(separator: ", ")))"))
-        }
-        guard tenant.user(upn: upn) == nil else {
-            throw GraphError.badRequest("Another object with the same value for property userPrincipalName already exists.")
-        }
+        try Self.checkNewUPN(upn, for: nil, in: try call.state.tenant)
         guard let enabled = object["accountEnabled"] as? Bool else { throw GraphError.badRequest("accountEnabled is true or false.") }
         let values = try Self.attributeValues(object, besides: ["userPrincipalName", "displayName", "accountEnabled", "passwordProfile"])
         let attributes = values.compactMapValues { $0 }
@@ -67,6 +57,20 @@ extension GraphRoutes {
         return (reply, [(Self.statusHeader, "201"), ("Location", "\(base)/\(version)/users/\(user.id)")])
     }
 
+    /// A UPN a user may take: in one of the organization's domains, held by no other user.
+    static func checkNewUPN(_ upn: String, for userID: String?, in tenant: Tenant) throws(GraphError) {
+        let domain = upn.split(separator: "@", omittingEmptySubsequences: false).last.map { String($0).lowercased() } ?? ""
+        let domains = tenant.verifiedDomains
+        guard upn.contains("@"), domains.isEmpty || domains.contains(domain) else {
+            throw GraphError.badRequest(
+                "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization."
+                    + (domains.isEmpty ? "" : " (\(domains.sorted().joined(separator: ", ")))"))
+        }
+        if let holder = tenant.user(upn: upn), holder.id != userID {
+            throw GraphError.badRequest("Another object with the same value for property userPrincipalName already exists.")
+        }
+    }
+
     /// `{"usageLocation": "GB", "onPremisesExtensionAttributes": {"extensionAttribute10": "E3 All"}}`:
     /// each property as the model's attribute writer takes it, `null` clearing it.
     private func updateUser(_ id: String, _ body: Result<[String: Any], GraphError>, _ call: Call) async throws -> (Any, [(String, String)]) {
@@ -74,6 +78,9 @@ extension GraphRoutes {
         let user = try self.user(id, in: try call.state.tenant)
         let values = try Self.attributeValues(object, besides: [])
         guard !values.isEmpty else { return ([:], Self.noContent) }
+        if let upn = values.first(where: { $0.key.lowercased() == "userprincipalname" })?.value.flatMap({ $0 }) {
+            try Self.checkNewUPN(upn, for: user.id, in: try call.state.tenant)
+        }
         try await call.commit(.setUserAttributes(userID: user.id, values: values))
         scheduleProcessing()
         return ([:], Self.noContent)

@@ -57,7 +57,8 @@ extension GraphRoutes {
     /// A user by id or UPN, as a path names them (percent-decoded: the SDKs send `%40`).
     func user(_ id: String, in tenant: Tenant) throws(GraphError) -> User {
         let key = id.removingPercentEncoding ?? id
-        guard let user = tenant.user(id: key) ?? tenant.user(upn: key) else {
+        // Graph's ids are case-insensitive GUIDs; this state keeps them in lower case.
+        guard let user = tenant.user(id: key) ?? tenant.user(id: key.lowercased()) ?? tenant.user(upn: key) else {
             throw GraphError.notFound(key)
         }
         return user
@@ -113,7 +114,7 @@ extension GraphRoutes {
         -> (Any, [(String, String)])
     {
         let object = try body.get()
-        guard let group = try call.state.tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = try call.state.tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
         guard let adds = object["addLicenses"] as? [[String: Any]], let removes = object["removeLicenses"] as? [String] else {
             throw GraphError.badRequest(
                 "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: addLicenses,removeLicenses."
@@ -139,6 +140,7 @@ extension GraphRoutes {
     }
 
     private func licenseDetails(_ id: String, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+        let ignored = try plainCollectionOptions(call)
         let tenant = try call.state.tenant
         let target = try user(id, in: tenant)
         let rows: [[String: Any]] = target.assignedLicenses.compactMap { licence in
@@ -153,13 +155,13 @@ extension GraphRoutes {
                 },
             ]
         }
-        return (["@odata.context": "\(base)/\(version)/$metadata#users('\(target.id)')/licenseDetails", "value": rows], [])
+        return (["@odata.context": "\(base)/\(version)/$metadata#users('\(target.id)')/licenseDetails", "value": rows], ignored)
     }
 
     private func members(_ id: String, errorsOnly: Bool, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
         let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [], resource: .user)
         let tenant = try call.state.tenant
-        guard let group = tenant.group(id: id) else { throw GraphError.notFound(id) }
+        guard let group = tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
         var users = tenant.memberUserIndices(of: group.id).map { tenant.users[$0] }
         if errorsOnly { users = users.filter { tenant.licenseError(of: $0, from: group.id) != nil } }
         let rows: [[String: Any]] = users.map { member in

@@ -46,6 +46,8 @@ actor StateHolder {
     /// to get the lock does it.
     func processPending() {
         guard (try? store.refresh(&loaded, waiting: false)) != nil, loaded.tenant.hasRunnableWork else { return }
-        _ = try? store.processIfPending(context: ChangeContext(actor: "Microsoft Azure AD Group-Based Licensing"), onto: &loaded)
+        // Entra's audit names this service as the actor of group-based licensing's work.
+        let service = "Microsoft Azure AD Group-Based Licensing"
+        _ = try? store.processIfPending(context: ChangeContext(actor: service), onto: &loaded, identity: .actingFor(service))
     }
 }

@@ -41,7 +41,8 @@ public final class Throttle: @unchecked Sendable {
     /// nil when the request may go; else the seconds to wait (`Retry-After`).
     func admit(token: String, write: Bool, now: Date = Date()) -> Int? {
         guard let budget = write ? writes : reads else { return nil }
-        let key = (write ? "w:" : "r:") + token
+        // Per token, however the header spells "Bearer" and its spaces.
+        let key = (write ? "w:" : "r:") + Self.token(in: token)
         return lock.withLock {
             var times = (seen[key] ?? []).filter { now.timeIntervalSince($0) < budget.seconds }
             defer { seen[key] = times }
@@ -51,5 +52,12 @@ public final class Throttle: @unchecked Sendable {
             }
             return max(1, Int((budget.seconds - now.timeIntervalSince(oldest)).rounded(.up)))
         }
+    }
+
+    /// The token of an `Authorization` header, without the scheme and spaces around it.
+    static func token(in header: String) -> String {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("bearer") else { return trimmed }
+        return trimmed.dropFirst("bearer".count).trimmingCharacters(in: .whitespaces)
     }
 }

@@ -175,11 +175,11 @@ extension StateStore {
     /// Runs the queued work if there is any once the lock is held and the state is caught up,
     /// else journals nothing and returns nil: several consoles may each offer to process, and
     /// only the first to get the lock does the work (the others find the queue empty).
-    public func processIfPending(context: ChangeContext, onto state: inout LoadedState, progress: ProcessingProgress? = nil)
-        throws -> ChangeEffects?
-    {
-        try commit(.processPending, context: context, basedOn: nil, onto: &state, progress: progress, auditNote: nil) {
-            $0.hasRunnableWork
-        }
+    public func processIfPending(
+        context: ChangeContext, onto state: inout LoadedState, progress: ProcessingProgress? = nil, identity: ActorIdentity? = nil
+    ) throws -> ChangeEffects? {
+        try commit(
+            .processPending, context: context, basedOn: nil, onto: &state, progress: progress, auditNote: nil, onlyIf: { $0.hasRunnableWork },
+            identity: identity)
     }
 }

@@ -42,7 +42,7 @@ struct CSVAndLDIFImportTests {
             outcome.problems.map(\.description) == [
                 "\(file):2: a@contoso.com: accountEnabled is True or False, not maybe",
                 "\(file):3: has 2 fields; the heading has 3",
-                "\(file):4: c@contoso.com: usageLocation must be a two-letter country code such as GB, not Germany",
+                "\(file):4: c@contoso.com: usageLocation must be a two-letter ISO 3166 country code such as GB, not Germany",
                 "\(file):6: D@contoso.com appears twice (first on line 5)",
             ])
         #expect(outcome.payload.users.map(\.userPrincipalName) == ["d@contoso.com"])

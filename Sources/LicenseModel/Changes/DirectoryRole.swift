@@ -33,7 +33,15 @@ extension TenantChange {
 
     /// Whether holders of `roles` may make this change.
     public func isAllowed(for roles: Set<DirectoryRole>) -> Bool {
-        roles.contains(.globalAdministrator) || roles.contains(requiredRole)
+        if roles.contains(.globalAdministrator) || roles.contains(requiredRole) { return true }
+        // A License Administrator may set a user's usage location, which licensing needs
+        // (Entra's role description), and nothing else of the user.
+        if case .setUserAttributes(_, let values) = self, roles.contains(.licenseAdministrator), !values.isEmpty,
+            values.keys.allSatisfy({ $0.lowercased() == "usagelocation" })
+        {
+            return true
+        }
+        return false
     }
 
     /// Ids of the objects this change reads and writes: the units of conflict detection.
