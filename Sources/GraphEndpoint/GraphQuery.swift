@@ -10,8 +10,11 @@ struct GraphQuery {
     var filter: ODataFilter?
     var orderBy: (property: String, descending: Bool)?
     var count = false
-    /// Where the page starts (`$skiptoken`, made by this endpoint).
+    /// Where the page starts (`$skiptoken`, made by this endpoint): after the object with
+    /// `afterID` where it still is (objects deleted or added before it don't shift the page),
+    /// else at `offset`.
     var offset = 0
+    var afterID: String?
     /// What was ignored, as Graph would, for the `x-licensedesk-ignored` header and the log.
     var ignored: [String] = []
     /// Every option as sent, for the next page's link.
@@ -55,10 +58,12 @@ struct GraphQuery {
                     if advanced { count = true } else { ignored.append("$count=true needs the header ConsistencyLevel: eventual (Graph ignores it without)") }
                 }
             case "$skiptoken":
-                guard let decoded = Data(base64Encoded: value), let text = String(data: decoded, encoding: .utf8), text.hasPrefix("ld-offset:"),
-                    let start = Int(text.dropFirst("ld-offset:".count)), start >= 0
-                else { throw .badRequest("Invalid $skiptoken: it was not made by this endpoint, or it was changed.") }
+                let parts = Data(base64Encoded: value).flatMap { String(data: $0, encoding: .utf8) }?.split(separator: ":", maxSplits: 2).map(String.init) ?? []
+                guard parts.count >= 2, parts[0] == "ld-offset", let start = Int(parts[1]), start >= 0 else {
+                    throw .badRequest("Invalid $skiptoken: it was not made by this endpoint, or it was changed.")
+                }
                 offset = start
+                afterID = parts.count == 3 ? parts[2] : nil
             case "$skip":
                 throw .badRequest("'$skip' is not supported by the service.")
             default:
@@ -72,5 +77,7 @@ struct GraphQuery {
     }
 
     /// The `$skiptoken` of the page that starts at `offset`.
-    static func skipToken(_ offset: Int) -> String { Data("ld-offset:\(offset)".utf8).base64EncodedString() }
+    static func skipToken(_ offset: Int, after id: String? = nil) -> String {
+        Data("ld-offset:\(offset)\(id.map { ":" + $0 } ?? "")".utf8).base64EncodedString()
+    }
 }

@@ -154,20 +154,33 @@ struct GraphRoutes: Sendable {
     /// A page of a collection: `$top` (default 100), the `$skiptoken` this endpoint made, an
     /// absolute `@odata.nextLink` carrying every original option, `@odata.count` on the first page.
     func page(_ rows: [[String: Any]], query: GraphQuery, call: Call, version: String, path: String, entity: String) -> (Any, [(String, String)]) {
-        page(count: rows.count, query: query, version: version, path: path, entity: entity) { rows[$0] }
+        page(count: rows.count, query: query, version: version, path: path, entity: entity, id: { rows[$0]["id"] as? String }) { rows[$0] }
     }
 
     /// The same for a long collection: only the page's rows are made (a page of 999 users out
     /// of a million costs its 999, not the million).
-    func page(count: Int, query: GraphQuery, version: String, path: String, entity: String, row: (Int) -> [String: Any]) -> (Any, [(String, String)]) {
+    func page(
+        count: Int, query: GraphQuery, version: String, path: String, entity: String, id: (Int) -> String? = { _ in nil }, row: (Int) -> [String: Any]
+    ) -> (Any, [(String, String)]) {
         let size = query.top ?? 100
-        let start = min(query.offset, count)
+        var start = min(query.offset, count)
+        // The last object of the page before, where it is now: a delete or an addition before
+        // it (a script unlicensing as it pages) must not make the next page skip or repeat.
+        if let after = query.afterID {
+            let nearest =
+                stride(from: min(query.offset, count) - 1, through: 0, by: -1).first { id($0) == after }
+                ?? (min(query.offset, count)..<count).first { id($0) == after }
+            if let nearest { start = nearest + 1 }
+        }
         let end = min(count, start + size)
         var body: [String: Any] = ["@odata.context": context(version, entity), "value": (start..<end).map(row)]
         if query.count && query.offset == 0 { body["@odata.count"] = count }
         if end < count {
             var next = URLComponents(string: "\(base)/\(version)/\(path)")!
-            next.queryItems = query.items.filter { $0.name.lowercased() != "$skiptoken" } + [URLQueryItem(name: "$skiptoken", value: GraphQuery.skipToken(end))]
+            next.queryItems =
+                query.items.filter { $0.name.lowercased() != "$skiptoken" } + [
+                    URLQueryItem(name: "$skiptoken", value: GraphQuery.skipToken(end, after: id(end - 1)))
+                ]
             body["@odata.nextLink"] = next.string
         }
         return (body, ignoredHeader(query))
@@ -200,7 +213,7 @@ struct GraphRoutes: Sendable {
                 return order.descending ? !ascending && x.lowercased() != y.lowercased() : ascending
             }
         }
-        return page(count: users.count, query: query, version: version, path: "users", entity: entity("users", query.select)) {
+        return page(count: users.count, query: query, version: version, path: "users", entity: entity("users", query.select), id: { users[$0].id }) {
             GraphObjects.user(users[$0], select: query.select)
         }
     }

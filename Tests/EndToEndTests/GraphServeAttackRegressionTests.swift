@@ -89,4 +89,22 @@ struct GraphServeAttackRegressionTests {
         while Date() < deadline, !(try store.load().tenant.pending.isEmpty) { usleep(200_000) }
         #expect(try store.audit().contains { $0.actor.name == "Microsoft Azure AD Group-Based Licensing" }, "the service, not the OS account serve runs as")
     }
+
+    @Test("a script that deletes users as it pages sees every other user once: the next page starts after the last user it was given")
+    func pagingThroughDeletes() throws {
+        let server = try Server()
+        let first = try server.get("/v1.0/users?$select=id,userPrincipalName&$top=5")
+        let page = try #require(first.json["value"] as? [[String: Any]])
+        let everyone = try StateStore(directory: server.directory.path).loadTenant().users.map(\.userPrincipalName)
+        // Delete two users of the first page, then go on.
+        for row in page.prefix(2) { #expect(try server.get("/v1.0/users/\(row["id"] as! String)", method: "DELETE").status == 204) }
+        var seen = page.compactMap { $0["userPrincipalName"] as? String }
+        var next = first.json["@odata.nextLink"] as? String
+        while let link = next {
+            let answer = try server.get(link, absolute: true)
+            seen += ((answer.json["value"] as? [[String: Any]]) ?? []).compactMap { $0["userPrincipalName"] as? String }
+            next = answer.json["@odata.nextLink"] as? String
+        }
+        #expect(seen == everyone, "no user skipped or repeated")
+    }
 }
