@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.2"),
+        // The HTTP client under `licensedesk pull` (URLSession needs libcurl, which the static
+        // install binary can't link).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The rule language: imports nothing of ours.
@@ -40,6 +43,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
+        // A live tenant: authentication, paging, retries with Retry-After, `pull`.
+        .target(
+            name: "GraphClient",
+            dependencies: [
+                "LicenseModel", "LicenseStore", "Interchange", "MembershipRules", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         // Terminal abstraction, frames, widgets, themes: no ncurses.
         .target(name: "TerminalKit"),
         // ncursesw as a system library, with a shim of static inline wrappers.
@@ -55,7 +65,7 @@ let package = Package(
             name: "licensedesk",
             dependencies: [
                 "MembershipRules", "LicenseModel", "LicenseStore", "Interchange", "TerminalKit", "CursesTerminal",
-                "Console", "GraphEndpoint",
+                "Console", "GraphEndpoint", "GraphClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildCommit"]
@@ -77,6 +87,7 @@ let package = Package(
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Fixtures", "Screens"]),
         .testTarget(name: "GraphEndpointTests", dependencies: ["GraphEndpoint", "LicenseModel", "MembershipRules", "TestSupport"]),
+        .testTarget(name: "GraphClientTests", dependencies: ["GraphClient"]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "MembershipRules", "Console", "TestSupport"]),
         // Attacks on the state (damaged files, links, hostile input, hangs), each through the real
         // binary or the store, asserting the safe outcome.

@@ -34,6 +34,7 @@ public struct GraphServer: Sendable {
         let holder = try StateHolder(store: store)
         let router = Router()
         router.add(middleware: GraphFallback())
+        if let faults = FaultInjection<BasicRequestContext>.fromEnvironment() { router.add(middleware: faults) }
         let address = BaseAddress()
         let dispatcher = BatchDispatcher()
         GraphRoutes(state: holder, tokens: tokens, throttle: throttle, dispatcher: dispatcher, address: address, log: log).register(on: router)

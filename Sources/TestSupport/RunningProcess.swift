@@ -18,7 +18,10 @@ public final class RunningProcess: @unchecked Sendable {
     private let readerDone = DispatchSemaphore(value: 0)
 
     /// `mergingErrors`: standard error is read into `output` too (otherwise it is dropped).
-    public init(_ arguments: [String], binary: String = BinaryRunner.binaryPath, mergingErrors: Bool = false) throws {
+    /// `environment`: more variables for the child, over this process's own.
+    public init(_ arguments: [String], binary: String = BinaryRunner.binaryPath, mergingErrors: Bool = false, environment extra: [String: String] = [:])
+        throws
+    {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
         var actions = posix_spawn_file_actions_t()
@@ -36,6 +39,7 @@ public final class RunningProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment.filter { $0.key != "LICENSEDESK_STATE" }
         // `licensedesk debug` (the durability tests' writer) runs only with the test hooks on.
         environment["LICENSEDESK_TEST_HOOKS"] = "1"
+        for (name, value) in extra { environment[name] = value }
         let child: pid_t
         do {
             child = try Spawn.spawn(binary, arguments, environment: environment, actions: &actions)

@@ -18,18 +18,19 @@ final class GraphTestServer: @unchecked Sendable {
     /// roles.json to put in the state first; `sharing`: serve the state another server serves.
     /// `mergingErrors`: the server's standard error (its log) is read into `process.output` too.
     init(
-        tokens: [String: String]? = nil, roles: String? = nil, extra: [String] = [], sharing other: GraphTestServer? = nil, mergingErrors: Bool = false
+        tokens: [String: String]? = nil, roles: String? = nil, extra: [String] = [], sharing other: GraphTestServer? = nil, mergingErrors: Bool = false,
+        port: Int = 0, environment: [String: String] = [:]
     ) throws {
         directory = other?.directory ?? TemporaryDirectory()
         if other == nil { #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0) }
         if let roles { try roles.write(toFile: directory.file("roles.json"), atomically: true, encoding: .utf8) }
-        var arguments = ["serve", "--state", directory.path, "--listen", "127.0.0.1:0"] + extra
+        var arguments = ["serve", "--state", directory.path, "--listen", "127.0.0.1:\(port)"] + extra
         if let tokens {
             let file = directory.sibling("tokens") + "/tokens.json"
             try JSONSerialization.data(withJSONObject: ["tokens": tokens]).write(to: URL(fileURLWithPath: file))
             arguments += ["--token-file", file]
         }
-        process = try RunningProcess(arguments, mergingErrors: mergingErrors)
+        process = try RunningProcess(arguments, mergingErrors: mergingErrors, environment: environment)
         guard process.waitForLine(startingWith: "Listening on", timeout: 30) else { throw POSIXError(.ETIMEDOUT) }
         let lines = process.output
         base = String(lines.first { $0.hasPrefix("Listening on ") }!.split(separator: " ")[2])

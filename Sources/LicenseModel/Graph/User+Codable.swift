@@ -22,6 +22,11 @@ extension User: Codable {
         return fields
     }()
 
+    /// Every Graph user property the model reads, for a `$select` that brings all of them
+    /// (`pull`). Not `manager`, a relationship Graph gives by `$expand`, nor `sipProxyAddress`,
+    /// which rules name but Graph's user has no such property (a `$select` of it is a 400).
+    public static var graphPropertyNames: [String] { fields.keys.filter { $0 != "manager" && $0 != "sipProxyAddress" }.sorted() }
+
     /// Walks the fields the record has (a user sets a dozen of some fifty known ones), rather
     /// than asking for every known field: loading a million users spends its time here.
     public init(from decoder: any Decoder) throws {

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Requests to one Graph endpoint (`https://graph.microsoft.com/v1.0`, a national cloud, or
+/// `licensedesk serve`): the bearer token on each, retries as `RetryPolicy` says, a new token
+/// once when the tenant says the one in hand expired, and Graph's error bodies turned into
+/// `GraphClientError`s.
+public final class GraphConnection: @unchecked Sendable {
+    public let base: String
+    let tokens: TokenSource
+    let retry: RetryPolicy
+    let client: HTTPClient
+    private let lock = NSLock()
+    private var token: String?
+    /// Said when a request is retried (the progress line shows it).
+    var onRetry: @Sendable (String) -> Void = { _ in }
+    /// How long to wait; tests make it instant.
+    var sleep: @Sendable (Double) async -> Void = { seconds in try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+    /// Bodies larger than this are refused (a page of 999 users with every property is a few MB).
+    static let bodyLimit = 256 << 20
+
+    /// `base`: the version root, e.g. `https://graph.microsoft.com/v1.0`.
+    public init(base: String, tokens: TokenSource, retry: RetryPolicy = RetryPolicy()) {
+        self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.tokens = tokens
+        self.retry = retry
+        // A refused or unreachable address is tried for 3 s (the client retries inside that),
+        // then `RetryPolicy.connectionAttempts` times in all: a wrong URL is said in seconds.
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(3), read: .seconds(120))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    /// A JSON object from `url` (absolute, or a path under `base`).
+    func getJSON(_ url: String, headers: [(String, String)] = []) async throws(GraphClientError) -> [String: Any] {
+        let absolute = url.lowercased().hasPrefix("http") ? url : base + (url.hasPrefix("/") ? url : "/" + url)
+        let body = try await send(absolute, headers: headers)
+        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+            throw .malformed(url: absolute, reason: "the answer is not a JSON object")
+        }
+        return object
+    }
+
+    private func currentToken(renew: Bool) throws(GraphClientError) -> String {
+        if !renew, let token = lock.withLock({ token }) { return token }
+        let fresh = try tokens.token()
+        lock.withLock { token = fresh }
+        return fresh
+    }
+
+    private func send(_ url: String, headers: [(String, String)]) async throws(GraphClientError) -> Data {
+        var renewed = false
+        var attempt = 0
+        while true {
+            attempt += 1
+            var request = HTTPClientRequest(url: url)
+            request.method = .GET
+            request.headers.add(name: "Authorization", value: "Bearer \(try currentToken(renew: false))")
+            request.headers.add(name: "Accept", value: "application/json")
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            let status: Int
+            let answerHeaders: HTTPHeaders
+            let body: Data
+            do {
+                let response = try await client.execute(request, timeout: .seconds(120))
+                status = Int(response.status.code)
+                answerHeaders = response.headers
+                body = Data((try await response.body.collect(upTo: Self.bodyLimit)).readableBytesView)
+            } catch {
+                guard attempt < retry.connectionAttempts else { throw .connection(url: url, reason: "\(error)") }
+                let wait = retry.delay(attempt: attempt, retryAfter: nil)
+                onRetry("connection failed (\(error)); retrying in \(String(format: "%.1f", wait)) s")
+                await sleep(wait)
+                continue
+            }
+            if (200..<300).contains(status) { return body }
+            if status == 401, !renewed {
+                // Expired or revoked: one new token, then the request again.
+                renewed = true
+                _ = try currentToken(renew: true)
+                continue
+            }
+            if RetryPolicy.isRetried(status: status), attempt < retry.attempts {
+                let wait = retry.delay(attempt: attempt, retryAfter: answerHeaders.first(name: "Retry-After"))
+                onRetry("\(status) from the tenant; retrying in \(String(format: "%.1f", wait)) s")
+                await sleep(wait)
+                continue
+            }
+            throw Self.error(url: url, status: status, body: body)
+        }
+    }
+
+    /// Graph's error body as an error; a 403 names the permission the path needs.
+    static func error(url: String, status: Int, body: Data) -> GraphClientError {
+        let error = ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any])?["error"] as? [String: Any]
+        let code = error?["code"] as? String ?? "HTTP \(status)"
+        let message = error?["message"] as? String ?? String(decoding: body.prefix(300), as: UTF8.self)
+        if status == 403 { return .permission(url: url, needed: permission(for: url), message: message) }
+        return .refused(url: url, status: status, code: code, message: message)
+    }
+
+    /// The least-privileged application permission that reads what `url` names
+    /// (specs/graph.md §8.3).
+    static func permission(for url: String) -> String {
+        let path = URLComponents(string: url)?.path.lowercased() ?? url.lowercased()
+        if path.contains("/members") || path.contains("/groups") { return "GroupMember.Read.All (or Group.Read.All)" }
+        if path.contains("/subscribedskus") || path.contains("/organization") { return "Organization.Read.All" }
+        if path.contains("/licensedetails") { return "User.Read.All (or LicenseAssignment.Read.All)" }
+        return "User.Read.All"
+    }
+}

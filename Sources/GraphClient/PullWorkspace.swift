@@ -1,0 +1,85 @@
+import Foundation
+
+/// Where a pull keeps what it has read so far, so an interrupted pull goes on where it stopped:
+/// each page as Graph sent it (written whole, then renamed into place), and `progress.json`
+/// saying which collections are done and the `@odata.nextLink` of the next page. It lives in
+/// the admin's own cache (mode 0700), never in the shared state, and is removed once the pull
+/// has been imported.
+public struct PullWorkspace {
+    let directory: URL
+
+    struct Step: Codable, Equatable {
+        var next: String?
+        var pages = 0
+        var objects = 0
+        var done = false
+    }
+
+    struct Progress: Codable, Equatable {
+        var graphURL: String
+        var steps: [String: Step] = [:]
+        /// Groups whose members are all read.
+        var membersDone: Set<String> = []
+    }
+
+    /// `$XDG_CACHE_HOME/licensedesk/pull/<key>` (else `~/.cache/…`), the key made from the
+    /// Graph URL and the state directory: one pull per tenant and state.
+    public static func standard(graphURL: String, stateDirectory: String) -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (graphURL + "\n" + stateDirectory).utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return URL(fileURLWithPath: cache).appendingPathComponent("licensedesk/pull/\(String(hash, radix: 16))")
+    }
+
+    init(directory: URL) throws(GraphClientError) {
+        self.directory = directory
+        for folder in ["", "import", "groups", "members"] {
+            do {
+                try FileManager.default.createDirectory(
+                    at: directory.appendingPathComponent(folder), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch { throw .malformed(url: directory.path, reason: "the pull's folder can't be made: \(error)") }
+        }
+    }
+
+    var importFolder: URL { directory.appendingPathComponent("import") }
+
+    func loadProgress(graphURL: String) -> Progress {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent("progress.json")),
+            let saved = try? JSONDecoder().decode(Progress.self, from: data), saved.graphURL == graphURL
+        else { return Progress(graphURL: graphURL) }
+        return saved
+    }
+
+    func save(_ progress: Progress) throws(GraphClientError) {
+        try write(try encoded(progress), to: directory.appendingPathComponent("progress.json"))
+    }
+
+    private func encoded<T: Encodable>(_ value: T) throws(GraphClientError) -> Data {
+        do { return try JSONEncoder().encode(value) } catch { throw .malformed(url: directory.path, reason: "\(error)") }
+    }
+
+    /// Whole or not at all: a pull killed mid-write leaves no half page.
+    func write(_ data: Data, to file: URL) throws(GraphClientError) {
+        let temporary = file.appendingPathExtension("partial")
+        do {
+            try data.write(to: temporary)
+            if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
+            try FileManager.default.moveItem(at: temporary, to: file)
+        } catch { throw .malformed(url: file.path, reason: "can't be written: \(error)") }
+    }
+
+    func writeJSON(_ object: Any, to file: URL) throws(GraphClientError) {
+        guard let data = try? JSONSerialization.data(withJSONObject: object) else { throw .malformed(url: file.path, reason: "not JSON") }
+        try write(data, to: file)
+    }
+
+    func readJSON(_ file: URL) -> [String: Any]? {
+        (try? Data(contentsOf: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import LicenseModel
+
+/// `licensedesk pull`: a live tenant read over Graph v1.0 into Graph list responses that
+/// `import graph` takes — the organization, the subscribed SKUs, every user with every property
+/// the model reads (by explicit `$select`), every group with its rule and licences, and each
+/// group's members page by page. Resumable: see `PullWorkspace`.
+public final class TenantPull: @unchecked Sendable {
+    let connection: GraphConnection
+    let workspace: PullWorkspace
+    var progress: PullWorkspace.Progress
+    let started = Date()
+    /// Told after each page.
+    public var report: @Sendable (PullReport) -> Void = { _ in }
+    private var totalUsers: Int?
+
+    /// What a pull has done so far, for the progress line and the summary.
+    public struct PullReport: Sendable {
+        public var phase: String
+        public var objects: Int
+        public var expected: Int?
+        public var elapsed: Double
+        public var resumed: Bool
+        public var note: String?
+    }
+
+    static let groupProperties = [
+        "id", "displayName", "description", "groupTypes", "securityEnabled", "mailEnabled", "mailNickname", "membershipRule",
+        "membershipRuleProcessingState", "assignedLicenses", "licenseProcessingState",
+    ]
+
+    /// `workspace`: where pages are kept (default: the admin's cache, keyed by URL and state).
+    public init(connection: GraphConnection, workspace directory: URL) throws(GraphClientError) {
+        self.connection = connection
+        workspace = try PullWorkspace(directory: directory)
+        progress = workspace.loadProgress(graphURL: connection.base)
+    }
+
+    public var isResuming: Bool { !progress.steps.isEmpty }
+    public var folder: URL { workspace.directory }
+
+    /// Reads what is not read yet; returns the folder to import.
+    public func run() async throws(GraphClientError) -> URL {
+        let resumed = isResuming
+        connection.onRetry = { [weak self] note in self?.tell("retry", note: note, resumed: resumed) }
+        try await single("organization", "/organization")
+        try await single("subscribedSkus", "/subscribedSkus")
+        let users = "/users?$select=\(User.graphPropertyNames.joined(separator: ","))&$top=999&$count=true"
+        try await pages("users", first: users, headers: [("ConsistencyLevel", "eventual")], into: workspace.importFolder, resumed: resumed)
+        try await pages(
+            "groups", first: "/groups?$select=\(Self.groupProperties.joined(separator: ","))&$top=999", headers: [],
+            into: workspace.directory.appendingPathComponent("groups"), resumed: resumed)
+        for group in groups() where !progress.membersDone.contains(group) {
+            try await members(of: group, resumed: resumed)
+        }
+        try writeGroups()
+        return workspace.importFolder
+    }
+
+    /// Objects read so far (users, groups and memberships).
+    public var objects: Int { progress.steps.values.reduce(0) { $0 + $1.objects } }
+
+    private func tell(_ phase: String, note: String? = nil, resumed: Bool) {
+        report(
+            PullReport(
+                phase: phase, objects: objects, expected: totalUsers.map { $0 + (progress.steps["groups"]?.objects ?? 0) },
+                elapsed: Date().timeIntervalSince(started), resumed: resumed, note: note))
+    }
+
+    private func single(_ name: String, _ path: String) async throws(GraphClientError) {
+        guard progress.steps[name]?.done != true else { return }
+        let answer = try await connection.getJSON(path)
+        try workspace.writeJSON(answer, to: workspace.importFolder.appendingPathComponent("\(name).json"))
+        progress.steps[name] = PullWorkspace.Step(next: nil, pages: 1, objects: (answer["value"] as? [Any])?.count ?? 1, done: true)
+        try workspace.save(progress)
+    }
+
+    /// Every page of a collection, each saved as it comes, from where the last run stopped.
+    private func pages(_ name: String, first: String, headers: [(String, String)], into folder: URL, resumed: Bool) async throws(GraphClientError) {
+        var step = progress.steps[name] ?? PullWorkspace.Step(next: first)
+        while !step.done, let next = step.next {
+            let page = try await connection.getJSON(next, headers: headers)
+            guard let value = page["value"] as? [Any] else { throw .malformed(url: next, reason: "a list page without \"value\"") }
+            if name == "users", let count = page["@odata.count"] as? Int { totalUsers = count }
+            try workspace.writeJSON(page, to: folder.appendingPathComponent(String(format: "\(name)-%05d.json", step.pages + 1)))
+            step.pages += 1
+            step.objects += value.count
+            step.next = page["@odata.nextLink"] as? String
+            step.done = step.next == nil
+            progress.steps[name] = step
+            try workspace.save(progress)
+            tell(name, resumed: resumed)
+        }
+    }
+
+    /// The ids of the groups read, in page order.
+    private func groups() -> [String] {
+        let folder = workspace.directory.appendingPathComponent("groups")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        return files.flatMap { file in
+            ((workspace.readJSON(folder.appendingPathComponent(file))?["value"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        }
+    }
+
+    /// A group's members, all pages, kept only once complete: users only (the model's groups
+    /// hold users; nested groups and devices are left out).
+    private func members(of group: String, resumed: Bool) async throws(GraphClientError) {
+        var next: String? = "/groups/\(group)/members?$select=id&$top=999"
+        var ids: [[String: Any]] = []
+        while let url = next {
+            let page = try await connection.getJSON(url)
+            for case let member as [String: Any] in (page["value"] as? [Any]) ?? [] {
+                let type = (member["@odata.type"] as? String)?.lowercased() ?? "#microsoft.graph.user"
+                if type == "#microsoft.graph.user", let id = member["id"] as? String { ids.append(["id": id]) }
+            }
+            next = page["@odata.nextLink"] as? String
+        }
+        try workspace.writeJSON(["value": ids], to: workspace.directory.appendingPathComponent("members/\(group).json"))
+        progress.membersDone.insert(group)
+        var step = progress.steps["members"] ?? PullWorkspace.Step()
+        step.objects += ids.count
+        progress.steps["members"] = step
+        try workspace.save(progress)
+        tell("members", resumed: resumed)
+    }
+
+    /// One groups list with each group's members in it, as `import graph` reads groups.
+    private func writeGroups() throws(GraphClientError) {
+        let folder = workspace.directory.appendingPathComponent("groups")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        var all: [[String: Any]] = []
+        for file in files {
+            for var group in (workspace.readJSON(folder.appendingPathComponent(file))?["value"] as? [[String: Any]]) ?? [] {
+                guard let id = group["id"] as? String else { continue }
+                group["members"] = workspace.readJSON(workspace.directory.appendingPathComponent("members/\(id).json"))?["value"] ?? []
+                all.append(group)
+            }
+        }
+        try workspace.writeJSON(
+            ["@odata.context": "\(connection.base)/$metadata#groups", "value": all], to: workspace.importFolder.appendingPathComponent("groups.json"))
+    }
+
+    public func remove() { workspace.remove() }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Where access tokens come from. `--token-command CMD` runs the command (through `/bin/sh -c`)
+/// and takes what it prints, e.g. `az account get-access-token --resource-type ms-graph --query
+/// accessToken -o tsv`; it is run again when the tenant says the token expired (401).
+public struct TokenSource: Sendable {
+    let command: String
+
+    public init(command: String) { self.command = command }
+
+    /// A fresh token. Never logged, never written to the state.
+    func token() throws(GraphClientError) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do { try process.run() } catch { throw .token("--token-command could not be started: \(error)") }
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw .token("--token-command exited with \(process.terminationStatus)\(complaint.isEmpty ? "" : ": " + complaint.prefix(300))")
+        }
+        let token = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
+            throw .token("--token-command printed \(token.isEmpty ? "nothing" : "more than one word"); it must print the access token alone")
+        }
+        return token
+    }
+}
