@@ -162,15 +162,16 @@ extension GraphRoutes {
         let query = try GraphQuery(url: call.url, advanced: call.advanced, orderable: [], resource: .user)
         let tenant = try call.state.tenant
         guard let group = tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
-        var users = tenant.memberUserIndices(of: group.id).map { tenant.users[$0] }
-        if errorsOnly { users = users.filter { tenant.licenseError(of: $0, from: group.id) != nil } }
-        let rows: [[String: Any]] = users.map { member in
-            var row = GraphObjects.user(member, select: query.select)
+        var members = tenant.memberUserIndices(of: group.id)
+        if errorsOnly { members = members.filter { tenant.licenseError(of: tenant.users[$0], from: group.id) != nil } }
+        let path = "groups/\(group.id)/\(errorsOnly ? "membersWithLicenseErrors" : "members")"
+        // Only the page's rows are made: a 50,000-member group read 999 at a time costs each
+        // page its 999, not the 50,000.
+        return page(count: members.count, query: query, version: version, path: path, entity: "directoryObjects", id: { tenant.users[members[$0]].id }) {
+            var row = GraphObjects.user(tenant.users[members[$0]], select: query.select)
             row["@odata.type"] = "#microsoft.graph.user"
             return row
         }
-        let path = "groups/\(group.id)/\(errorsOnly ? "membersWithLicenseErrors" : "members")"
-        return page(rows, query: query, call: call, version: version, path: path, entity: "directoryObjects")
     }
 
     /// Queued work is processed soon after it is queued, in the background.

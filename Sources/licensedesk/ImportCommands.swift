@@ -28,7 +28,7 @@ struct ImportOptions: ParsableArguments {
 enum ImportRun {
     static func finish<Payload>(
         _ outcome: ImportOutcome<Payload>, summary: String, change: TenantChange, state: StateOptions, loaded: LoadedState,
-        options: ImportOptions
+        options: ImportOptions, details: [String] = []
     ) throws {
         for problem in outcome.problems { FileHandle.standardError.write(Data("error: \(TextSanitizer.inert(problem.description))\n".utf8)) }
         for note in outcome.notes { print("note: \(TextSanitizer.inert(note))") }
@@ -38,6 +38,7 @@ enum ImportRun {
             throw ExitCode(2)
         }
         let skipped = outcome.problems.isEmpty ? "" : " (\(outcome.problems.count) bad record(s) left out)"
+        for line in details { print(TextSanitizer.inert(line)) }
         guard options.apply else {
             print("Would import \(summary)\(skipped)")
             print("Dry run: nothing saved; run again with --apply to save")
@@ -67,7 +68,9 @@ struct ImportGraphCommand: ParsableCommand {
         let existing = Set(loaded.tenant.users.map(\.id))
         let replaced = batch.users.filter { existing.contains($0.id) }.count
         let summary = "\(batch.summary) (\(batch.users.count - replaced) new users, \(replaced) replaced)"
-        try ImportRun.finish(outcome, summary: summary, change: .importDirectory(batch), state: state, loaded: loaded, options: options)
+        try ImportRun.finish(
+            outcome, summary: summary, change: .importDirectory(batch), state: state, loaded: loaded, options: options,
+            details: ImportDifferences.between(batch, and: loaded.tenant).lines)
     }
 }
 

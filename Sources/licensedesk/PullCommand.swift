@@ -71,7 +71,9 @@ struct PullCommand: ParsableCommand {
         let existing = Set(loaded.tenant.users.map(\.id))
         let replaced = batch.users.filter { existing.contains($0.id) }.count
         let summary = "\(batch.summary) (\(batch.users.count - replaced) new users, \(replaced) replaced)"
-        try ImportRun.finish(imported, summary: summary, change: .importDirectory(batch), state: state, loaded: loaded, options: options)
+        try ImportRun.finish(
+            imported, summary: summary, change: .importDirectory(batch), state: state, loaded: loaded, options: options,
+            details: ImportDifferences.between(batch, and: loaded.tenant).lines)
         // Imported (or shown): the pages have done their work.
         pull.remove()
     }

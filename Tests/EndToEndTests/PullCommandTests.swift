@@ -46,6 +46,12 @@ struct PullCommandTests {
         let served = try StateStore(directory: server.directory.path).loadTenant()
         #expect(try Self.essence(pulled) == Self.essence(served))
         #expect(!FileManager.default.fileExists(atPath: work.file("progress.json")), "the pages are gone once imported")
+        // The tenant moves on; a second pull's dry run says what moved, property by property.
+        #expect(try BinaryRunner.run(["users", "set", "adele.vance@contoso.com", "usageLocation=NO", "--state", server.directory.path]).status == 0)
+        let refresh = try BinaryRunner.run(arguments)
+        #expect(refresh.standardOutput.contains("Users: 0 new, 1 changed, 43 unchanged (usageLocation 1)"), "\(refresh.standardOutput)")
+        #expect(refresh.standardOutput.contains(#"adele.vance@contoso.com: usageLocation "US" → "NO""#), "\(refresh.standardOutput)")
+        #expect(!refresh.standardOutput.contains("Groups:"), "nothing changed in the groups: \(refresh.standardOutput)")
     }
 
     @Test("a pull killed while it waits out a long 429 goes on where it stopped: what was read is not asked for again")
