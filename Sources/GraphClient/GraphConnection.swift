@@ -38,6 +38,10 @@ public final class GraphConnection: @unchecked Sendable {
     /// A JSON object from `url` (absolute, or a path under `base`).
     func getJSON(_ url: String, headers: [(String, String)] = []) async throws(GraphClientError) -> [String: Any] {
         let absolute = url.lowercased().hasPrefix("http") ? url : base + (url.hasPrefix("/") ? url : "/" + url)
+        // The token goes only where the admin pointed: a next link to another host is refused.
+        guard Self.sameOrigin(absolute, base) else {
+            throw .malformed(url: absolute, reason: "the tenant sent a link to another host than \(base); not following it with the token")
+        }
         let body = try await send(absolute, headers: headers)
         guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
             throw .malformed(url: absolute, reason: "the answer is not a JSON object")
@@ -92,6 +96,13 @@ public final class GraphConnection: @unchecked Sendable {
             }
             throw Self.error(url: url, status: status, body: body)
         }
+    }
+
+    /// Same scheme, host and port.
+    static func sameOrigin(_ a: String, _ b: String) -> Bool {
+        guard let x = URLComponents(string: a), let y = URLComponents(string: b) else { return false }
+        func port(_ c: URLComponents) -> Int? { c.port ?? (c.scheme?.lowercased() == "https" ? 443 : c.scheme?.lowercased() == "http" ? 80 : nil) }
+        return x.scheme?.lowercased() == y.scheme?.lowercased() && x.host?.lowercased() == y.host?.lowercased() && port(x) == port(y)
     }
 
     /// Graph's error body as an error; a 403 names the permission the path needs.

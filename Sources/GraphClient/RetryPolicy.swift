@@ -22,7 +22,9 @@ public struct RetryPolicy: Sendable {
 
     /// Seconds to wait before attempt `attempt + 1` (`attempt` counts from 1).
     func delay(attempt: Int, retryAfter: String?, now: Date = Date(), jitter: Double = Double.random(in: 0.5...1.0)) -> Double {
-        if let retryAfter, let seconds = Self.seconds(retryAfter, now: now) { return min(max(seconds, 0), maximum * 10) }
+        // A Retry-After past five minutes is taken as five minutes (a broken or hostile answer
+        // must not park a pull for a day); a negative one as none.
+        if let retryAfter, let seconds = Self.seconds(retryAfter, now: now), seconds.isFinite { return min(max(seconds, 0), 300) }
         return min(maximum, base * pow(2, Double(attempt - 1))) * jitter
     }
 

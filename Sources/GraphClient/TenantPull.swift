@@ -78,7 +78,10 @@ public final class TenantPull: @unchecked Sendable {
     /// Every page of a collection, each saved as it comes, from where the last run stopped.
     private func pages(_ name: String, first: String, headers: [(String, String)], into folder: URL, resumed: Bool) async throws(GraphClientError) {
         var step = progress.steps[name] ?? PullWorkspace.Step(next: first)
+        var seen: Set<String> = []
         while !step.done, let next = step.next {
+            // A next link seen before would go round for ever.
+            guard seen.insert(next).inserted else { throw .malformed(url: next, reason: "the tenant's @odata.nextLink leads back to a page already read") }
             let page = try await connection.getJSON(next, headers: headers)
             guard let value = page["value"] as? [Any] else { throw .malformed(url: next, reason: "a list page without \"value\"") }
             if name == "users", let count = page["@odata.count"] as? Int { totalUsers = count }
@@ -105,9 +108,11 @@ public final class TenantPull: @unchecked Sendable {
     /// A group's members, all pages, kept only once complete: users only (the model's groups
     /// hold users; nested groups and devices are left out).
     private func members(of group: String, resumed: Bool) async throws(GraphClientError) {
-        var next: String? = "/groups/\(group)/members?$select=id&$top=999"
+        var next: String? = "/groups/\(Self.segment(group))/members?$select=id&$top=999"
         var ids: [[String: Any]] = []
+        var seen: Set<String> = []
         while let url = next {
+            guard seen.insert(url).inserted else { throw .malformed(url: url, reason: "the tenant's @odata.nextLink leads back to a page already read") }
             let page = try await connection.getJSON(url)
             for case let member as [String: Any] in (page["value"] as? [Any]) ?? [] {
                 let type = (member["@odata.type"] as? String)?.lowercased() ?? "#microsoft.graph.user"
@@ -115,7 +120,7 @@ public final class TenantPull: @unchecked Sendable {
             }
             next = page["@odata.nextLink"] as? String
         }
-        try workspace.writeJSON(["value": ids], to: workspace.directory.appendingPathComponent("members/\(group).json"))
+        try workspace.writeJSON(["value": ids], to: workspace.directory.appendingPathComponent("members/\(Self.segment(group)).json"))
         progress.membersDone.insert(group)
         var step = progress.steps["members"] ?? PullWorkspace.Step()
         step.objects += ids.count
@@ -132,7 +137,7 @@ public final class TenantPull: @unchecked Sendable {
         for file in files {
             for var group in (workspace.readJSON(folder.appendingPathComponent(file))?["value"] as? [[String: Any]]) ?? [] {
                 guard let id = group["id"] as? String else { continue }
-                group["members"] = workspace.readJSON(workspace.directory.appendingPathComponent("members/\(id).json"))?["value"] ?? []
+                group["members"] = workspace.readJSON(workspace.directory.appendingPathComponent("members/\(Self.segment(id)).json"))?["value"] ?? []
                 all.append(group)
             }
         }
@@ -141,4 +146,9 @@ public final class TenantPull: @unchecked Sendable {
     }
 
     public func remove() { workspace.remove() }
+
+    /// A group id as one path segment (an id from the tenant is data, never a path).
+    static func segment(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? id
+    }
 }

@@ -13,8 +13,11 @@ public enum GraphImport {
 
     /// Reads `paths` (files, or folders of `.json` files) against `tenant`. With `skipBad`, bad
     /// records are left out (and reported); otherwise they are only reported.
-    public static func read(_ paths: [String], against tenant: Tenant, skipBad: Bool) -> ImportOutcome<DirectoryImport> {
+    /// `asGraphSent`: the files are Graph's own answers, as `pull` saves them, so the other
+    /// shapes (`GraphShapes`) are not looked for — a 100,000-user pull is parsed once, not twice.
+    public static func read(_ paths: [String], against tenant: Tenant, skipBad: Bool, asGraphSent: Bool = false) -> ImportOutcome<DirectoryImport> {
         var reader = GraphImportReader(tenant: tenant, skipBad: skipBad)
+        reader.lookForShapes = !asGraphSent
         for file in expand(paths, extensions: ["json"], problems: &reader.problems) { reader.read(file) }
         reader.checkReferences()
         return ImportOutcome(payload: reader.batch, problems: reader.problems, notes: reader.notes)

@@ -16,6 +16,9 @@ struct GraphImportReader {
     private var pages: [GraphImport.Kind: Int] = [:]
     private var pagesWithNextLink: [GraphImport.Kind: Int] = [:]
 
+    /// Whether files may be in the other shapes admins save (`GraphShapes`).
+    var lookForShapes = true
+
     init(tenant: Tenant, skipBad: Bool) {
         self.tenant = tenant
         self.skipBad = skipBad
@@ -32,7 +35,7 @@ struct GraphImportReader {
             return
         }
         // PowerShell output, single objects, legacy names and the like, as a list response.
-        if let normalised = GraphShapes.normalise(data, file: file) {
+        if lookForShapes, let normalised = GraphShapes.normalise(data, file: file) {
             data = normalised.data
             notes += normalised.notes
             problems += normalised.problems

@@ -66,7 +66,7 @@ struct PullCommand: ParsableCommand {
         }
         let seconds = line.elapsed
         print("Pulled \(pull.objects) objects in \(String(format: "%.1f", seconds)) s (\(Int(Double(pull.objects) / max(seconds, 0.001))) objects/s)")
-        let imported = GraphImport.read([importFolder.path], against: loaded.tenant, skipBad: options.skipBad)
+        let imported = GraphImport.read([importFolder.path], against: loaded.tenant, skipBad: options.skipBad, asGraphSent: true)
         let batch = imported.payload
         let existing = Set(loaded.tenant.users.map(\.id))
         let replaced = batch.users.filter { existing.contains($0.id) }.count

@@ -46,4 +46,19 @@ struct GraphClientTests {
             #expect(error.description.contains("exited with 4: oops"))
         }
     }
+
+    @Test("the token goes only to the endpoint the admin named: a next link to another host, scheme or port is not followed")
+    func sameOrigin() {
+        let base = "https://graph.microsoft.com/v1.0"
+        #expect(GraphConnection.sameOrigin("https://graph.microsoft.com/v1.0/users?$skiptoken=x", base))
+        #expect(GraphConnection.sameOrigin("https://GRAPH.microsoft.com:443/v1.0/users", base))
+        #expect(!GraphConnection.sameOrigin("https://graph.microsoft.com.evil.example/v1.0/users", base))
+        #expect(!GraphConnection.sameOrigin("http://graph.microsoft.com/v1.0/users", base))
+        #expect(!GraphConnection.sameOrigin("https://graph.microsoft.com:8443/v1.0/users", base))
+        #expect(!GraphConnection.sameOrigin("https://attacker@evil.example/v1.0", base))
+        // A Retry-After of a day is five minutes; garbage is backoff.
+        #expect(RetryPolicy().delay(attempt: 1, retryAfter: "86400") == 300)
+        #expect(RetryPolicy().delay(attempt: 1, retryAfter: "-5") == 0)
+        #expect(RetryPolicy(base: 1).delay(attempt: 1, retryAfter: "soon", jitter: 1) == 1)
+    }
 }
