@@ -182,5 +182,8 @@ struct GraphImportShapesTests {
         #expect(tenant.portalStatus(of: group) == .notEvaluatedHere)
         #expect(tenant.notEvaluatedReason(of: group)?.contains("employeeType") == true)
         #expect(tenant.portalStatus(of: try #require(tenant.group(id: DemoTenant.e3AllGroupID))) != .notEvaluatedHere)
+        // A preview says it can't show what a change does to that group's members.
+        let preview = try tenant.preview(.setUserAttributes(userID: members[1], values: ["department": "Sales"]), context: context)
+        #expect(preview.summary().first?.hasPrefix("Not evaluated here: Contractors") == true, "\(preview.summary())")
     }
 }

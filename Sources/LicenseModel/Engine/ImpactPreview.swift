@@ -26,6 +26,9 @@ public struct ImpactPreview: Equatable, Sendable, Codable {
     /// skuPartNumber → seats left afterwards (negative: more needed than bought), for the SKUs
     /// whose use changes.
     public var seatsFreeAfter: [String: Int] = [:]
+    /// Dynamic groups whose rule is not evaluated here: what the change does to their members
+    /// is Entra's to say, and the preview can't show it.
+    public var notEvaluated: [String] = []
 
     public var isEmpty: Bool { memberships.isEmpty && users.isEmpty && seatChanges.isEmpty }
 }
@@ -95,7 +98,8 @@ extension Tenant {
                 free[sku.skuPartNumber] = sku.availableUnits
             }
         }
-        return ImpactPreview(memberships: memberships, users: users, seatChanges: seats, seatsFreeAfter: free)
+        let unknown = after.groups.filter { after.notEvaluatedReason(of: $0) != nil }.map(\.displayName)
+        return ImpactPreview(memberships: memberships, users: users, seatChanges: seats, seatsFreeAfter: free, notEvaluated: unknown)
     }
 
     static func enabledPlans(_ user: User?, in tenant: Tenant) -> Set<String> {
@@ -114,8 +118,16 @@ extension ImpactPreview {
     /// with its count, the licence errors it would cause by type and count, joins and leaves,
     /// seats against what is free; then the users one by one.
     public func summary(limit: Int = 20) -> [String] {
-        if isEmpty { return ["No user's membership, licences or plans would change."] }
-        var lines = ["\(users.count) user\(users.count == 1 ? "" : "s") affected" + (users.isEmpty ? "" : ": " + totals())]
+        // Said first and whatever else the preview holds: these groups' members may move in
+        // Entra in ways no preview here can show.
+        let caveat =
+            notEvaluated.isEmpty
+            ? []
+            : [
+                "Not evaluated here: \(notEvaluated.prefix(5).joined(separator: ", "))\(notEvaluated.count > 5 ? " and \(notEvaluated.count - 5) more" : "") (rules LicenseDesk can't evaluate; their members are kept as imported, and what this change does to them is not shown)"
+            ]
+        if isEmpty { return caveat + ["No user's membership, licences or plans would change."] }
+        var lines = caveat + ["\(users.count) user\(users.count == 1 ? "" : "s") affected" + (users.isEmpty ? "" : ": " + totals())]
         var errors: [String: Int] = [:]
         for user in users {
             for error in user.newErrors { errors[String(error.split(separator: " ").last ?? ""), default: 0] += 1 }
