@@ -7,7 +7,7 @@ enum GraphReply {
     static let contentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 
     static func json(_ object: Any, status: HTTPResponse.Status = .ok, requestID: String, clientRequestID: String, extra: [(String, String)] = []) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data = GraphJSONWriter.data(object) ?? Data("{}".utf8)
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[HTTPField.Name("OData-Version")!] = "4.0"
