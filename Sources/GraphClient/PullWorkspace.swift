@@ -66,7 +66,10 @@ public struct PullWorkspace {
     func write(_ data: Data, to file: URL) throws(GraphClientError) {
         let temporary = file.appendingPathExtension("partial")
         do {
-            try data.write(to: temporary)
+            // The tenant's users are in these pages: the admin's alone, whatever the folder.
+            guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
             if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
             try FileManager.default.moveItem(at: temporary, to: file)
         } catch { throw .malformed(url: file.path, reason: "can't be written: \(error)") }

@@ -77,6 +77,9 @@ struct PullCommandTests {
         first.kill()
         _ = first.wait()
         #expect(try StateStore(directory: target.path).loadTenant().users.isEmpty, "nothing imported from a pull cut short")
+        // The pages hold the tenant's users: the admin's alone.
+        let page = try FileManager.default.attributesOfItem(atPath: work.file("import/users-00001.json"))
+        #expect((page[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         // The same tenant at the same address, without the throttle: only the rest is read.
         let port = Int(server.base.split(separator: ":").last!)!
         server.process.kill()
