@@ -38,4 +38,17 @@ enum GraphJSONWriter {
         if let optional = object as? JSONValue { return optional }
         return .string("\(object)")
     }
+
+    /// The other way, for answers still built as `[String: Any]`.
+    static func any(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: NSNull()
+        case .bool(let flag): flag
+        case .int(let number): number
+        case .double(let number): number
+        case .string(let text): text
+        case .array(let items): items.map(any)
+        case .object(let fields): fields.mapValues(any)
+        }
+    }
 }

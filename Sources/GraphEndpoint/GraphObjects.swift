@@ -68,6 +68,21 @@ enum GraphObjects {
     }
 
     static func user(_ user: User, select: [String]?) -> [String: Any] {
+        // Property by property where the model answers each one (the default set, most
+        // `$select`s): writing and re-reading the whole user costs 0.1 ms, a page 100 ms.
+        let names = select ?? userDefaults
+        var direct: [String: Any] = [:]
+        for name in names {
+            guard let canonical = GraphResource.canonicalUserName[name.lowercased()], let value = user.graphProperty(canonical) else {
+                direct.removeAll()
+                break
+            }
+            direct[canonical] = GraphJSONWriter.any(value)
+        }
+        if direct.count == Set(names.map { $0.lowercased() }).count, !direct.isEmpty {
+            if direct["businessPhones"] is NSNull { direct["businessPhones"] = [Any]() }
+            return direct
+        }
         var object = dictionary(user)
         object["securityIdentifier"] = object["securityIdentifier"] ?? securityIdentifier(user.id)
         return project(object, select: select, defaults: userDefaults)

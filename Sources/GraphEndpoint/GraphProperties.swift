@@ -27,6 +27,21 @@ enum GraphResource {
             "manager", "memberOf", "licenseDetails", "transitiveMemberOf", "ownedObjects", "registeredDevices", "directReports",
         ].map { $0.lowercased() })
 
+    /// Graph's spelling of each user property, by its folded name.
+    static let canonicalUserName: [String: String] = {
+        var names: [String: String] = [:]
+        for name in [
+            "id", "userPrincipalName", "displayName", "accountEnabled", "onPremisesSyncEnabled", "onPremisesImmutableId", "onPremisesSamAccountName",
+            "businessPhones", "onPremisesExtensionAttributes", "otherMails", "proxyAddresses", "city", "country", "companyName", "department",
+            "employeeId", "faxNumber", "givenName", "jobTitle", "mail", "mailNickname", "mobilePhone", "onPremisesDistinguishedName",
+            "onPremisesSecurityIdentifier", "passwordPolicies", "officeLocation", "postalCode", "preferredLanguage", "state", "streetAddress",
+            "surname", "usageLocation", "userType",
+        ] {
+            names[name.lowercased()] = name
+        }
+        return names
+    }()
+
     /// Only on a single user, never on the collection: Graph answers 501 there (U1).
     static let singleUserOnly: Set<String> = Set(
         ["aboutMe", "birthday", "hireDate", "interests", "mySite", "pastProjects", "preferredName", "responsibilities", "schools", "skills", "mailboxSettings"]
