@@ -35,7 +35,7 @@ enum GraphResource {
             "businessPhones", "onPremisesExtensionAttributes", "otherMails", "proxyAddresses", "city", "country", "companyName", "department",
             "employeeId", "faxNumber", "givenName", "jobTitle", "mail", "mailNickname", "mobilePhone", "onPremisesDistinguishedName",
             "onPremisesSecurityIdentifier", "passwordPolicies", "officeLocation", "postalCode", "preferredLanguage", "state", "streetAddress",
-            "surname", "usageLocation", "userType",
+            "surname", "usageLocation", "userType", "assignedLicenses",
         ] {
             names[name.lowercased()] = name
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LicenseModel
 import Testing
 
 @testable import GraphEndpoint
@@ -27,6 +28,23 @@ struct GraphObjectsTests {
             #expect(
                 error.message
                     == "Parsing OData Select and Expand failed: Could not find a property named 'licenceProcessingState' on type 'microsoft.graph.group'.")
+        }
+    }
+
+    @Test("a user's properties read one by one are exactly what writing the whole user gives, for every demo user")
+    func directProjection() throws {
+        let selects: [[String]?] = [
+            nil, ["id", "userPrincipalName", "assignedLicenses"], ["ID", "usageLocation", "onPremisesExtensionAttributes", "businessPhones", "proxyAddresses"],
+            ["department", "city", "accountEnabled", "onPremisesSyncEnabled", "otherMails", "mail"],
+        ]
+        func json(_ object: [String: Any]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+        for user in DemoTenant.make().users {
+            for select in selects {
+                let whole = GraphObjects.project(GraphObjects.dictionary(user), select: select, defaults: GraphObjects.userDefaults)
+                #expect(try json(GraphObjects.user(user, select: select)) == json(whole), "\(user.userPrincipalName) \(select ?? [])")
+            }
         }
     }
 }

@@ -25,7 +25,10 @@ extension User {
             return .object(attributes)
         case .otherMails: return .array(otherMails.map(JSONValue.string))
         case .proxyAddresses: return .array(proxyAddresses.map(JSONValue.string))
-        case .employeeHireDate, .manager, .assignedLicenses, .licenseAssignmentStates, .assignedPlans: return nil
+        case .assignedLicenses:
+            // AssignedLicense's synthesized Codable shape: skuId and disabledPlans.
+            return .array(assignedLicenses.map { .object(["skuId": .string($0.skuId), "disabledPlans": .array($0.disabledPlans.map(JSONValue.string))]) })
+        case .employeeHireDate, .manager, .licenseAssignmentStates, .assignedPlans: return nil
         }
     }
 }
