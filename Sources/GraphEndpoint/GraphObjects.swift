@@ -73,7 +73,8 @@ enum GraphObjects {
         let names = select ?? userDefaults
         var direct: [String: Any] = [:]
         for name in names {
-            guard let canonical = GraphResource.canonicalUserName[name.lowercased()], let value = user.graphProperty(canonical) else {
+            guard let canonical = GraphResource.canonicalUserName[name.lowercased()], let value = user.graphProperty(canonical) ?? piece(of: user, canonical)
+            else {
                 direct.removeAll()
                 break
             }
@@ -86,6 +87,19 @@ enum GraphObjects {
         var object = dictionary(user)
         object["securityIdentifier"] = object["securityIdentifier"] ?? securityIdentifier(user.id)
         return project(object, select: select, defaults: userDefaults)
+    }
+
+    /// The properties the model doesn't hand out one by one, written alone as the whole user
+    /// would write them (the state's encoder: its dates).
+    static func piece(of user: User, _ name: String) -> JSONValue? {
+        let encoder = StateJSON.encoder()
+        func written<T: Encodable>(_ value: T) -> JSONValue? { (try? encoder.encode(value)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) } }
+        switch name {
+        case "licenseAssignmentStates": return written(user.licenseAssignmentStates)
+        case "assignedPlans": return written(user.assignedPlans)
+        case "employeeHireDate": return user.employeeHireDate.map { written($0) ?? .null } ?? .null
+        default: return nil
+        }
     }
 
     static func group(_ group: Group, select: [String]?, list: Bool = false) -> [String: Any] {

@@ -35,7 +35,7 @@ enum GraphResource {
             "businessPhones", "onPremisesExtensionAttributes", "otherMails", "proxyAddresses", "city", "country", "companyName", "department",
             "employeeId", "faxNumber", "givenName", "jobTitle", "mail", "mailNickname", "mobilePhone", "onPremisesDistinguishedName",
             "onPremisesSecurityIdentifier", "passwordPolicies", "officeLocation", "postalCode", "preferredLanguage", "state", "streetAddress",
-            "surname", "usageLocation", "userType", "assignedLicenses",
+            "surname", "usageLocation", "userType", "assignedLicenses", "licenseAssignmentStates", "assignedPlans", "employeeHireDate",
         ] {
             names[name.lowercased()] = name
         }

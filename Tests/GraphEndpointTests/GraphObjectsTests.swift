@@ -36,6 +36,7 @@ struct GraphObjectsTests {
         let selects: [[String]?] = [
             nil, ["id", "userPrincipalName", "assignedLicenses"], ["ID", "usageLocation", "onPremisesExtensionAttributes", "businessPhones", "proxyAddresses"],
             ["department", "city", "accountEnabled", "onPremisesSyncEnabled", "otherMails", "mail"],
+            ["id", "licenseAssignmentStates", "assignedPlans", "employeeHireDate", "assignedLicenses"], User.graphPropertyNames,
         ]
         func json(_ object: [String: Any]) throws -> String {
             String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
