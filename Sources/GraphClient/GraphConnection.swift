@@ -37,16 +37,42 @@ public final class GraphConnection: @unchecked Sendable {
 
     /// A JSON object from `url` (absolute, or a path under `base`).
     func getJSON(_ url: String, headers: [(String, String)] = []) async throws(GraphClientError) -> [String: Any] {
+        let (absolute, body) = try await get(url, headers: headers)
+        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+            throw .malformed(url: absolute, reason: "the answer is not a JSON object")
+        }
+        return object
+    }
+
+    /// A page of a collection: its bytes as sent (kept as they are) and what paging needs,
+    /// read by JSONDecoder (JSONSerialization on Linux bridges every object it makes).
+    func getPage(_ url: String, headers: [(String, String)] = []) async throws(GraphClientError) -> (data: Data, page: Page) {
+        let (absolute, body) = try await get(url, headers: headers)
+        do { return (body, try JSONDecoder().decode(Page.self, from: body)) } catch {
+            throw .malformed(url: absolute, reason: "not a Graph list page (an object with a \"value\" list): \(error)")
+        }
+    }
+
+    /// What paging reads of a page: each item's id and type, the next link, the count.
+    struct Page: Decodable {
+        struct Item: Decodable {
+            var id: String?
+            var type: String?
+            enum CodingKeys: String, CodingKey { case id, type = "@odata.type" }
+        }
+        var value: [Item]
+        var nextLink: String?
+        var count: Int?
+        enum CodingKeys: String, CodingKey { case value, nextLink = "@odata.nextLink", count = "@odata.count" }
+    }
+
+    private func get(_ url: String, headers: [(String, String)]) async throws(GraphClientError) -> (String, Data) {
         let absolute = url.lowercased().hasPrefix("http") ? url : base + (url.hasPrefix("/") ? url : "/" + url)
         // The token goes only where the admin pointed: a next link to another host is refused.
         guard Self.sameOrigin(absolute, base) else {
             throw .malformed(url: absolute, reason: "the tenant sent a link to another host than \(base); not following it with the token")
         }
-        let body = try await send(absolute, headers: headers)
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
-            throw .malformed(url: absolute, reason: "the answer is not a JSON object")
-        }
-        return object
+        return (absolute, try await send(absolute, headers: headers))
     }
 
     private func currentToken(renew: Bool) throws(GraphClientError) -> String {

@@ -82,13 +82,12 @@ public final class TenantPull: @unchecked Sendable {
         while !step.done, let next = step.next {
             // A next link seen before would go round for ever.
             guard seen.insert(next).inserted else { throw .malformed(url: next, reason: "the tenant's @odata.nextLink leads back to a page already read") }
-            let page = try await connection.getJSON(next, headers: headers)
-            guard let value = page["value"] as? [Any] else { throw .malformed(url: next, reason: "a list page without \"value\"") }
-            if name == "users", let count = page["@odata.count"] as? Int { totalUsers = count }
-            try workspace.writeJSON(page, to: folder.appendingPathComponent(String(format: "\(name)-%05d.json", step.pages + 1)))
+            let (data, page) = try await connection.getPage(next, headers: headers)
+            if name == "users", let count = page.count { totalUsers = count }
+            try workspace.write(data, to: folder.appendingPathComponent(String(format: "\(name)-%05d.json", step.pages + 1)))
             step.pages += 1
-            step.objects += value.count
-            step.next = page["@odata.nextLink"] as? String
+            step.objects += page.value.count
+            step.next = page.nextLink
             step.done = step.next == nil
             progress.steps[name] = step
             try workspace.save(progress)
@@ -113,12 +112,11 @@ public final class TenantPull: @unchecked Sendable {
         var seen: Set<String> = []
         while let url = next {
             guard seen.insert(url).inserted else { throw .malformed(url: url, reason: "the tenant's @odata.nextLink leads back to a page already read") }
-            let page = try await connection.getJSON(url)
-            for case let member as [String: Any] in (page["value"] as? [Any]) ?? [] {
-                let type = (member["@odata.type"] as? String)?.lowercased() ?? "#microsoft.graph.user"
-                if type == "#microsoft.graph.user", let id = member["id"] as? String { ids.append(["id": id]) }
+            let page = try await connection.getPage(url).page
+            for member in page.value where (member.type?.lowercased() ?? "#microsoft.graph.user") == "#microsoft.graph.user" {
+                if let id = member.id { ids.append(["id": id]) }
             }
-            next = page["@odata.nextLink"] as? String
+            next = page.nextLink
         }
         try workspace.writeJSON(["value": ids], to: workspace.directory.appendingPathComponent("members/\(Self.segment(group)).json"))
         progress.membersDone.insert(group)
