@@ -30,6 +30,8 @@ public final class GraphConnection: @unchecked Sendable {
         // then `RetryPolicy.connectionAttempts` times in all: a wrong URL is said in seconds.
         var configuration = HTTPClient.Configuration()
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(3), read: .seconds(120))
+        // Graph answers where it is asked; a redirect elsewhere is not the tenant's answer.
+        configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -82,9 +84,14 @@ public final class GraphConnection: @unchecked Sendable {
         return fresh
     }
 
+    /// Seconds spent waiting on one request's retries, at most: a tenant that keeps saying
+    /// "later" ends the pull (resumable) rather than parking it for an hour.
+    static let waitBudget = 900.0
+
     private func send(_ url: String, headers: [(String, String)]) async throws(GraphClientError) -> Data {
         var renewed = false
         var attempt = 0
+        var waited = 0.0
         while true {
             attempt += 1
             var request = HTTPClientRequest(url: url)
@@ -108,14 +115,22 @@ public final class GraphConnection: @unchecked Sendable {
                 continue
             }
             if (200..<300).contains(status) { return body }
+            if (300..<400).contains(status) {
+                throw .malformed(
+                    url: url,
+                    reason:
+                        "the endpoint answered \(status), a redirect (to \(answerHeaders.first(name: "Location") ?? "nowhere")); point --graph-url at where Graph answers"
+                )
+            }
             if status == 401, !renewed {
                 // Expired or revoked: one new token, then the request again.
                 renewed = true
                 _ = try currentToken(renew: true)
                 continue
             }
-            if RetryPolicy.isRetried(status: status), attempt < retry.attempts {
-                let wait = retry.delay(attempt: attempt, retryAfter: answerHeaders.first(name: "Retry-After"))
+            if RetryPolicy.isRetried(status: status), attempt < retry.attempts, waited < Self.waitBudget {
+                let wait = min(retry.delay(attempt: attempt, retryAfter: answerHeaders.first(name: "Retry-After")), Self.waitBudget - waited)
+                waited += wait
                 onRetry("\(status) from the tenant; retrying in \(String(format: "%.1f", wait)) s")
                 await sleep(wait)
                 continue

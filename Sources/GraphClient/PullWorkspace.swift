@@ -17,6 +17,8 @@ public struct PullWorkspace {
 
     struct Progress: Codable, Equatable {
         var graphURL: String
+        /// The tenant read, so a resumed pull never adds another tenant's pages to these.
+        var organizationID: String?
         var steps: [String: Step] = [:]
         /// Groups whose members are all read.
         var membersDone: Set<String> = []
@@ -35,8 +37,34 @@ public struct PullWorkspace {
         return URL(fileURLWithPath: cache).appendingPathComponent("licensedesk/pull/\(String(hash, radix: 16))")
     }
 
-    init(directory: URL) throws(GraphClientError) {
-        self.directory = directory
+    /// What a pull puts in its folder, and all it ever removes.
+    static let ownNames: Set<String> = ["progress.json", "import", "groups", "members"]
+
+    /// `protecting`: folders the pull's own must not be or hold (the state directory).
+    init(directory: URL, protecting: [String] = []) throws(GraphClientError) {
+        self.directory = directory.standardizedFileURL
+        let path = self.directory.path
+        for protected in protecting.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }) {
+            guard !(protected == path || protected.hasPrefix(path + "/") || path.hasPrefix(protected + "/")) else {
+                throw .malformed(url: path, reason: "is, holds or is inside the state directory; --work needs a folder of its own")
+            }
+        }
+        // A folder of someone's files is never taken over (and never emptied afterwards).
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        let foreign = present.filter { !Self.ownNames.contains($0) && !$0.hasSuffix(".partial") }
+        guard foreign.isEmpty else {
+            throw .malformed(
+                url: path,
+                reason:
+                    "has files a pull didn't make (\(foreign.sorted().prefix(3).joined(separator: ", "))); --work needs an empty folder or one an earlier pull left"
+            )
+        }
+        for name in present where Self.ownNames.contains(name) {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + name)
+            guard attributes?[.type] as? FileAttributeType != .typeSymbolicLink else {
+                throw .malformed(url: path + "/" + name, reason: "is a symbolic link; a pull writes only into folders of its own")
+            }
+        }
         for folder in ["", "import", "groups", "members"] {
             do {
                 try FileManager.default.createDirectory(
@@ -84,5 +112,11 @@ public struct PullWorkspace {
         (try? Data(contentsOf: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
     }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    /// Removes what the pull made, then the folder if nothing else is left in it.
+    func remove() {
+        for name in Self.ownNames { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+        if ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? ["?"]).isEmpty {
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
 }

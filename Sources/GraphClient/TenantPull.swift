@@ -7,7 +7,7 @@ import LicenseModel
 /// group's members page by page. Resumable: see `PullWorkspace`.
 public final class TenantPull: @unchecked Sendable {
     let connection: GraphConnection
-    let workspace: PullWorkspace
+    var workspace: PullWorkspace
     var progress: PullWorkspace.Progress
     let started = Date()
     /// Told after each page.
@@ -30,9 +30,9 @@ public final class TenantPull: @unchecked Sendable {
     ]
 
     /// `workspace`: where pages are kept (default: the admin's cache, keyed by URL and state).
-    public init(connection: GraphConnection, workspace directory: URL) throws(GraphClientError) {
+    public init(connection: GraphConnection, workspace directory: URL, protecting: [String] = []) throws(GraphClientError) {
         self.connection = connection
-        workspace = try PullWorkspace(directory: directory)
+        workspace = try PullWorkspace(directory: directory, protecting: protecting)
         progress = workspace.loadProgress(graphURL: connection.base)
     }
 
@@ -41,9 +41,23 @@ public final class TenantPull: @unchecked Sendable {
 
     /// Reads what is not read yet; returns the folder to import.
     public func run() async throws(GraphClientError) -> URL {
-        let resumed = isResuming
-        connection.onRetry = { [weak self] note in self?.tell("retry", note: note, resumed: resumed) }
-        try await single("organization", "/organization")
+        var resumed = isResuming
+        let resumedAtStart = resumed
+        connection.onRetry = { [weak self] note in self?.tell("retry", note: note, resumed: resumedAtStart) }
+        // The tenant behind the URL and token now: pages kept from another one are let go.
+        let organization = try await connection.getJSON("/organization")
+        let tenantID = ((organization["value"] as? [[String: Any]])?.first?["id"] as? String)?.lowercased()
+        if resumed, progress.organizationID != tenantID {
+            workspace.remove()
+            workspace = try PullWorkspace(directory: workspace.directory)
+            progress = PullWorkspace.Progress(graphURL: connection.base)
+            resumed = false
+            tell("restart", note: "the pages kept were another tenant's; starting again", resumed: false)
+        }
+        progress.organizationID = tenantID
+        try workspace.writeJSON(organization, to: workspace.importFolder.appendingPathComponent("organization.json"))
+        progress.steps["organization"] = PullWorkspace.Step(next: nil, pages: 1, objects: 1, done: true)
+        try workspace.save(progress)
         try await single("subscribedSkus", "/subscribedSkus")
         let users = "/users?$select=\(User.graphPropertyNames.joined(separator: ","))&$top=999&$count=true"
         try await pages("users", first: users, headers: [("ConsistencyLevel", "eventual")], into: workspace.importFolder, resumed: resumed)

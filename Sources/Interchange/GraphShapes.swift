@@ -106,7 +106,11 @@ enum GraphShapes {
                 guard case .object(let fields) = record else { return false }
                 return fields.keys.contains { $0.first?.isUppercase == true }
             }
-            if fromPowerShell { notes.append("\(file): Graph PowerShell output (PascalCase names); its nulls are read as not selected") }
+            if fromPowerShell {
+                notes.append(
+                    "\(file): Graph PowerShell output (PascalCase names); its nulls, empty lists and all-null objects are read as not selected, so they change nothing (to clear a value, import a Graph response)"
+                )
+            }
             var normalised = records.enumerated().map { offset, record in value(record, key: "", path: [], record: offset + 1) }
             if context == nil || context!.contains("Microsoft.DirectoryServices.") || context!.hasSuffix("#directoryObjects") {
                 context = Self.context(from: normalised) ?? context
@@ -159,7 +163,9 @@ enum GraphShapes {
                     continue
                 }
                 let value = self.value(raw, key: name, path: path + [name], record: record)
-                if value == .null, fromPowerShell { continue }
+                // PowerShell writes what was not selected as null, [] or an object of nulls: it
+                // can't say "none", so none of them clears what the state has.
+                if fromPowerShell, Self.isUnset(value) { continue }
                 out[name] = value
             }
             // Azure AD Graph kept the fifteen extension attributes on the user itself.
@@ -187,6 +193,15 @@ enum GraphShapes {
                     reason:
                         "\(place) is \"\(text)\": ConvertTo-Json stopped at its depth limit (2 by default) and wrote the type's name instead of the data; export again with ConvertTo-Json -Depth \(depth)"
                 ))
+        }
+
+        static func isUnset(_ value: JSONValue) -> Bool {
+            switch value {
+            case .null: return true
+            case .array(let items): return items.isEmpty
+            case .object(let fields): return fields.values.allSatisfy { $0 == .null }
+            default: return false
+            }
         }
 
         static func graphName(_ key: String) -> String {

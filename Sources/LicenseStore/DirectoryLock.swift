@@ -75,8 +75,30 @@ struct LockHolder: Codable {
 
     static let fileName = "state.lock.holder"
 
+    /// The command line with what follows a flag that carries a secret (a token command, a
+    /// client secret) hidden: the holder file is for teammates to read.
+    static func redacted(_ arguments: [String]) -> [String] {
+        let secret: Set<String> = ["--token-command", "--client-secret", "--token"]
+        var out: [String] = []
+        var hideNext = false
+        for argument in arguments {
+            if hideNext {
+                out.append("…")
+                hideNext = false
+                continue
+            }
+            if let flag = secret.first(where: { argument.hasPrefix($0 + "=") }) {
+                out.append(flag + "=…")
+                continue
+            }
+            hideNext = secret.contains(argument)
+            out.append(argument)
+        }
+        return out
+    }
+
     static func current() -> LockHolder {
-        let arguments = CommandLine.arguments
+        let arguments = Self.redacted(CommandLine.arguments)
         let program = arguments.first.map { ($0 as NSString).lastPathComponent } ?? "licensedesk"
         return LockHolder(
             user: ActorIdentity.current().name, pid: getpid(), command: ([program] + arguments.dropFirst()).joined(separator: " "),

@@ -46,13 +46,20 @@ struct PullCommand: ParsableCommand {
     func run() throws {
         let loaded = try state.loadOrSeed()
         let connection = GraphConnection(base: graphURL, tokens: TokenSource(command: tokenCommand ?? ""))
+        // The HTTP client is shut down on every way out (it may not be let go running).
+        defer { BlockingTask.run { await connection.shutdown() } }
         let folder = work.map { URL(fileURLWithPath: $0) } ?? PullWorkspace.standard(graphURL: connection.base, stateDirectory: state.store.directory)
-        let pull = try TenantPull(connection: connection, workspace: folder)
+        let pull: TenantPull
+        do throws(GraphClientError) {
+            pull = try TenantPull(connection: connection, workspace: folder, protecting: [state.store.directory])
+        } catch {
+            FileHandle.standardError.write(Data("error: --work \(TextSanitizer.inert(error.description))\n".utf8))
+            throw ExitCode(2)
+        }
         let line = ProgressLine()
         if pull.isResuming { FileHandle.standardError.write(Data("Resuming the pull kept in \(folder.path)\n".utf8)) }
         pull.report = { line.show($0) }
         let outcome = BlockingTask.run { () async -> Result<URL, GraphClientError> in
-            defer { Task { await connection.shutdown() } }
             do throws(GraphClientError) { return .success(try await pull.run()) } catch { return .failure(error) }
         }
         line.finish()
@@ -67,6 +74,26 @@ struct PullCommand: ParsableCommand {
         let seconds = line.elapsed
         print("Pulled \(pull.objects) objects in \(String(format: "%.1f", seconds)) s (\(Int(Double(pull.objects) / max(seconds, 0.001))) objects/s)")
         let imported = GraphImport.read([importFolder.path], against: loaded.tenant, skipBad: options.skipBad, asGraphSent: true)
+        // Another tenant's objects are never merged into a state that holds one already.
+        let tenant = loaded.tenant
+        if let pulled = imported.payload.organization, pulled.id.lowercased() != tenant.organization.id.lowercased(),
+            !tenant.users.isEmpty || !tenant.groups.isEmpty
+        {
+            FileHandle.standardError.write(
+                Data(
+                    "error: the state holds tenant \(TextSanitizer.inert(tenant.organization.displayName)) (\(tenant.organization.id)); \(graphURL) serves \(TextSanitizer.inert(pulled.displayName)) (\(pulled.id)). Pull into its own state: licensedesk init --empty --state DIR\n"
+                        .utf8))
+            pull.remove()
+            throw ExitCode(2)
+        }
+        // What the state has that the tenant no longer does: kept (a pull adds and updates), and said.
+        let pulledUsers = Set(imported.payload.users.map(\.id))
+        let gone = tenant.users.filter { !pulledUsers.contains($0.id) }
+        if !gone.isEmpty, imported.problems.isEmpty {
+            print(
+                "note: \(gone.count) user(s) of the state are not in the tenant any more and are kept, e.g. \(TextSanitizer.inert(gone[0].userPrincipalName)); remove them with licensedesk users remove"
+            )
+        }
         let batch = imported.payload
         let existing = Set(loaded.tenant.users.map(\.id))
         let replaced = batch.users.filter { existing.contains($0.id) }.count

@@ -89,7 +89,9 @@ struct PullCommandTests {
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardError.contains("Resuming the pull"), "\(resumed.standardError)")
         let asked = again.process.output.filter { $0.hasPrefix("GET ") }
-        #expect(!asked.contains { $0.hasPrefix("GET /v1.0/users ") || $0.hasPrefix("GET /v1.0/organization ") }, "\(asked)")
+        // The organization again (it says the tenant is the same one), not the users.
+        #expect(!asked.contains { $0.hasPrefix("GET /v1.0/users ") || $0.hasPrefix("GET /v1.0/subscribedSkus ") }, "\(asked)")
+        #expect(asked.contains { $0.hasPrefix("GET /v1.0/organization ") }, "\(asked)")
         #expect(asked.contains { $0.hasPrefix("GET /v1.0/groups ") }, "\(asked)")
         #expect(try Self.essence(StateStore(directory: target.path).loadTenant()) == Self.essence(StateStore(directory: again.directory.path).loadTenant()))
     }
@@ -128,5 +130,26 @@ struct PullCommandTests {
         #expect(nobody.status == 2)
         #expect(nobody.standardError.contains("no answer"), "\(nobody.standardError)")
         #expect(try pull("ftp://example/v1.0", "echo x").status != 0)
+        // --work never takes over (or empties) a folder of someone's files, nor the state.
+        let mine = TemporaryDirectory()
+        _ = mine.write("notes", to: "notes.txt")
+        let server2 = try GraphTestServer()
+        for folder in [mine.path, target.path] {
+            let refused = try BinaryRunner.run([
+                "pull", "--state", target.path, "--graph-url", server2.base + "/v1.0", "--token-command", "echo \(server2.token)", "--work", folder, "--apply",
+            ])
+            #expect(refused.status == 2, "\(refused.standardError)")
+        }
+        #expect(FileManager.default.fileExists(atPath: mine.file("notes.txt")))
+        #expect(try BinaryRunner.run(["doctor", "--state", target.path]).status == 0)
+        // Another tenant is never merged into a state that holds one.
+        let demo = TemporaryDirectory()
+        #expect(try BinaryRunner.run(["generate", "--state", demo.path, "--users", "30", "--groups", "2"]).status == 0)
+        let foreign = try BinaryRunner.run([
+            "pull", "--state", demo.path, "--graph-url", server2.base + "/v1.0", "--token-command", "echo \(server2.token)", "--work", work.path, "--apply",
+        ])
+        #expect(foreign.status == 2)
+        #expect(foreign.standardError.contains("Pull into its own state"), "\(foreign.standardError)")
+        #expect(try StateStore(directory: demo.path).loadTenant().users.count == 30)
     }
 }

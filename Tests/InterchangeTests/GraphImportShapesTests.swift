@@ -186,4 +186,27 @@ struct GraphImportShapesTests {
         let preview = try tenant.preview(.setUserAttributes(userID: members[1], values: ["department": "Sales"]), context: context)
         #expect(preview.summary().first?.hasPrefix("Not evaluated here: Contractors") == true, "\(preview.summary())")
     }
+
+    @Test("PowerShell's unselected properties ([], an object of nulls, null) never clear what the state has")
+    func powerShellUnselectedKeepsData() throws {
+        var tenant = DemoTenant.make()
+        let allan = try #require(
+            tenant.users.first { !$0.assignedLicenses.isEmpty && !$0.proxyAddresses.isEmpty } ?? tenant.users.first { !$0.assignedLicenses.isEmpty })
+        let text = """
+            [{"Id": "\(allan.id)", "DisplayName": "\(allan.displayName)", "UserPrincipalName": "\(allan.userPrincipalName)", "AssignedLicenses": [],
+              "LicenseAssignmentStates": [], "ProxyAddresses": [], "OnPremisesExtensionAttributes": {"ExtensionAttribute10": null, "ExtensionAttribute1": null},
+              "City": null, "JobTitle": "Rehearsed", "AdditionalProperties": {}}]
+            """
+        let outcome = read(text, into: tenant)
+        #expect(outcome.problems.isEmpty, "\(outcome.problems)")
+        try tenant.apply(.importDirectory(outcome.payload), context: context)
+        let after = try tenant.findUser(allan.id)
+        #expect(after.assignedLicenses == allan.assignedLicenses && after.licenseAssignmentStates == allan.licenseAssignmentStates)
+        #expect(
+            after.proxyAddresses == allan.proxyAddresses
+                && after.strings.all.filter { $0.slot != StringSlot.slot(named: "jobTitle")! }.map(\.value)
+                    == allan.strings.all.filter { $0.slot != StringSlot.slot(named: "jobTitle")! }.map(\.value)
+        )
+        #expect(after.strings[StringSlot.slot(named: "jobTitle")!] == "Rehearsed", "what was selected is taken")
+    }
 }

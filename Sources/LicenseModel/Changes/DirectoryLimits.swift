@@ -144,6 +144,9 @@ extension DirectoryLimits {
             try checkUPN(user.userPrincipalName)
             if user.displayName.count > displayNameLength { try checkDisplayName(user.displayName, of: "user") }
             if let manager = user.manager { try checkGUID(manager, of: "manager") }
+            if let location = user.usageLocation, !CountryCodes.iso3166.contains(location.uppercased()) {
+                throw .invalidInput("user \(user.userPrincipalName): usageLocation \(quoted(location)) is not an ISO 3166 country code")
+            }
         case let group as Group:
             try checkGUID(group.id, of: "group")
             try checkDisplayName(group.displayName, of: "group")
