@@ -64,11 +64,19 @@ struct ImportGraphCommand: ParsableCommand {
     func run() throws {
         let loaded = try state.loadOrSeed()
         let outcome = GraphImport.read(paths, against: loaded.tenant, skipBad: options.skipBad)
+        try ImportRun.finishGraph(outcome, state: state, loaded: loaded, options: options)
+    }
+}
+
+extension ImportRun {
+    /// A Graph import's end, for `import graph` and `pull` alike: what would change, property
+    /// by property, then the import (or the dry run).
+    static func finishGraph(_ outcome: ImportOutcome<DirectoryImport>, state: StateOptions, loaded: LoadedState, options: ImportOptions) throws {
         let batch = outcome.payload
         let existing = Set(loaded.tenant.users.map(\.id))
         let replaced = batch.users.filter { existing.contains($0.id) }.count
         let summary = "\(batch.summary) (\(batch.users.count - replaced) new users, \(replaced) replaced)"
-        try ImportRun.finish(
+        try finish(
             outcome, summary: summary, change: .importDirectory(batch), state: state, loaded: loaded, options: options,
             details: ImportDifferences.between(batch, and: loaded.tenant).lines)
     }

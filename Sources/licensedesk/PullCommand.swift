@@ -94,13 +94,7 @@ struct PullCommand: ParsableCommand {
                 "note: \(gone.count) user(s) of the state are not in the tenant any more and are kept, e.g. \(TextSanitizer.inert(gone[0].userPrincipalName)); remove them with licensedesk users remove"
             )
         }
-        let batch = imported.payload
-        let existing = Set(loaded.tenant.users.map(\.id))
-        let replaced = batch.users.filter { existing.contains($0.id) }.count
-        let summary = "\(batch.summary) (\(batch.users.count - replaced) new users, \(replaced) replaced)"
-        try ImportRun.finish(
-            imported, summary: summary, change: .importDirectory(batch), state: state, loaded: loaded, options: options,
-            details: ImportDifferences.between(batch, and: loaded.tenant).lines)
+        try ImportRun.finishGraph(imported, state: state, loaded: loaded, options: options)
         // Imported (or shown): the pages have done their work.
         pull.remove()
     }
