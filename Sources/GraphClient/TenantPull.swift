@@ -109,14 +109,15 @@ public final class TenantPull: @unchecked Sendable {
         }
     }
 
-    /// The ids of the groups read, in page order.
-    private func groups() -> [String] {
+    /// Every group read, in page order, as Graph sent it.
+    private func groupRecords() -> [[String: Any]] {
         let folder = workspace.directory.appendingPathComponent("groups")
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-        return files.flatMap { file in
-            ((workspace.readJSON(folder.appendingPathComponent(file))?["value"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
-        }
+        return files.flatMap { (workspace.readJSON(folder.appendingPathComponent($0))?["value"] as? [[String: Any]]) ?? [] }
     }
+
+    /// The ids of the groups read, in page order.
+    private func groups() -> [String] { groupRecords().compactMap { $0["id"] as? String } }
 
     /// A group's members, all pages, kept only once complete: users only (the model's groups
     /// hold users; nested groups and devices are left out).
@@ -143,15 +144,11 @@ public final class TenantPull: @unchecked Sendable {
 
     /// One groups list with each group's members in it, as `import graph` reads groups.
     private func writeGroups() throws(GraphClientError) {
-        let folder = workspace.directory.appendingPathComponent("groups")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
-        var all: [[String: Any]] = []
-        for file in files {
-            for var group in (workspace.readJSON(folder.appendingPathComponent(file))?["value"] as? [[String: Any]]) ?? [] {
-                guard let id = group["id"] as? String else { continue }
-                group["members"] = workspace.readJSON(workspace.directory.appendingPathComponent("members/\(Self.segment(id)).json"))?["value"] ?? []
-                all.append(group)
-            }
+        let all: [[String: Any]] = groupRecords().compactMap { record in
+            guard let id = record["id"] as? String else { return nil }
+            var group = record
+            group["members"] = workspace.readJSON(workspace.directory.appendingPathComponent("members/\(Self.segment(id)).json"))?["value"] ?? []
+            return group
         }
         try workspace.writeJSON(
             ["@odata.context": "\(connection.base)/$metadata#groups", "value": all], to: workspace.importFolder.appendingPathComponent("groups.json"))

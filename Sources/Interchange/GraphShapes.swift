@@ -182,10 +182,9 @@ enum GraphShapes {
         private mutating func reportCutOff(_ text: String, path: [String], record: Int) {
             guard !cutOffReported else { return }
             cutOffReported = true
-            // The value sat `levels` deep under the record; ConvertTo-Json needs a Depth past it
-            // (the list itself is one more level).
-            let levels = path.filter { !$0.hasPrefix("[") }.count + path.filter { $0.hasPrefix("[") }.count
-            let depth = max(5, levels + 3)
+            // The value sat `path.count` levels under the record (names and list items alike);
+            // ConvertTo-Json needs a Depth past it (the list itself is one more level).
+            let depth = max(5, path.count + 3)
             let place = path.reduce("") { $0 + ($1.hasPrefix("[") ? $1 : ($0.isEmpty ? "" : ".") + $1) }
             problems.append(
                 ImportProblem(
