@@ -7,40 +7,42 @@ public final class TmuxSession {
 
     public init(command: String, columns: Int = 100, rows: Int = 30) throws {
         name = "ld-test-\(getpid())-\(UUID().uuidString.prefix(6))"
+        // Each session has a tmux server of its own (`-L name`): tests run in parallel, and two
+        // first new-sessions racing to start one shared server can fail ("exited 1" in CI).
         // The first new-session forks the tmux server, which keeps any pipe it inherits open:
         // give it no pipes, or reading our end would never finish.
-        try Self.tmux(
-            ["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", command], capture: false)
+        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", command], capture: false)
     }
 
     deinit {
-        _ = try? Self.tmux(["kill-session", "-t", name])
+        // The last session's end stops its server too.
+        _ = try? tmux(["kill-session", "-t", name])
     }
 
     public func sendKeys(_ keys: String...) throws {
-        try Self.tmux(["send-keys", "-t", name] + keys)
+        try tmux(["send-keys", "-t", name] + keys)
     }
 
     /// Copies everything the program sends to the terminal into a file (nil stops).
     public func pipe(to file: String?) throws {
         if let file {
-            try Self.tmux(["pipe-pane", "-o", "-t", name, "cat >> \(file)"])
+            try tmux(["pipe-pane", "-o", "-t", name, "cat >> \(file)"])
         } else {
-            try Self.tmux(["pipe-pane", "-t", name])
+            try tmux(["pipe-pane", "-t", name])
         }
     }
 
     public func resize(columns: Int, rows: Int) throws {
-        try Self.tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+        try tmux(["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
     }
 
     public func capture() throws -> String {
-        try Self.tmux(["capture-pane", "-p", "-t", name])
+        try tmux(["capture-pane", "-p", "-t", name])
     }
 
     /// The screen with its colours and attributes as escape sequences (`capture-pane -e`).
     public func captureWithStyles() throws -> String {
-        try Self.tmux(["capture-pane", "-e", "-p", "-t", name])
+        try tmux(["capture-pane", "-e", "-p", "-t", name])
     }
 
     /// Polls the screen until `text` appears; returns the screen, or nil after the timeout.
@@ -69,10 +71,15 @@ public final class TmuxSession {
     public func waitForExit(timeout: TimeInterval = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if (try? Self.tmux(["has-session", "-t", name])) == nil { return true }
+            if (try? tmux(["has-session", "-t", name])) == nil { return true }
             usleep(50_000)
         }
         return false
+    }
+
+    @discardableResult
+    func tmux(_ arguments: [String], capture: Bool = true) throws -> String {
+        try Self.tmux(["-L", name] + arguments, capture: capture)
     }
 
     @discardableResult

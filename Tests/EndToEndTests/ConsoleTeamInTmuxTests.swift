@@ -68,9 +68,15 @@ struct ConsoleTeamInTmuxTests {
         #expect(try session.waitFor("Licence errors 2") != nil)
         // Errors first: s picks the sort column (Name, UPN, Licences, Err).
         try session.sendKeys("1", "s", "s", "s", "s")
-        let screen = try #require(try session.waitFor("↑Err"), "\((try? session.capture()) ?? "")")
+        // Poll for the sorted rows, not only the header: a capture can fall between the redraw of
+        // the title and the rows below it.
+        func errorRows(_ screen: String) -> [String] {
+            screen.split(separator: "\n").map(String.init).filter { $0.contains("Extra 3") || $0.contains("Extra 4") }
+        }
+        let sorted = try session.waitUntil { $0.contains("↑Err") && errorRows($0).count == 2 }
+        let screen = try #require(sorted ?? (try? session.capture()), "the console did not draw")
         let rows = screen.split(separator: "\n").map(String.init)
-        let extra = rows.filter { $0.contains("Extra 3") || $0.contains("Extra 4") }
+        let extra = errorRows(screen)
         #expect(extra.count == 2, "\(screen)")
         for row in extra { #expect(row.contains("✗"), "\(row)") }
         #expect(rows.contains { $0.contains("Adele Vance") || $0.contains("ENTERPRISE") }, "\(screen)")
