@@ -12,6 +12,8 @@ public enum GraphClientError: Error, CustomStringConvertible, Sendable {
     case permission(url: String, needed: String, message: String)
     /// An answer that is not what Graph sends.
     case malformed(url: String, reason: String)
+    /// A push record in the state that can't be used.
+    case record(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum GraphClientError: Error, CustomStringConvertible, Sendable {
         case .permission(let url, let needed, let message):
             "\(url): 403 Authorization_RequestDenied (\(message)); the token needs the Graph permission \(needed) (admin consent for an app)"
         case .malformed(let url, let reason): "\(url): \(reason)"
+        case .record(let path, let reason): "\(path) \(reason)"
         }
     }
 
@@ -28,7 +31,7 @@ public enum GraphClientError: Error, CustomStringConvertible, Sendable {
     public var exitCode: Int32 {
         switch self {
         case .refused, .permission: 1
-        case .token, .connection, .malformed: 2
+        case .token, .connection, .malformed, .record: 2
         }
     }
 }

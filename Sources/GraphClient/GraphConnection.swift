@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Interchange
 import NIOCore
 import NIOHTTP1
 
@@ -69,12 +70,54 @@ public final class GraphConnection: @unchecked Sendable {
     }
 
     private func get(_ url: String, headers: [(String, String)]) async throws(GraphClientError) -> (String, Data) {
+        let absolute = try self.absolute(url)
+        return (absolute, try await send(absolute, headers: headers))
+    }
+
+    private func absolute(_ url: String) throws(GraphClientError) -> String {
         let absolute = url.lowercased().hasPrefix("http") ? url : base + (url.hasPrefix("/") ? url : "/" + url)
         // The token goes only where the admin pointed: a next link to another host is refused.
         guard Self.sameOrigin(absolute, base) else {
             throw .malformed(url: absolute, reason: "the tenant sent a link to another host than \(base); not following it with the token")
         }
-        return (absolute, try await send(absolute, headers: headers))
+        return absolute
+    }
+
+    /// The tenant that answers here.
+    public struct Organization: Sendable {
+        public var id: String
+        public var name: String
+    }
+
+    public func organization() async throws(GraphClientError) -> Organization {
+        let object = try await getJSON("/organization?$select=id,displayName")
+        guard let first = (object["value"] as? [[String: Any]])?.first, let id = first["id"] as? String else {
+            throw .malformed(url: base + "/organization", reason: "no organization in the answer")
+        }
+        return Organization(id: id, name: first["displayName"] as? String ?? id)
+    }
+
+    /// A JSON object from `url`, or nil when the tenant says 404 (the object is not there).
+    func getIfPresent(_ url: String, headers: [(String, String)] = []) async throws(GraphClientError) -> [String: Any]? {
+        do {
+            return try await getJSON(url, headers: headers)
+        } catch {
+            if case .refused(_, 404, _, _) = error { return nil }
+            throw error
+        }
+    }
+
+    /// POSTs a JSON body (a `$batch`) and returns the answer's JSON object. 429, 503 and 504 are
+    /// retried (the tenant did not run the request); a connection that fails is not: the
+    /// request may have reached the tenant, so the caller finds out what happened before
+    /// anything is sent again (`.connection`).
+    func postJSON(_ url: String, body: Data) async throws(GraphClientError) -> [String: Any] {
+        let absolute = try self.absolute(url)
+        let answer = try await send(absolute, headers: [("Content-Type", "application/json")], method: .POST, body: body)
+        guard let object = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any] else {
+            throw .malformed(url: absolute, reason: "the answer is not a JSON object")
+        }
+        return object
     }
 
     private func currentToken(renew: Bool) throws(GraphClientError) -> String {
@@ -88,14 +131,15 @@ public final class GraphConnection: @unchecked Sendable {
     /// "later" ends the pull (resumable) rather than parking it for an hour.
     static let waitBudget = 900.0
 
-    private func send(_ url: String, headers: [(String, String)]) async throws(GraphClientError) -> Data {
+    private func send(_ url: String, headers: [(String, String)], method: HTTPMethod = .GET, body: Data? = nil) async throws(GraphClientError) -> Data {
         var renewed = false
         var attempt = 0
         var waited = 0.0
         while true {
             attempt += 1
             var request = HTTPClientRequest(url: url)
-            request.method = .GET
+            request.method = method
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             request.headers.add(name: "Authorization", value: "Bearer \(try currentToken(renew: false))")
             request.headers.add(name: "Accept", value: "application/json")
             for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -108,7 +152,7 @@ public final class GraphConnection: @unchecked Sendable {
                 answerHeaders = response.headers
                 body = Data((try await response.body.collect(upTo: Self.bodyLimit)).readableBytesView)
             } catch {
-                guard attempt < retry.connectionAttempts else { throw .connection(url: url, reason: "\(error)") }
+                guard method == .GET, attempt < retry.connectionAttempts else { throw .connection(url: url, reason: "\(error)") }
                 let wait = retry.delay(attempt: attempt, retryAfter: nil)
                 onRetry("connection failed (\(error)); retrying in \(String(format: "%.1f", wait)) s")
                 await sleep(wait)
@@ -153,6 +197,16 @@ public final class GraphConnection: @unchecked Sendable {
         let message = error?["message"] as? String ?? String(decoding: body.prefix(300), as: UTF8.self)
         if status == 403 { return .permission(url: url, needed: permission(for: url), message: message) }
         return .refused(url: url, status: status, code: code, message: message)
+    }
+
+    /// The least-privileged permission a push's step needs (specs/graph.md §8.3).
+    static func writePermission(for operation: ChangePlan.Operation) -> String {
+        switch operation {
+        case .groupLicenses, .userLicenses, .reprocessUser: "LicenseAssignment.ReadWrite.All"
+        case .addMember, .removeMember: "GroupMember.ReadWrite.All (or Group.ReadWrite.All)"
+        case .createGroup, .updateGroup, .deleteGroup: "Group.ReadWrite.All"
+        case .updateUser: "User.ReadWrite.All"
+        }
     }
 
     /// The least-privileged application permission that reads what `url` names

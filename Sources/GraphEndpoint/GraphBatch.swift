@@ -140,9 +140,9 @@ extension GraphRoutes {
 /// The router's own responder, for `$batch` items: known once the routes are registered.
 final class BatchDispatcher: @unchecked Sendable {
     private let lock = NSLock()
-    private var responder: RouterResponder<BasicRequestContext>?
+    private var responder: UniqueNameAddressing?
 
-    func set(_ responder: RouterResponder<BasicRequestContext>) { lock.withLock { self.responder = responder } }
+    func set(_ responder: UniqueNameAddressing) { lock.withLock { self.responder = responder } }
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         guard let responder = lock.withLock({ responder }) else { throw GraphError.badRequest("the server is still starting") }

@@ -11,7 +11,9 @@ extension GraphRoutes {
     func registerGroupWrites(on router: Router<BasicRequestContext>) {
         for version in ["v1.0", "beta"] {
             router.post("\(version)/groups") { request, _ in
-                return await answer(request, version, readsBody: true) { try await createGroup($0.body, $0, version) }
+                // Set only by UniqueNameAddressing, for an upsert's create.
+                let upsertName = request.headers[UniqueNameAddressing.createHeader]
+                return await answer(request, version, readsBody: true) { try await createGroup($0.body, upsertName: upsertName, $0, version) }
             }
             router.patch("\(version)/groups/:id") { request, context in
                 let id = context.parameters.get("id") ?? ""
@@ -46,8 +48,25 @@ extension GraphRoutes {
 
     static let noContent: [(String, String)] = [(statusHeader, "204")]
 
-    private func createGroup(_ body: Result<[String: Any], GraphError>, _ call: Call, _ version: String) async throws -> (Any, [(String, String)]) {
+    /// The same JSON value (a string, a Bool, a list of strings, or nothing).
+    static func same(_ a: Any, _ b: Any) -> Bool {
+        switch (a, b) {
+        case (let x as String, let y as String): x == y
+        case (let x as [String], let y as [String]): x == y
+        case (is NSNull, is NSNull): true
+        case (let x as Bool, let y as Bool): x == y && !(b is String)
+        default: false
+        }
+    }
+
+    private func createGroup(_ body: Result<[String: Any], GraphError>, upsertName: String?, _ call: Call, _ version: String) async throws -> (
+        Any, [(String, String)]
+    ) {
         let object = try body.get()
+        if let given = object["uniqueName"], !(given is String) {
+            throw GraphError.badRequest("Invalid value specified for property 'uniqueName' of resource 'Group'.")
+        }
+        let uniqueName = upsertName ?? object["uniqueName"] as? String
         let missing = ["displayName", "mailEnabled", "mailNickname", "securityEnabled"].filter { object[$0] == nil }
         guard missing.isEmpty else {
             throw GraphError.badRequest("Invalid value specified for property '\(missing[0])' of resource 'Group'.")
@@ -61,7 +80,8 @@ extension GraphRoutes {
                 dynamic ? "A dynamic group needs a membershipRule." : "membershipRule is only for groups with groupTypes [\"DynamicMembership\"].")
         }
         let id = UUID().uuidString.lowercased()
-        try await call.commit(.createGroup(id: id, displayName: name, description: object["description"] as? String, membershipRule: rule))
+        try await call.commit(
+            .createGroup(id: id, displayName: name, description: object["description"] as? String, membershipRule: rule, uniqueName: uniqueName))
         if (object["membershipRuleProcessingState"] as? String)?.lowercased() == "paused" {
             try await call.commit(.setGroupPaused(groupID: id.lowercased(), paused: true))
         }
@@ -77,21 +97,36 @@ extension GraphRoutes {
         let object = try body.get()
         guard let group = try call.state.tenant.group(id: id.lowercased()) else { throw GraphError.notFound(id) }
         let known: Set<String> = ["membershipRule", "membershipRuleProcessingState", "@odata.type"]
-        if let other = object.keys.first(where: { !known.contains($0) }) {
-            throw GraphError.badRequest("Updating '\(other)' of a group is not supported here yet; membershipRule and membershipRuleProcessingState are.")
+        // An upsert that finds its group sends the whole create body again: what it repeats
+        // unchanged is fine; changing it is not built here.
+        var current: [String: Any] = [
+            "displayName": group.displayName, "mailEnabled": group.mailEnabled, "securityEnabled": group.securityEnabled, "groupTypes": group.groupTypes,
+            "description": NSNull(),
+        ]
+        if let description = group.description { current["description"] = description }
+        var ignored: [String] = []
+        for (name, value) in object where !known.contains(name) {
+            if name == "mailNickname" {
+                ignored.append("mailNickname is not kept here")
+                continue
+            }
+            guard let now = current[name], Self.same(now, value) else {
+                throw GraphError.badRequest("Updating '\(name)' of a group is not supported here yet; membershipRule and membershipRuleProcessingState are.")
+            }
         }
-        if let rule = object["membershipRule"] as? String {
+        if let rule = object["membershipRule"] as? String, rule != group.membershipRule {
             guard group.isDynamic else { throw GraphError.badRequest("\(group.displayName) is not a dynamic group: it has no membershipRule.") }
-            try await call.commit(.setGroupRule(groupID: id.lowercased(), rule: rule))
+            try await call.commit(.setGroupRule(groupID: group.id, rule: rule))
         }
         if let processing = object["membershipRuleProcessingState"] as? String {
             guard ["on", "paused"].contains(processing.lowercased()) else {
                 throw GraphError.badRequest("membershipRuleProcessingState is On or Paused, not \(processing).")
             }
-            try await call.commit(.setGroupPaused(groupID: id.lowercased(), paused: processing.lowercased() == "paused"))
+            let paused = processing.lowercased() == "paused"
+            if paused != group.isPaused { try await call.commit(.setGroupPaused(groupID: group.id, paused: paused)) }
         }
         scheduleProcessing()
-        return ([:], Self.noContent)
+        return ([:], Self.noContent + (ignored.isEmpty ? [] : [("x-licensedesk-ignored", ignored.joined(separator: "; "))]))
     }
 
     private func deleteGroup(_ id: String, _ call: Call) async throws -> (Any, [(String, String)]) {

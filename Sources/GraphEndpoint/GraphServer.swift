@@ -38,13 +38,14 @@ public struct GraphServer: Sendable {
         let address = BaseAddress()
         let dispatcher = BatchDispatcher()
         GraphRoutes(state: holder, tokens: tokens, throttle: throttle, dispatcher: dispatcher, address: address, log: log).register(on: router)
-        dispatcher.set(router.buildResponder())
+        let responder = UniqueNameAddressing(router: router.buildResponder(), state: holder)
+        dispatcher.set(responder)
         var logger = Logger(label: "licensedesk.serve")
         logger.logLevel = .warning
         let host = self.host
         let scheme = tls == nil ? "http" : "https"
         let app = Application(
-            router: router,
+            responder: responder,
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: port), serverName: "LicenseDesk"),
             onServerRunning: { channel in

@@ -18,6 +18,7 @@ public enum BatchExport {
 
     public struct Batch: Codable, Hashable, Sendable {
         public var requests: [Request]
+        public init(requests: [Request]) { self.requests = requests }
     }
 
     public static func batches(_ plan: ChangePlan) -> [Batch] {
@@ -36,15 +37,16 @@ public enum BatchExport {
 
     /// `/groups/{id}`, or `/groups(uniqueName='…')` for a group this export creates (its id in
     /// the live tenant is not known until Graph makes it).
-    static func groupPath(_ id: String, _ plan: ChangePlan) -> String {
-        guard plan.newGroupIDs.contains(id) else { return "/groups/" + segment(id) }
+    public static func groupPath(_ id: String, _ plan: ChangePlan) -> String {
+        if let live = plan.livePaths[id] { return live }
+        guard plan.newGroupIDs.contains(id) || plan.madeHere.contains(id) else { return "/groups/" + segment(id) }
         let name = ChangePlan.uniqueName(of: id).replacingOccurrences(of: "'", with: "''")
         return "/groups(uniqueName='" + segment(name) + "')"
     }
 
     /// One URL path segment: everything but RFC 3986's unreserved characters percent-encoded,
     /// so an id like `../../groups/x` stays one segment and can't walk the path.
-    static func segment(_ text: String) -> String {
+    public static func segment(_ text: String) -> String {
         var encoded = ""
         for byte in text.utf8 {
             switch byte {
@@ -69,7 +71,7 @@ public enum BatchExport {
         ])
     }
 
-    static func requests(for operation: ChangePlan.Operation, plan: ChangePlan) -> [Request] {
+    public static func requests(for operation: ChangePlan.Operation, plan: ChangePlan) -> [Request] {
         let json = ["Content-Type": "application/json"]
         func request(_ method: String, _ url: String, _ body: JSONValue?, headers: [String: String]? = nil) -> Request {
             Request(id: "", method: method, url: url, headers: body == nil ? headers : (headers ?? [:]).merging(json) { a, _ in a }, body: body)
@@ -109,7 +111,7 @@ public enum BatchExport {
         case .reprocessUser(let id, _):
             return [request("POST", "/users/" + segment(id) + "/reprocessLicenseAssignment", nil)]
         case .deleteGroup(let id, _):
-            return [request("DELETE", "/groups/" + segment(id), nil)]
+            return [request("DELETE", groupPath(id, plan), nil)]
         }
     }
 }

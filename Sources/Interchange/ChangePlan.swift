@@ -28,6 +28,16 @@ public struct ChangePlan: Sendable {
     public var last: Int?
     /// Groups created in the range: later requests address them by this key, not by our id.
     public var newGroupIDs: Set<String> = []
+    /// Groups made in LicenseDesk (their uniqueName is `uniqueName(of: id)`): addressed by that
+    /// name, since the live tenant gave them an id of its own.
+    public var madeHere: Set<String> = []
+    /// Where a push found each group in the live tenant (`/groups/{live id}`): it overrides the
+    /// addressing above.
+    public var livePaths: [String: String] = [:]
+    /// For a group's SKU that the range changed only by switching plans on and off: those plans
+    /// ("group|sku" → plan ids). A push merges them into the plans the tenant has disabled now,
+    /// leaving the others as the tenant has them. A SKU added or replaced whole is not here.
+    public var toggledPlans: [String: Set<String>] = [:]
 
     /// The plan for `entries` (oldest first) against `tenant` as it is now.
     public init(entries: [JournalEntry], tenant: Tenant) {
@@ -41,10 +51,11 @@ public struct ChangePlan: Sendable {
         var membership: [String: Bool] = [:], membershipOrder: [(group: String, user: String)] = []
         var skipped: [String: Int] = [:]
         var startedWith: [String: Bool] = [:]
+        var wholeLicences: Set<String> = []
 
         for entry in entries {
             switch entry.change {
-            case .createGroup(let id, _, _, _): created.insert(id)
+            case .createGroup(let id, _, _, _, _): created.insert(id)
             case .deleteGroup(let id):
                 if created.contains(id) { created.remove(id) } else { deleted.insert(id) }
             case .setGroupRule(let id, _), .setGroupPaused(let id, _): ruleChanged.insert(id)
@@ -53,6 +64,11 @@ public struct ChangePlan: Sendable {
                 if membership[key] == nil { membershipOrder.append((group, user)) }
                 if case .addGroupMember = entry.change { membership[key] = true } else { membership[key] = false }
             case .addGroupLicense(let group, let sku, _), .removeGroupLicense(let group, let sku), .setGroupPlan(let group, let sku, _, _):
+                if case .setGroupPlan(_, _, let plan, _) = entry.change {
+                    toggledPlans[group + "|" + sku, default: []].insert(plan)
+                } else {
+                    wholeLicences.insert(group + "|" + sku)
+                }
                 groupSkus[group, default: []].insert(sku)
                 groupOrder.insert(group)
                 // Whether the live group had the SKU when the range began: not if the range added it.
@@ -61,6 +77,7 @@ public struct ChangePlan: Sendable {
                 }
             case .replaceGroupLicenses(let group, let add, let remove):
                 groupSkus[group, default: []].formUnion(add.map(\.skuId) + remove)
+                for sku in add.map(\.skuId) + remove { wholeLicences.insert(group + "|" + sku) }
                 groupOrder.insert(group)
                 for sku in remove where startedWith[group + "|" + sku] == nil { startedWith[group + "|" + sku] = true }
             case .addUserLicense(let user, let sku, _), .removeUserLicense(let user, let sku):
@@ -80,6 +97,8 @@ public struct ChangePlan: Sendable {
             }
         }
         notExported = skipped.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }
+        for key in wholeLicences { toggledPlans[key] = nil }
+        madeHere = Set(tenant.groups.filter { $0.uniqueName == Self.uniqueName(of: $0.id) }.map(\.id))
 
         for id in created.ids { if let group = tenant.group(id: id) { operations.append(.createGroup(group)); newGroupIDs.insert(id) } }
         for id in ruleChanged.ids where !created.contains(id) {
@@ -156,13 +175,13 @@ public struct ChangePlan: Sendable {
     /// A deleted group is gone from the tenant: its name comes from the change that made it.
     private static func deletedName(_ id: String, entries: [JournalEntry]) -> String {
         for entry in entries {
-            if case .createGroup(let created, let name, _, _) = entry.change, created == id { return name }
+            if case .createGroup(let created, let name, _, _, _) = entry.change, created == id { return name }
         }
         return id
     }
 
     /// The alternate key a group created by this export is addressed by in `$batch` requests.
-    public static func uniqueName(of groupID: String) -> String { "licensedesk-\(groupID)" }
+    public static func uniqueName(of groupID: String) -> String { Group.uniqueName(madeHere: groupID) }
 }
 
 /// Ids in first-seen order, each once.

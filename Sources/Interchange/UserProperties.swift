@@ -3,7 +3,7 @@ import LicenseModel
 import MembershipRules
 
 /// A user's properties by rule name, as values for Graph's `PATCH /users/{id}`.
-enum UserProperties {
+public enum UserProperties {
     /// The property's value now, as text (nil when unset).
     static func value(of name: String, on user: User) -> String? {
         switch name.lowercased() {
@@ -21,7 +21,7 @@ enum UserProperties {
 
     /// The request body: Graph's property names, extensionAttribute1–15 inside
     /// onPremisesExtensionAttributes, booleans as booleans, lists as lists.
-    static func body(_ values: [String: String?]) -> [String: JSONValue] {
+    public static func body(_ values: [String: String?]) -> [String: JSONValue] {
         var body: [String: JSONValue] = [:]
         var extensions: [String: JSONValue] = [:]
         for (name, value) in values {

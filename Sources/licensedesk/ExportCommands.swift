@@ -49,19 +49,7 @@ struct ExportChangesCommand: ParsableCommand {
     func run() throws {
         let loaded = try state.loadOrSeed()
         let store = state.store
-        let entries: [JournalEntry]
-        if let position = Int(since) {
-            guard position >= 0 else { throw ModelError.invalidInput("--since must be a journal position (0 or more) or an ISO 8601 time") }
-            entries = try store.changes(after: position)
-            if let first = try store.firstRecordedSequence(), first > position + 1 {
-                Notice.note("changes \(position + 1) to \(first - 1) are no longer on record; exporting from \(first)")
-            }
-        } else if let time = ISO8601Times.parse(since) {
-            entries = try store.changes(after: 0).filter { $0.context.now >= time }
-        } else {
-            throw ModelError.invalidInput("--since must be a journal position such as 12 or an ISO 8601 time such as 2026-01-31T09:00:00Z, not \(since)")
-        }
-        let plan = ChangePlan(entries: entries, tenant: loaded.tenant)
+        let plan = ChangePlan(entries: try ChangeRange.entries(since: since, in: store, verb: "exporting"), tenant: loaded.tenant)
         for note in plan.notExported { Notice.note("not exported: \(note)") }
         switch format {
         case .powershell:
@@ -141,5 +129,22 @@ struct BatchFolder {
             generatedBy: "licensedesk \(BuildInfo.version)", source: source, since: since,
             batches: zip(names, batches).map { Manifest.Entry(file: $0.0, requests: $0.1.requests.count) })
         try StateJSON.encode(manifest).write(to: URL(fileURLWithPath: (path as NSString).appendingPathComponent("manifest.json")), options: .atomic)
+    }
+}
+
+/// The journal entries `--since` names (export changes, push).
+enum ChangeRange {
+    static func entries(since: String, in store: StateStore, verb: String) throws -> [JournalEntry] {
+        if let position = Int(since) {
+            guard position >= 0 else { throw ModelError.invalidInput("--since must be a journal position (0 or more) or an ISO 8601 time") }
+            let entries = try store.changes(after: position)
+            if let first = try store.firstRecordedSequence(), first > position + 1 {
+                Notice.note("changes \(position + 1) to \(first - 1) are no longer on record; \(verb) from \(first)")
+            }
+            return entries
+        } else if let time = ISO8601Times.parse(since) {
+            return try store.changes(after: 0).filter { $0.context.now >= time }
+        }
+        throw ModelError.invalidInput("--since must be a journal position such as 12 or an ISO 8601 time such as 2026-01-31T09:00:00Z, not \(since)")
     }
 }

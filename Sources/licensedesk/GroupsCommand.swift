@@ -30,7 +30,10 @@ struct GroupsCommand: ParsableCommand {
             let loaded = try state.loadOrSeed()
             if let rule { _ = try RuleCompilation.compileOrExit(rule) }
             let id = UUID().uuidString.lowercased()
-            let result = try state.commit(.createGroup(id: id, displayName: name, description: description, membershipRule: rule), against: loaded)
+            // A uniqueName of its own, so a push can make it in a live tenant and find it again.
+            let result = try state.commit(
+                .createGroup(id: id, displayName: name, description: description, membershipRule: rule, uniqueName: Group.uniqueName(madeHere: id)),
+                against: loaded)
             let group = try result.state.tenant.findGroup(id)
             if json { return try JSONOutput.print(group) }
             print("Created \(TextSanitizer.inert(group.displayName)) (\(id))\(rule == nil ? "" : ": membership is evaluated on `licensedesk process`")")

@@ -20,7 +20,7 @@ struct LicenseDeskCommand: ParsableCommand {
             RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self, GenerateCommand.self, BenchCommand.self, PendingCommand.self,
             OnPremCommand.self, SyncCommand.self,
             ThemesCommand.self, ImportCommand.self, ExportCommand.self, ReportCommand.self,
-            ServeCommand.self, PullCommand.self, DebugCommand.self,
+            ServeCommand.self, PullCommand.self, PushCommand.self, DebugCommand.self,
         ]
     )
 

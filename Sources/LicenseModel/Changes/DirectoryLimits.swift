@@ -55,6 +55,14 @@ public enum DirectoryLimits {
         }
     }
 
+    /// A group's `uniqueName`: it travels in URL paths (`/groups(uniqueName='…')`) and onto
+    /// screens, so it is printable and of a sane length.
+    public static func checkUniqueName(_ name: String) throws(ModelError) {
+        guard !name.isEmpty, name.count <= 256, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw .invalidInput("a group's uniqueName is 1 to 256 printable characters")
+        }
+    }
+
     /// An object id that is safe wherever it goes (URL paths, file names, terminals): letters,
     /// digits, `-`, `_` and `.` (not `..`), at most 64 characters.
     public static func checkSafeID(_ id: String, of kind: String) throws(ModelError) {

@@ -50,7 +50,7 @@ extension TenantChange {
         case .addSku(let sku, _, _), .setSeats(let sku, _): [sku]
         case .createUser(let draft): [draft.id]
         case .setUserAttributes(let user, _), .removeUser(let user), .reprocessUser(let user): [user]
-        case .createGroup(let group, _, _, _), .setGroupRule(let group, _), .deleteGroup(let group), .setGroupPaused(let group, _),
+        case .createGroup(let group, _, _, _, _), .setGroupRule(let group, _), .deleteGroup(let group), .setGroupPaused(let group, _),
             .reprocessGroup(let group):
             [group]
         case .addGroupMember(let group, let user), .removeGroupMember(let group, let user): [group, user]

@@ -58,8 +58,8 @@ extension Tenant {
         case .removeUser(let userID):
             try removeUser(userID)
             audit(userID, "deleted")
-        case .createGroup(let id, let name, let description, let rule):
-            try createGroup(id: id, displayName: name, description: description, rule: rule, now: context.now)
+        case .createGroup(let id, let name, let description, let rule, let uniqueName):
+            try createGroup(id: id, displayName: name, description: description, rule: rule, uniqueName: uniqueName, now: context.now)
             audit(name, rule.map { "membershipRule: \($0)" } ?? "static")
         case .setGroupRule(let groupID, let rule):
             let old = try setGroupRule(groupID, rule)

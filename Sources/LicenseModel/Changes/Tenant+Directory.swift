@@ -62,7 +62,7 @@ extension Tenant {
         rebuildIndexes()
     }
 
-    mutating func createGroup(id: String, displayName: String, description: String?, rule: String?, now: Date)
+    mutating func createGroup(id: String, displayName: String, description: String?, rule: String?, uniqueName: String? = nil, now: Date)
         throws(ModelError)
     {
         try DirectoryLimits.checkSafeID(id, of: "group")
@@ -70,6 +70,14 @@ extension Tenant {
         try DirectoryLimits.checkDisplayName(displayName, of: "group")
         var group = Group(id: id, displayName: displayName)
         group.description = description
+        if let uniqueName {
+            try DirectoryLimits.checkUniqueName(uniqueName)
+            // Graph's alternate key: one group per name, whatever its case.
+            guard !groups.contains(where: { $0.uniqueName?.lowercased() == uniqueName.lowercased() }) else {
+                throw .refused("Another object with the same value for property uniqueName already exists.")
+            }
+            group.extra["uniqueName"] = .string(uniqueName)
+        }
         if let rule {
             compiledRules[id] = try Self.check(rule)
             group.groupTypes = ["DynamicMembership"]

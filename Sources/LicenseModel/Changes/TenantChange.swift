@@ -37,7 +37,9 @@ public enum TenantChange: Codable, Hashable, Sendable {
     /// Property name → new value; nil clears it.
     case setUserAttributes(userID: String, values: [String: String?])
     case removeUser(userID: String)
-    case createGroup(id: String, displayName: String, description: String?, membershipRule: String?)
+    /// `uniqueName` is Graph's alternate key of a group (immutable once set): a group made here
+    /// for a live tenant has one, so a push can address it before the tenant has given it an id.
+    case createGroup(id: String, displayName: String, description: String?, membershipRule: String?, uniqueName: String? = nil)
     case setGroupRule(groupID: String, rule: String)
     /// membershipRuleProcessingState Paused (true) or On (false); a resumed group is evaluated.
     case setGroupPaused(groupID: String, paused: Bool)
@@ -92,6 +94,7 @@ public enum TenantChange: Codable, Hashable, Sendable {
     enum RemoveUserCodingKeys: String, CodingKey { case userID = "userID" }
     enum CreateGroupCodingKeys: String, CodingKey {
         case id = "id", displayName = "displayName", description = "description", membershipRule = "membershipRule"
+        case uniqueName = "uniqueName"
     }
     enum SetGroupRuleCodingKeys: String, CodingKey { case groupID = "groupID", rule = "rule" }
     enum SetGroupPausedCodingKeys: String, CodingKey { case groupID = "groupID", paused = "paused" }

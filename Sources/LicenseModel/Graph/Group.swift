@@ -43,6 +43,15 @@ public struct Group: Hashable, Sendable, Identifiable {
     }
 
     public var isDynamic: Bool { groupTypes.contains("DynamicMembership") }
+    /// The uniqueName of a group made in LicenseDesk: it addresses the group in a live tenant
+    /// (`/groups(uniqueName='…')`), where the group has an id of the tenant's own.
+    public static func uniqueName(madeHere id: String) -> String { "licensedesk-\(id)" }
+
+    /// Graph's alternate key, kept as Graph sends it (among the properties the model does not use).
+    public var uniqueName: String? {
+        if case .string(let name) = extra["uniqueName"] { return name }
+        return nil
+    }
     public var isPaused: Bool { membershipRuleProcessingState == "Paused" }
 }
 

@@ -1,0 +1,290 @@
+import Foundation
+import Interchange
+import LicenseModel
+
+/// Applies a change plan to a live tenant over Graph `$batch`, round by round (`PushSteps`),
+/// keeping the outcome of every step in a `PushRecord` that is saved before each batch goes out
+/// and after its answer comes back. A step already done is never sent again; one that went out
+/// without an answer on record is looked up in the tenant first (`PushCheck`) and sent again
+/// only if it did not take. Licence additions carry the disabled plans merged with what the
+/// tenant has now (`DisabledPlanMerge`). Throttled steps wait as the tenant asks and go again.
+public final class TenantPush: @unchecked Sendable {
+    let connection: GraphConnection
+    var plan: ChangePlan
+    let rehearsal: Tenant
+    let steps: [PushSteps.Step]
+    public private(set) var record: PushRecord
+    let save: (PushRecord) throws(GraphClientError) -> Void
+    /// A line of progress or of note (the command prints them).
+    public var say: @Sendable (String) -> Void = { _ in }
+    /// What the merge of disabled plans kept of the tenant's own.
+    public private(set) var notes: [String] = []
+    /// How long to wait; tests make it instant.
+    var sleep: @Sendable (Double) async -> Void = { seconds in try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+
+    /// Rounds of a throttled step before the push stops (resumable).
+    static let throttledRounds = 8
+
+    /// `existing`: the record of an earlier run of the same push, to resume from.
+    public init(
+        connection: GraphConnection, plan: ChangePlan, rehearsal: Tenant, tenantID: String, existing: PushRecord?,
+        save: @escaping (PushRecord) throws(GraphClientError) -> Void
+    ) {
+        self.connection = connection
+        self.plan = plan
+        self.rehearsal = rehearsal
+        self.save = save
+        steps = PushSteps.steps(plan)
+        var record = PushRecord(
+            format: PushRecord.currentFormat, graphURL: connection.base, tenantID: tenantID, first: plan.first ?? 0, last: plan.last ?? 0,
+            started: existing?.started ?? Date(), finished: nil, liveGroupIDs: existing?.liveGroupIDs ?? [:], steps: [])
+        // A step is the same step as before when its request is: its outcome carries over.
+        var earlier = Dictionary(grouping: existing?.steps ?? [], by: { Self.key($0.method, $0.url, $0.bodyDigest) })
+        for step in steps {
+            let request = BatchExport.requests(for: step.operation, plan: plan)[0]
+            let digest = Self.digest(request.body)
+            var entry = PushRecord.Step(
+                number: step.number, method: request.method, url: request.url, bodyDigest: digest, summary: PushSteps.describe(step.operation),
+                state: .planned)
+            let key = Self.key(request.method, request.url, digest)
+            if var matches = earlier[key], !matches.isEmpty {
+                let before = matches.removeFirst()
+                earlier[key] = matches
+                entry.state = before.state == .skipped ? .planned : before.state
+                (entry.status, entry.code, entry.message, entry.at) = (before.status, before.code, before.message, before.at)
+            }
+            record.steps.append(entry)
+        }
+        self.record = record
+    }
+
+    /// Whether an earlier run's outcomes were carried over.
+    public var isResuming: Bool { record.steps.contains { $0.state != .planned } }
+
+    public func run() async throws(GraphClientError) {
+        try await resolveGroups()
+        for round in PushSteps.rounds(steps) {
+            try await send(round: round)
+        }
+        record.finished = Date()
+        try save(record)
+    }
+
+    // MARK: - Where each group is in the tenant
+
+    /// Finds each group the plan names in the live tenant: by its id (a pulled group), or by
+    /// the uniqueName LicenseDesk gave it (a group made here and pushed before).
+    func resolveGroups() async throws(GraphClientError) {
+        var ids: [String] = []
+        for step in steps { if let id = PushSteps.groupID(step.operation), !ids.contains(id) { ids.append(id) } }
+        for id in ids {
+            if let live = record.liveGroupIDs[id] {
+                plan.livePaths[id] = "/groups/" + BatchExport.segment(live)
+                continue
+            }
+            var found = try await connection.getIfPresent("/groups/\(BatchExport.segment(id))?$select=id")
+            if found == nil {
+                let name = BatchExport.segment(ChangePlan.uniqueName(of: id).replacingOccurrences(of: "'", with: "''"))
+                found = try await connection.getIfPresent("/groups(uniqueName='\(name)')?$select=id")
+            }
+            if let live = (found?["id"] as? String)?.lowercased() {
+                record.liveGroupIDs[id] = live
+                plan.livePaths[id] = "/groups/" + BatchExport.segment(live)
+            }
+        }
+    }
+
+    // MARK: - Sending
+
+    private func index(of step: PushSteps.Step) -> Int { step.number - 1 }
+
+    private func send(round: [PushSteps.Step]) async throws(GraphClientError) {
+        var waiting: [PushSteps.Step] = []
+        for step in round {
+            let state = record.steps[index(of: step)].state
+            if state == .done || state == .refused { continue }
+            if let failed = step.dependsOn.first(where: { record.steps[$0 - 1].state != .done }) {
+                mark(step, .skipped, message: "not sent: step \(failed) (\(record.steps[failed - 1].summary)) did not succeed")
+                continue
+            }
+            if state == .sending {
+                // Sent by a run that was cut off: did it take?
+                if try await checkHolds(step) == true {
+                    mark(step, .done, message: "found done in the tenant when resuming")
+                    continue
+                }
+            }
+            waiting.append(step)
+        }
+        var attempt = 0
+        while !waiting.isEmpty {
+            attempt += 1
+            var again: [PushSteps.Step] = []
+            var wait = 0.0
+            for start in stride(from: 0, to: waiting.count, by: BatchExport.maximumRequests) {
+                let batch = Array(waiting[start..<min(start + BatchExport.maximumRequests, waiting.count)])
+                let (retry, retryAfter) = try await send(batch: batch)
+                again += retry
+                wait = max(wait, retryAfter)
+            }
+            guard !again.isEmpty else { break }
+            guard attempt < Self.throttledRounds else {
+                for step in again { mark(step, .planned, message: "throttled by the tenant \(attempt) times") }
+                try save(record)
+                throw .refused(
+                    url: connection.base + "/$batch", status: 429, code: "TooManyRequests",
+                    message: "the tenant kept throttling \(again.count) request(s); run the same push again later to go on (nothing is sent twice)")
+            }
+            let delay = wait > 0 ? min(wait, 300) : min(60, pow(2, Double(attempt - 1)))
+            say("\(again.count) request(s) throttled or unavailable; sending again in \(String(format: "%.0f", delay)) s")
+            await sleep(delay)
+            waiting = again
+        }
+    }
+
+    /// One `$batch` of independent steps. Returns the steps to send again (throttled or the
+    /// tenant busy) and how long the tenant asked to wait.
+    private func send(batch: [PushSteps.Step]) async throws(GraphClientError) -> ([PushSteps.Step], Double) {
+        var requests: [BatchExport.Request] = []
+        for step in batch {
+            var request = BatchExport.requests(for: try await merged(step.operation), plan: plan)[0]
+            request.id = String(step.number)
+            request.dependsOn = nil
+            requests.append(request)
+            record.steps[index(of: step)].state = .sending
+            record.steps[index(of: step)].at = Date()
+        }
+        // On record before it goes: a kill from here on leaves "sending", looked up on resume.
+        try save(record)
+        let body: Data
+        do { body = try JSONEncoder().encode(BatchExport.Batch(requests: requests)) } catch {
+            throw .malformed(url: "$batch", reason: "could not encode the batch: \(error)")
+        }
+        let answer: [String: Any]
+        do {
+            answer = try await connection.postJSON("/$batch", body: body)
+        } catch {
+            guard case .connection = error else { throw error }
+            // No answer: the batch may have run. Whatever took is done; the rest goes again.
+            say("no answer to a batch of \(batch.count) (\(error)); reading the tenant to see what took")
+            var again: [PushSteps.Step] = []
+            for step in batch {
+                if try await checkHolds(step) == true { mark(step, .done, message: "done (found so after the connection failed)") } else { again.append(step) }
+            }
+            try save(record)
+            return (again, 1)
+        }
+        let responses = answer["responses"] as? [[String: Any]] ?? []
+        var again: [PushSteps.Step] = []
+        var wait = 0.0
+        for step in batch {
+            guard let response = responses.first(where: { ($0["id"] as? String) == String(step.number) }) else {
+                // Not answered: looked up like a lost batch.
+                if try await checkHolds(step) == true { mark(step, .done, message: "done (no answer for it in the batch)") } else { again.append(step) }
+                continue
+            }
+            let status = response["status"] as? Int ?? 0
+            let error = (response["body"] as? [String: Any])?["error"] as? [String: Any]
+            let code = error?["code"] as? String
+            let message = error?["message"] as? String
+            if (200..<300).contains(status) {
+                if case .createGroup(let group) = step.operation, let id = ((response["body"] as? [String: Any])?["id"] as? String)?.lowercased() {
+                    record.liveGroupIDs[group.id] = id
+                    plan.livePaths[group.id] = "/groups/" + BatchExport.segment(id)
+                }
+                mark(step, .done, status: status)
+            } else if status == 429 || status == 503 || status == 504 {
+                let headers = response["headers"] as? [String: Any] ?? [:]
+                let retryAfter = headers.first { $0.key.lowercased() == "retry-after" }?.value as? String
+                wait = max(wait, retryAfter.flatMap { RetryPolicy.seconds($0, now: Date()) } ?? 1)
+                record.steps[index(of: step)].state = .planned
+                again.append(step)
+            } else if Self.mayMeanAlreadySo(step.operation, status: status), try await checkHolds(step) == true {
+                mark(step, .done, status: status, message: "already so in the tenant (\(message ?? code ?? "HTTP \(status)"))")
+            } else {
+                var text = message ?? "HTTP \(status)"
+                if status == 403 { text += " — the token needs \(GraphConnection.writePermission(for: step.operation))" }
+                mark(step, .refused, status: status, code: code ?? "HTTP \(status)", message: text)
+            }
+        }
+        try save(record)
+        return (again, wait)
+    }
+
+    /// Answers that a retried request gets when its first sending took: a member already
+    /// there, a group already gone.
+    static func mayMeanAlreadySo(_ operation: ChangePlan.Operation, status: Int) -> Bool {
+        switch operation {
+        case .addMember, .removeMember: status == 400 || status == 404
+        case .deleteGroup: status == 404
+        default: false
+        }
+    }
+
+    private func checkHolds(_ step: PushSteps.Step) async throws(GraphClientError) -> Bool? {
+        try await PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs).check(step.operation).holds
+    }
+
+    private func mark(_ step: PushSteps.Step, _ state: PushRecord.State, status: Int? = nil, code: String? = nil, message: String? = nil) {
+        let index = index(of: step)
+        record.steps[index].state = state
+        record.steps[index].status = status
+        record.steps[index].code = code
+        record.steps[index].message = message
+        record.steps[index].at = Date()
+    }
+
+    // MARK: - Disabled plans merged with the tenant's
+
+    /// The operation with each addition's disabled plans merged with what the tenant has for
+    /// that SKU now.
+    private func merged(_ operation: ChangePlan.Operation) async throws(GraphClientError) -> ChangePlan.Operation {
+        switch operation {
+        case .groupLicenses(let id, let name, let add, let remove) where !add.isEmpty:
+            let check = PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs)
+            let live = try await check.group(path: check.path(id), select: "id,assignedLicenses").map { PushCheck.licences($0["assignedLicenses"]) }
+            let add = merge(add, live: live ?? [:], owner: name) { plan.toggledPlans[id + "|" + $0] }
+            return .groupLicenses(groupID: id, name: name, add: add, remove: remove)
+        case .userLicenses(let id, let upn, let add, let remove) where !add.isEmpty:
+            let found = try await connection.getIfPresent("/users/\(BatchExport.segment(id))?$select=id,licenseAssignmentStates")
+            let add = merge(add, live: PushCheck.directLicences(found?["licenseAssignmentStates"]), owner: upn) { _ in nil }
+            return .userLicenses(id: id, upn: upn, add: add, remove: remove)
+        default:
+            return operation
+        }
+    }
+
+    private func merge(_ add: [AssignedLicense], live: [String: Set<String>], owner: String, toggled: (String) -> Set<String>?) -> [AssignedLicense] {
+        add.map { licence in
+            let sku = licence.skuId.lowercased()
+            let known = Set(rehearsal.sku(id: sku)?.planIds ?? [])
+            let result = DisabledPlanMerge.merge(ours: licence.disabledPlans, theirs: live[sku].map(Array.init), touched: toggled(sku), known: known)
+            let name = rehearsal.sku(id: sku)?.skuPartNumber ?? sku
+            if !result.keptDisabled.isEmpty {
+                notes.append("\(owner) · \(name): kept off as the tenant has them: \(result.keptDisabled.joined(separator: ", "))")
+            }
+            if !result.keptEnabled.isEmpty {
+                notes.append("\(owner) · \(name): kept on as the tenant has them: \(result.keptEnabled.joined(separator: ", "))")
+            }
+            return AssignedLicense(skuId: licence.skuId, disabledPlans: result.disabledPlans)
+        }
+    }
+
+    // MARK: - Identity of a step
+
+    static func key(_ method: String, _ url: String, _ digest: String) -> String { method + " " + url + " " + digest }
+
+    /// The request body's canonical JSON (sorted keys) as its length and 64-bit FNV-1a hash:
+    /// it tells one planned request from another, nothing more (the record is the team's own).
+    static func digest(_ body: JSONValue?) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = body.flatMap { try? encoder.encode($0) } ?? Data()
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return "\(data.count)-" + String(hash, radix: 16)
+    }
+}

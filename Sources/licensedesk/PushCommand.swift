@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import GraphClient
+import Interchange
+import LicenseModel
+import LicenseStore
+import TerminalKit
+
+/// `licensedesk push`: the changes rehearsed since a baseline, applied to the live tenant.
+struct PushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Apply the changes made since a baseline to a live tenant over Microsoft Graph (shows the plan, asks first).",
+        discussion: """
+            The plan is `export changes`: the net effect of the changes after --since. It is \
+            shown, and sent only when you confirm (--yes for scripts). Requests go as $batch \
+            rounds: what must be ordered is (a new group before its members, a user's usage \
+            location before their licences); a licence swap is one assignLicense; disabled plans \
+            are merged with what the tenant has now. The outcome of each request is kept in \
+            the state's pushes/ folder before and after it is sent, so the same push run again \
+            resumes without sending anything twice. Then the tenant is read back and every \
+            difference from the rehearsal is said. Exit 0: all done as rehearsed; 1: something \
+            refused, not sent, or different; 2: bad usage, input or connection.
+            """)
+
+    @OptionGroup var state: StateOptions
+    @Option(help: ArgumentHelp("Journal position or ISO 8601 time: the changes after it are pushed.", valueName: "position|time"))
+    var since: String
+    @Flag(help: "Send without asking (for scripts).") var yes = false
+    @Option(help: ArgumentHelp("The Graph endpoint (a national cloud, or licensedesk serve).", valueName: "url"))
+    var graphURL = "https://graph.microsoft.com/v1.0"
+    @Option(
+        help: ArgumentHelp(
+            "A command that prints an access token, e.g. az account get-access-token --resource-type ms-graph --query accessToken -o tsv.", valueName: "cmd"))
+    var tokenCommand: String?
+    @Option(help: ArgumentHelp("Seconds to wait for the tenant to process group licences before reading back.", valueName: "seconds"))
+    var settle: Double = 60
+
+    func validate() throws {
+        guard tokenCommand != nil else {
+            throw ValidationError("push needs --token-command CMD (device code and client credentials are not built yet)")
+        }
+        guard let url = URL(string: graphURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw ValidationError("--graph-url takes an http(s) URL such as https://graph.microsoft.com/v1.0; got \(graphURL)")
+        }
+        guard settle >= 0, settle <= 3600 else { throw ValidationError("--settle is 0 to 3600 seconds") }
+    }
+
+    func run() throws {
+        let loaded = try state.loadOrSeed()
+        let store = state.store
+        let plan = ChangePlan(entries: try ChangeRange.entries(since: since, in: store, verb: "pushing"), tenant: loaded.tenant)
+        for note in plan.notExported { Notice.note("not pushed: \(note)") }
+        guard !plan.operations.isEmpty else {
+            print("Nothing to push: no change after \(TextSanitizer.inert(since)) has a Graph request.")
+            return
+        }
+        let connection = GraphConnection(base: graphURL, tokens: TokenSource(command: tokenCommand ?? ""))
+        defer { BlockingTask.run { await connection.shutdown() } }
+
+        // Which tenant answers there: never another one than the state's.
+        let organization: GraphConnection.Organization
+        do {
+            organization = try Self.await { () async throws(GraphClientError) in try await connection.organization() }
+        } catch let error as GraphClientError {
+            Self.fail(error.description)
+            throw ExitCode(error.exitCode)
+        }
+        let tenant = loaded.tenant
+        guard organization.id.lowercased() == tenant.organization.id.lowercased() else {
+            Self.fail(
+                "\(graphURL) serves tenant \(TextSanitizer.inert(organization.name)) (\(organization.id)); this state is \(TextSanitizer.inert(tenant.organization.displayName)) (\(tenant.organization.id)). Push from the state pulled from that tenant."
+            )
+            throw ExitCode(2)
+        }
+
+        let name = Self.recordName(graphURL: connection.base, tenantID: organization.id, plan: plan)
+        guard let lock = try store.lockPush(named: name) else {
+            Self.fail("another push of these changes is running (\(store.pushRecordPath(named: name)) is locked); wait for it to end")
+            throw ExitCode(2)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let recordPath = store.pushRecordPath(named: name)
+        let existing: PushRecord?
+        do {
+            existing = try store.pushRecord(named: name).map { data throws(GraphClientError) in try PushRecord.decode(data, path: recordPath) }
+        } catch let error as GraphClientError {
+            Self.fail(error.description)
+            throw ExitCode(2)
+        }
+        let push = TenantPush(connection: connection, plan: plan, rehearsal: tenant, tenantID: organization.id, existing: existing) {
+            record throws(GraphClientError) in
+            do { try store.savePushRecord(try PushRecord.encoder().encode(record), named: name) } catch {
+                throw .record(path: recordPath, reason: "could not be saved (\(error)); nothing more is sent until it can be")
+            }
+        }
+        showPlan(push, organization: organization, recordPath: recordPath)
+        let open = push.record.steps.filter { $0.state == .planned || $0.state == .sending }.count
+        if open > 0 && !yes {
+            guard isatty(0) == 1 else {
+                Self.fail("push changes a live tenant: run it at a terminal to confirm, or pass --yes")
+                throw ExitCode(2)
+            }
+            FileHandle.standardOutput.write(Data("Send \(open) request(s) to \(TextSanitizer.inert(organization.name))? [y/N] ".utf8))
+            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased().trimmingCharacters(in: .whitespaces)) else {
+                print("Nothing sent.")
+                return
+            }
+        }
+        push.say = { line in FileHandle.standardError.write(Data("\(TextSanitizer.inert(line))\n".utf8)) }
+        do {
+            try Self.await { () async throws(GraphClientError) in try await push.run() }
+        } catch let error as GraphClientError {
+            Self.fail(error.description)
+            FileHandle.standardError.write(Data("What was sent is kept in \(recordPath): run the same push again to go on from there.\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+        let exit = try report(push, recordPath: recordPath)
+        if exit != 0 { throw ExitCode(exit) }
+    }
+
+    private func showPlan(_ push: TenantPush, organization: GraphConnection.Organization, recordPath: String) {
+        print("Push to \(TextSanitizer.inert(organization.name)) (\(organization.id)) at \(TextSanitizer.inert(graphURL)):")
+        for step in push.record.steps {
+            let mark =
+                switch step.state {
+                case .done: "done   "
+                case .refused: "refused"
+                case .sending: "resend?"
+                case .planned, .skipped: "       "
+                }
+            print("  \(mark) \(String(format: "%3d", step.number)). \(TextSanitizer.inert(step.summary))")
+        }
+        if push.isResuming { print("Resuming the push kept in \(recordPath): what is done is not sent again.") }
+    }
+
+    /// Prints what happened and what the tenant shows; returns the exit code.
+    private func report(_ push: TenantPush, recordPath: String) throws -> Int32 {
+        let steps = push.record.steps
+        for step in steps where step.state == .refused || step.state == .skipped {
+            print(
+                "\(step.state == .refused ? "refused" : "not sent") \(step.number). \(TextSanitizer.inert(step.summary)): \(TextSanitizer.inert(step.code.map { "\($0): " } ?? ""))\(TextSanitizer.inert(step.message ?? ""))"
+            )
+        }
+        for note in push.notes { print("note: \(TextSanitizer.inert(note))") }
+        let differences: [String]
+        do {
+            differences = try Self.await { () async throws(GraphClientError) in try await push.readBack(settle: settle) }
+        } catch let error as GraphClientError {
+            Self.fail("the push is done, but reading the tenant back failed: \(error.description)")
+            return 2
+        }
+        for difference in differences { print("differs: \(TextSanitizer.inert(difference))") }
+        let done = steps.filter { $0.state == .done }.count
+        let refused = steps.filter { $0.state == .refused }.count
+        let skipped = steps.filter { $0.state == .skipped }.count
+        print(
+            "Pushed \(done) of \(steps.count) request(s); \(refused) refused, \(skipped) not sent; \(differences.count) difference(s) from the rehearsal. Record: \(recordPath)"
+        )
+        return refused + skipped + differences.count == 0 ? 0 : 1
+    }
+
+    /// One record per endpoint, tenant and journal range: the same push run again finds it.
+    static func recordName(graphURL: String, tenantID: String, plan: ChangePlan) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (graphURL.lowercased() + "|" + tenantID.lowercased()).utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return "push-\(String(hash, radix: 16))-\(plan.first ?? 0)-\(plan.last ?? 0)"
+    }
+
+    static func fail(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(TextSanitizer.inert(message))\n".utf8))
+    }
+
+    /// Runs async work that throws a GraphClientError, from this synchronous command.
+    static func await<T: Sendable>(_ work: @escaping @Sendable () async throws(GraphClientError) -> T) throws -> T {
+        let result = BlockingTask.run { () async -> Result<T, GraphClientError> in
+            do throws(GraphClientError) { return .success(try await work()) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}
