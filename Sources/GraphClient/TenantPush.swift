@@ -44,7 +44,8 @@ public final class TenantPush: @unchecked Sendable {
             let request = BatchExport.requests(for: step.operation, plan: plan)[0]
             let digest = Self.digest(request.body)
             var entry = PushRecord.Step(
-                number: step.number, method: request.method, url: request.url, bodyDigest: digest, summary: PushSteps.describe(step.operation),
+                number: step.number, method: request.method, url: request.url, bodyDigest: digest,
+                summary: PushSteps.describe(step.operation) { rehearsal.sku(id: $0.lowercased())?.skuPartNumber ?? $0 },
                 state: .planned)
             let key = Self.key(request.method, request.url, digest)
             if var matches = earlier[key], !matches.isEmpty {

@@ -91,14 +91,13 @@ public enum PushSteps {
     }
 
     /// A line for the plan shown before a push and for its report.
-    public static func describe(_ operation: ChangePlan.Operation) -> String {
+    /// `skuName`: a SKU's part number by its id.
+    public static func describe(_ operation: ChangePlan.Operation, skuName: (String) -> String = { $0 }) -> String {
         func licences(_ add: [AssignedLicense], _ remove: [String]) -> String {
             var parts: [String] = []
-            if !add.isEmpty {
-                parts.append(
-                    "add " + add.map { "\($0.skuId)\($0.disabledPlans.isEmpty ? "" : " (\($0.disabledPlans.count) plans off)")" }.joined(separator: ", "))
-            }
-            if !remove.isEmpty { parts.append("remove " + remove.joined(separator: ", ")) }
+            let added = add.map { "\(skuName($0.skuId))\($0.disabledPlans.isEmpty ? "" : " (\($0.disabledPlans.count) plan(s) off)")" }
+            if !added.isEmpty { parts.append("add " + added.joined(separator: ", ")) }
+            if !remove.isEmpty { parts.append("remove " + remove.map(skuName).joined(separator: ", ")) }
             return parts.joined(separator: "; ")
         }
         switch operation {
