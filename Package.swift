@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "TerminalKit"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], exclude: ["Fixtures", "Screens"]),
         .testTarget(name: "GraphEndpointTests", dependencies: ["GraphEndpoint", "LicenseModel", "MembershipRules", "TestSupport"]),
-        .testTarget(name: "GraphClientTests", dependencies: ["GraphClient"]),
+        .testTarget(name: "GraphClientTests", dependencies: ["GraphClient"], exclude: ["Fixtures"]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange", "MembershipRules", "Console", "TestSupport"]),
         // Attacks on the state (damaged files, links, hostile input, hangs), each through the real
         // binary or the store, asserting the safe outcome.

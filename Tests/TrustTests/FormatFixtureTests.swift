@@ -54,6 +54,10 @@ struct FormatFixtureTests {
         .repairConsistency,
         .importDirectory(DirectoryImport(groups: [Group(id: "0000f002-0000-4000-8000-000000000003", displayName: "Imported")])),
         .importOnPremises([OnPremisesUser(samAccountName: "omar", objectGUID: "0000f003-0000-4000-8000-000000000002", attributes: [:], enabled: false)]),
+        // A group made here for a live tenant carries its uniqueName (added to format 2: absent before).
+        .createGroup(
+            id: "0000f002-0000-4000-8000-000000000004", displayName: "Pilot", description: nil, membershipRule: nil,
+            uniqueName: "licensedesk-0000f002-0000-4000-8000-000000000004"),
     ]
 
     static var entries: [JournalEntry] {
@@ -113,7 +117,7 @@ struct FormatFixtureTests {
         let records = try fixture.split(separator: 0x0A).map { try decoder.decode(AuditRecord.self, from: $0) }
         #expect(records.count == Self.entries.count)
         #expect(records.first?.actor == Self.identity)
-        #expect(records.last?.activity == "Import on-premises users")
+        #expect(records.last?.activity == "Add group")
     }
 
     static let snapshotFiles = StateFileName.all
