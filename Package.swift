@@ -22,6 +22,11 @@ let package = Package(
         // The HTTP client under `licensedesk pull` (URLSession needs libcurl, which the static
         // install binary can't link).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Client credentials with a certificate: the signed JWT client assertion Entra wants
+        // (RS256 with the certificate's thumbprint), and the certificate read as X.509.
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        // jwt-kit's own: the certificate's SHA-256 thumbprint for the assertion's header.
+        .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"5.0.0"),
     ],
     targets: [
         // The rule language: imports nothing of ours.
@@ -49,6 +54,7 @@ let package = Package(
             dependencies: [
                 "LicenseModel", "LicenseStore", "Interchange", "MembershipRules", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Terminal abstraction, frames, widgets, themes: no ncurses.
         .target(name: "TerminalKit"),

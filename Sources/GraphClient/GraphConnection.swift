@@ -10,7 +10,7 @@ import NIOHTTP1
 /// `GraphClientError`s.
 public final class GraphConnection: @unchecked Sendable {
     public let base: String
-    let tokens: TokenSource
+    let tokens: any AccessTokenProvider
     let retry: RetryPolicy
     let client: HTTPClient
     private let lock = NSLock()
@@ -23,7 +23,7 @@ public final class GraphConnection: @unchecked Sendable {
     static let bodyLimit = 256 << 20
 
     /// `base`: the version root, e.g. `https://graph.microsoft.com/v1.0`.
-    public init(base: String, tokens: TokenSource, retry: RetryPolicy = RetryPolicy()) {
+    public init(base: String, tokens: any AccessTokenProvider, retry: RetryPolicy = RetryPolicy()) {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.tokens = tokens
         self.retry = retry
@@ -120,9 +120,9 @@ public final class GraphConnection: @unchecked Sendable {
         return object
     }
 
-    private func currentToken(renew: Bool) throws(GraphClientError) -> String {
+    private func currentToken(renew: Bool) async throws(GraphClientError) -> String {
         if !renew, let token = lock.withLock({ token }) { return token }
-        let fresh = try tokens.token()
+        let fresh = try await tokens.token(renew: renew)
         lock.withLock { token = fresh }
         return fresh
     }
@@ -140,7 +140,7 @@ public final class GraphConnection: @unchecked Sendable {
             var request = HTTPClientRequest(url: url)
             request.method = method
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-            request.headers.add(name: "Authorization", value: "Bearer \(try currentToken(renew: false))")
+            request.headers.add(name: "Authorization", value: "Bearer \(try await currentToken(renew: false))")
             request.headers.add(name: "Accept", value: "application/json")
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             let status: Int
@@ -169,7 +169,7 @@ public final class GraphConnection: @unchecked Sendable {
             if status == 401, !renewed {
                 // Expired or revoked: one new token, then the request again.
                 renewed = true
-                _ = try currentToken(renew: true)
+                _ = try await currentToken(renew: true)
                 continue
             }
             if RetryPolicy.isRetried(status: status), attempt < retry.attempts, waited < Self.waitBudget {

@@ -1,12 +1,20 @@
 import Foundation
 
-/// Where access tokens come from. `--token-command CMD` runs the command (through `/bin/sh -c`)
-/// and takes what it prints, e.g. `az account get-access-token --resource-type ms-graph --query
-/// accessToken -o tsv`; it is run again when the tenant says the token expired (401).
-public struct TokenSource: Sendable {
+/// Where a connection's access tokens come from: a command, a device-code sign-in, or an app's
+/// client credentials. `renew`: the tenant refused the last one (401), so not a cached one.
+public protocol AccessTokenProvider: Sendable {
+    func token(renew: Bool) async throws(GraphClientError) -> String
+}
+
+/// `--token-command CMD` runs the command (through `/bin/sh -c`) and takes what it prints, e.g.
+/// `az account get-access-token --resource-type ms-graph --query accessToken -o tsv`; it is run
+/// again when the tenant says the token expired (401). The command keeps its own cache.
+public struct TokenSource: AccessTokenProvider {
     let command: String
 
     public init(command: String) { self.command = command }
+
+    public func token(renew: Bool) async throws(GraphClientError) -> String { try token() }
 
     /// A fresh token. Never logged, never written to the state.
     func token() throws(GraphClientError) -> String {

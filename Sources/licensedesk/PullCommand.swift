@@ -26,18 +26,12 @@ struct PullCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The Graph endpoint (a national cloud, or licensedesk serve).", valueName: "url"))
     var graphURL = "https://graph.microsoft.com/v1.0"
 
-    @Option(
-        help: ArgumentHelp(
-            "A command that prints an access token, e.g. az account get-access-token --resource-type ms-graph --query accessToken -o tsv.", valueName: "cmd"))
-    var tokenCommand: String?
+    @OptionGroup var auth: GraphAuthOptions
 
     @Option(help: ArgumentHelp("Where pages are kept until imported (default: your cache, one folder per tenant and state).", valueName: "dir"))
     var work: String?
 
     func validate() throws {
-        guard tokenCommand != nil else {
-            throw ValidationError("pull needs --token-command CMD (device code and client credentials are not built yet)")
-        }
         guard let url = URL(string: graphURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw ValidationError("--graph-url takes an http(s) URL such as https://graph.microsoft.com/v1.0; got \(graphURL)")
         }
@@ -45,7 +39,11 @@ struct PullCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try state.loadOrSeed()
-        let connection = GraphConnection(base: graphURL, tokens: TokenSource(command: tokenCommand ?? ""))
+        let connection = GraphConnection(
+            base: graphURL,
+            tokens: try auth.provider(
+                graphURL: graphURL, permissions: ["User.Read.All", "GroupMember.Read.All", "Organization.Read.All"],
+                scopes: ["User.Read.All", "GroupMember.Read.All", "Organization.Read.All"]))
         // The HTTP client is shut down on every way out (it may not be let go running).
         defer { BlockingTask.run { await connection.shutdown() } }
         let folder = work.map { URL(fileURLWithPath: $0) } ?? PullWorkspace.standard(graphURL: connection.base, stateDirectory: state.store.directory)

@@ -29,17 +29,11 @@ struct PushCommand: ParsableCommand {
     @Flag(help: "Send without asking (for scripts).") var yes = false
     @Option(help: ArgumentHelp("The Graph endpoint (a national cloud, or licensedesk serve).", valueName: "url"))
     var graphURL = "https://graph.microsoft.com/v1.0"
-    @Option(
-        help: ArgumentHelp(
-            "A command that prints an access token, e.g. az account get-access-token --resource-type ms-graph --query accessToken -o tsv.", valueName: "cmd"))
-    var tokenCommand: String?
+    @OptionGroup var auth: GraphAuthOptions
     @Option(help: ArgumentHelp("Seconds to wait for the tenant to process group licences before reading back.", valueName: "seconds"))
     var settle: Double = 60
 
     func validate() throws {
-        guard tokenCommand != nil else {
-            throw ValidationError("push needs --token-command CMD (device code and client credentials are not built yet)")
-        }
         guard let url = URL(string: graphURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw ValidationError("--graph-url takes an http(s) URL such as https://graph.microsoft.com/v1.0; got \(graphURL)")
         }
@@ -55,7 +49,14 @@ struct PushCommand: ParsableCommand {
             print("Nothing to push: no change after \(TextSanitizer.inert(since)) has a Graph request.")
             return
         }
-        let connection = GraphConnection(base: graphURL, tokens: TokenSource(command: tokenCommand ?? ""))
+        let connection = GraphConnection(
+            base: graphURL,
+            tokens: try auth.provider(
+                graphURL: graphURL,
+                permissions: [
+                    "LicenseAssignment.ReadWrite.All", "Group.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All", "Organization.Read.All",
+                ],
+                scopes: ["LicenseAssignment.ReadWrite.All", "Group.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All", "Organization.Read.All"]))
         defer { BlockingTask.run { await connection.shutdown() } }
 
         // Which tenant answers there: never another one than the state's.
