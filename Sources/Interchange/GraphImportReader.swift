@@ -109,8 +109,21 @@ struct GraphImportReader {
                 let earlier = origin[id] != nil && partial ? batchObject(T.self, id) : nil
                 if let base = earlier ?? existing(id) {
                     if raw == nil { raw = (try? decoder.decode(RawList.self, from: data))?.value ?? [] }
-                    result = Self.overlay(raw?[offset], on: base, decoder: decoder)
+                    var carried = raw?[offset]
+                    if T.self == User.self { carried = Self.withoutNullLicences(carried) }
+                    result = Self.overlay(carried, on: base, decoder: decoder)
                     merged = earlier != nil
+                    // Licences without their paths: the paths are made to give them, or refused.
+                    if let user = try? result.get() as? User, let before = base as? User, case .object(let fields)? = carried,
+                        fields["assignedLicenses"] != nil, fields["licenseAssignmentStates"] == nil
+                    {
+                        switch ImportedLicences.reconcile(user, over: before, skus: knownSkus, now: Date()) {
+                        case .success(let reconciled): result = .success(reconciled as! T)
+                        case .failure(let refusal):
+                            problems.append(ImportProblem(file: file, record: record, reason: refusal.reason))
+                            continue
+                        }
+                    }
                 } else if partial, case .failure = result {
                     let missing = required.filter { !keys.contains($0) }
                     let select = (["id"] + missing + keys.sorted().filter { $0 != "id" && !$0.hasPrefix("@") }).joined(separator: ",")
@@ -154,6 +167,19 @@ struct GraphImportReader {
     }
 
     private static func noun<T>(_ type: T.Type) -> String { T.self == Group.self ? "group" : "user" }
+
+    /// The SKUs known so far: the tenant's, and this import's.
+    private var knownSkus: [SubscribedSku] {
+        tenant.subscribedSkus.filter { sku in !batch.subscribedSkus.contains { $0.skuId == sku.skuId } } + batch.subscribedSkus
+    }
+
+    /// A user record's licence properties that are null say nothing (Graph sends a list, empty
+    /// or not; a null comes from a tool that didn't select them), so they change nothing.
+    static func withoutNullLicences(_ record: JSONValue?) -> JSONValue? {
+        guard case .object(var fields)? = record else { return record }
+        for key in ["assignedLicenses", "licenseAssignmentStates", "assignedPlans"] where fields[key] == .null { fields[key] = nil }
+        return .object(fields)
+    }
 
     /// `base` with the properties `record` carries put over it, read back as `T`.
     static func overlay<T: Codable>(_ record: JSONValue?, on base: T, decoder: JSONDecoder) -> Result<T, any Error> {

@@ -131,18 +131,44 @@ struct GraphImportShapesTests {
         #expect(updated.assignedLicenses == adele.assignedLicenses, "what the $select did not carry stays")
         #expect(updated.displayName == adele.displayName && updated.licenseAssignmentStates == adele.licenseAssignmentStates)
 
+        // licenseDetails of a user no group licenses: a direct licence with those plans off, the
+        // paths and the licences agreeing, the seat counted.
         let e3 = try #require(tenant.sku(id: DemoTenant.e3SkuID))
         let disabled = try #require(e3.servicePlans.first)
-        let details = #"""
-            {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('\#(adele.id)')/licenseDetails",
+        let dana = try tenant.findUser("dana.levi@contoso.com")
+        func details(_ user: User) -> String {
+            #"""
+            {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('\#(user.id)')/licenseDetails",
              "value": [{"id": "x", "skuId": "\#(DemoTenant.e3SkuID.uppercased())", "skuPartNumber": "ENTERPRISEPACK",
                         "servicePlans": [{"servicePlanId": "\#(disabled.servicePlanId)", "servicePlanName": "\#(disabled.servicePlanName)", "provisioningStatus": "Disabled", "appliesTo": "User"}]}]}
             """#
-        let filled = read(details, into: tenant)
+        }
+        let filled = read(details(dana), into: tenant)
         #expect(filled.problems.isEmpty, "\(filled.problems)")
         let licensed = try #require(filled.payload.users.first)
         #expect(licensed.assignedLicenses == [AssignedLicense(skuId: DemoTenant.e3SkuID, disabledPlans: [disabled.servicePlanId])])
-        #expect(licensed.userPrincipalName == adele.userPrincipalName)
+        #expect(licensed.licenseAssignmentStates.map(\.assignedByGroup) == [nil], "a direct path gives it")
+        #expect(licensed.licenseAssignmentStates.first?.disabledPlans == [disabled.servicePlanId])
+        #expect(licensed.userPrincipalName == dana.userPrincipalName)
+        let seats = e3.consumedUnits
+        try tenant.apply(.importDirectory(filled.payload), context: context)
+        #expect(tenant.sku(id: DemoTenant.e3SkuID)?.consumedUnits == seats + 1, "the seat is counted")
+        #expect(TenantDoctor.examine(tenant).isEmpty, "\(TenantDoctor.examine(tenant))")
+
+        // Adele's E3 comes from E3 All: licences that say a plan is off there can't say which
+        // path changed, so the record is refused with the $select that would; the same
+        // licences as her paths give change nothing.
+        let conflicting = read(details(adele), into: tenant)
+        #expect(
+            conflicting.problems.map(\.description).contains {
+                $0.contains("adele.vance@contoso.com: assignedLicenses changes ENTERPRISEPACK, which group \(DemoTenant.e3AllGroupID) gives this user")
+                    && $0.contains("$select=id,assignedLicenses,licenseAssignmentStates")
+            }, "\(conflicting.problems)")
+        let same = read(
+            #"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users(id,assignedLicenses,licenseAssignmentStates)", "value": [{"id": "\#(adele.id)", "assignedLicenses": [{"skuId": "\#(DemoTenant.e3SkuID)", "disabledPlans": []}], "licenseAssignmentStates": null}]}"#,
+            into: tenant)
+        #expect(same.problems.isEmpty, "\(same.problems)")
+        #expect(same.payload.users.first?.licenseAssignmentStates == adele.licenseAssignmentStates, "a null list of paths wipes nothing")
     }
 
     @Test("still refused, with why: a new user without a UPN (and the $select to use), the all-zero GUID, a duplicate id")

@@ -83,9 +83,23 @@ extension Tenant {
             if let index = skus.firstIndex(where: { $0.skuId == sku.skuId }) { skus[index] = sku } else { skus.append(sku) }
         }
         subscribedSkus = skus
+        // A SKU the import does not carry keeps its count of seats in use right when the
+        // imported users' seats of it change (a partial record of licences alone).
+        let importedSkus = Set(batch.subscribedSkus.map(\.skuId))
+        var recount = Set<String>()
+        for user in batch.users {
+            let old = userIndex[user.id].map { users[$0] }
+            for sku in subscribedSkus where !importedSkus.contains(sku.skuId) {
+                if (old?.consumesSeat(of: sku.skuId) ?? false) != user.consumesSeat(of: sku.skuId) { recount.insert(sku.skuId) }
+            }
+        }
         merge(batch.users, into: &users)
         merge(batch.groups, into: &groups)
         rebuildIndexes()
+        for index in subscribedSkus.indices where recount.contains(subscribedSkus[index].skuId) {
+            let skuID = subscribedSkus[index].skuId
+            subscribedSkus[index].consumedUnits = users.filter { $0.consumesSeat(of: skuID) }.count
+        }
         return batch.summary
     }
 }

@@ -144,7 +144,7 @@ extension Tenant {
         case .importDirectory(let batch):
             audit("tenant", "imported " + (try importDirectory(batch)))
         case .repairConsistency:
-            repairConsistency()
+            repairConsistency(now: context.now)
             let run = PendingWorkRunner.run(&self, context: context)
             effects.events += run.events
             effects.timedOutGroups.merge(run.timedOutGroups) { first, _ in first }

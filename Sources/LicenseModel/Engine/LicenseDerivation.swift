@@ -12,11 +12,7 @@ public enum LicenseDerivation {
             for plan in sku.planIds where !path.disabledPlans.contains(plan) { enabled.insert(plan) }
             enabledBySku[path.skuId] = enabled
         }
-        user.assignedLicenses = enabledBySku.keys.sorted().map { skuId in
-            let sku = skus.first { $0.skuId == skuId }!
-            let disabled = sku.planIds.filter { !enabledBySku[skuId]!.contains($0) }
-            return AssignedLicense(skuId: skuId, disabledPlans: disabled)
-        }
+        user.assignedLicenses = assignedLicenses(enabledBySku, skus: skus)
         let enabledPlans = enabledBySku.values.reduce(into: Set<String>()) { $0.formUnion($1) }
         var rows: [String: AssignedPlan] = [:]
         for row in user.assignedPlans { rows[row.servicePlanId] = row }
@@ -29,6 +25,26 @@ public enum LicenseDerivation {
                 servicePlanId: planId)
         }
         user.assignedPlans = rows.values.sorted { $0.servicePlanId < $1.servicePlanId }
+    }
+
+    /// What `assignedLicenses` the user's paths give (the rule `refresh` applies).
+    public static func assignedLicenses(of user: User, skus: [SubscribedSku]) -> [AssignedLicense] {
+        refreshed(user, skus: skus, now: Date(timeIntervalSince1970: 0)).assignedLicenses
+    }
+
+    /// The user with `assignedLicenses` and `assignedPlans` as their paths give them.
+    public static func refreshed(_ user: User, skus: [SubscribedSku], now: Date) -> User {
+        var copy = user
+        refresh(&copy, skus: skus, now: now)
+        return copy
+    }
+
+    private static func assignedLicenses(_ enabledBySku: [String: Set<String>], skus: [SubscribedSku]) -> [AssignedLicense] {
+        enabledBySku.keys.sorted().map { skuId in
+            let sku = skus.first { $0.skuId == skuId }!
+            let disabled = sku.planIds.filter { !enabledBySku[skuId]!.contains($0) }
+            return AssignedLicense(skuId: skuId, disabledPlans: disabled)
+        }
     }
 
     /// Each plan the user has, with the paths that grant it ("which group gave me this?").

@@ -5,6 +5,8 @@ import MembershipRules
 public struct DoctorFinding: Hashable, Sendable, Codable {
     public enum Kind: String, Codable, Sendable {
         case danglingReference, seatCount, membershipOutOfDate, pathOutOfDate, invalidRule, duplicateAddress, invalidValue
+        /// A user's assignedLicenses are not what their licence paths give.
+        case licencesOutOfDate
     }
     public var kind: Kind
     public var object: String
@@ -78,6 +80,21 @@ public enum TenantDoctor {
                 }
             }
         }
+        // A user's licences follow from their paths (an import of licences alone must not
+        // leave the two disagreeing).
+        for user in tenant.users {
+            let derived = LicenseDerivation.assignedLicenses(of: user, skus: tenant.subscribedSkus)
+            let held = user.assignedLicenses.filter { skuIDs.contains($0.skuId) }
+            if Set(derived) != Set(held) {
+                let skus = Set(derived.map(\.skuId)).symmetricDifference(held.map(\.skuId))
+                let named = (skus.isEmpty ? Set(held.map(\.skuId)) : skus).sorted().map { id in tenant.sku(id: id)?.skuPartNumber ?? id }
+                findings.append(
+                    .init(
+                        kind: .licencesOutOfDate, object: user.userPrincipalName,
+                        explanation:
+                            "its assignedLicenses (\(named.joined(separator: ", "))) are not what its licence paths give; doctor --repair derives them again"))
+            }
+        }
         for sku in tenant.subscribedSkus {
             let holders = tenant.users.filter { $0.consumesSeat(of: sku.skuId) }.count
             if holders != sku.consumedUnits {
@@ -116,7 +133,7 @@ public enum TenantDoctor {
 extension Tenant {
     /// Puts right what `TenantDoctor` finds: drops dangling references, recounts seats, and
     /// queues every group for membership and licence processing. Applied as a change.
-    mutating func repairConsistency() {
+    mutating func repairConsistency(now: Date) {
         let skuIDs = Set(subscribedSkus.map(\.skuId))
         let userIDs = Set(users.map(\.id))
         for index in groups.indices {
@@ -129,6 +146,7 @@ extension Tenant {
                 !skuIDs.contains(path.skuId) || (path.assignedByGroup.map { !groupIDs.contains($0) } ?? false)
             }
         }
+        for index in users.indices { LicenseDerivation.refresh(&users[index], skus: subscribedSkus, now: now) }
         rebuildIndexes()
         for index in subscribedSkus.indices {
             let skuId = subscribedSkus[index].skuId
