@@ -50,9 +50,12 @@ public final class DeviceCodeSignIn: AccessTokenProvider, @unchecked Sendable {
         guard start.status == 200, let deviceCode = start.json["device_code"] as? String, let userCode = start.json["user_code"] as? String,
             let address = start.json["verification_uri"] as? String
         else { throw IdentityEndpoint.refusal(start, permissions: permissions) }
-        var interval = Double(start.json["interval"] as? Int ?? 5)
-        let lifetime = Double(start.json["expires_in"] as? Int ?? 900)
-        say("To sign in, open \(address) and enter the code \(userCode) (it expires in \(Int(lifetime / 60)) minutes).")
+        // At least a second between polls, whatever the answer says (RFC 8628's default is 5 s;
+        // a broken or hostile endpoint must not be polled in a loop), and an hour at most in all.
+        var interval = max(1, Double(start.json["interval"] as? Int ?? 5))
+        let lifetime = min(3600, max(1, Double(start.json["expires_in"] as? Int ?? 900)))
+        let left = lifetime >= 120 ? "\(Int(lifetime / 60)) minutes" : "\(Int(lifetime)) seconds"
+        say("To sign in, open \(address) and enter the code \(userCode) (it expires in \(left)).")
         let deadline = Date().addingTimeInterval(lifetime)
         while Date() < deadline {
             await sleep(interval)

@@ -30,7 +30,7 @@ public final class GraphConnection: @unchecked Sendable {
         // A refused or unreachable address is tried for 3 s (the client retries inside that),
         // then `RetryPolicy.connectionAttempts` times in all: a wrong URL is said in seconds.
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(3), read: .seconds(120))
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(3), read: .seconds(60))
         // Graph answers where it is asked; a redirect elsewhere is not the tenant's answer.
         configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -127,6 +127,28 @@ public final class GraphConnection: @unchecked Sendable {
         return fresh
     }
 
+    /// Seconds a whole answer may take to arrive: a tenant that trickles a byte a second is cut
+    /// off (and the request tried again), not waited on for ever.
+    static let bodyDeadline = 180.0
+
+    struct BodyTimedOut: Error, CustomStringConvertible {
+        var description: String { "the answer did not arrive whole within \(Int(GraphConnection.bodyDeadline)) s" }
+    }
+
+    /// The body, up to `bodyLimit` bytes, within `seconds`.
+    static func collect(_ body: HTTPClientResponse.Body, within seconds: Double) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: bodyLimit) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else { throw BodyTimedOut() }
+            return buffer
+        }
+    }
+
     /// Seconds spent waiting on one request's retries, at most: a tenant that keeps saying
     /// "later" ends the pull (resumable) rather than parking it for an hour.
     static let waitBudget = 900.0
@@ -147,10 +169,12 @@ public final class GraphConnection: @unchecked Sendable {
             let answerHeaders: HTTPHeaders
             let body: Data
             do {
-                let response = try await client.execute(request, timeout: .seconds(120))
+                let response = try await client.execute(request, timeout: .seconds(60))
                 status = Int(response.status.code)
                 answerHeaders = response.headers
-                body = Data((try await response.body.collect(upTo: Self.bodyLimit)).readableBytesView)
+                body = Data((try await Self.collect(response.body, within: Self.bodyDeadline)).readableBytesView)
+            } catch is NIOTooManyBytesError {
+                throw .malformed(url: url, reason: "the answer is larger than \(Self.bodyLimit >> 20) MB; not a Graph page")
             } catch {
                 guard method == .GET, attempt < retry.connectionAttempts else { throw .connection(url: url, reason: "\(error)") }
                 let wait = retry.delay(attempt: attempt, retryAfter: nil)

@@ -51,7 +51,7 @@ public struct IdentityEndpoint: Sendable {
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
             return Answer(status: Int(response.status.code), json: json)
         } catch {
-            throw .connection(url: url, reason: "\(error)")
+            throw .token("the identity platform at \(authority) did not answer (\(error)); is --login-url right?")
         }
     }
 
@@ -60,6 +60,10 @@ public struct IdentityEndpoint: Sendable {
     static func token(from answer: Answer, permissions: String) throws(GraphClientError) -> IssuedToken {
         guard answer.status == 200, let access = answer.json["access_token"] as? String, !access.isEmpty else {
             throw refusal(answer, permissions: permissions)
+        }
+        // What a header can carry; never echoed (it is a secret, whatever is wrong with it).
+        guard access.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+            throw .token("the identity platform issued an access token with characters a token can't have (spaces, control or non-ASCII characters)")
         }
         let lifetime = (answer.json["expires_in"] as? Int) ?? Int(answer.json["expires_in"] as? String ?? "") ?? 3599
         return IssuedToken(
@@ -72,7 +76,10 @@ public struct IdentityEndpoint: Sendable {
         if description.contains("AADSTS65001") || answer.error == "consent_required" {
             return .token("the app has no consent for the permissions this needs (\(permissions)); an admin grants them: \(description)")
         }
-        return .token("the sign-in was refused (\(answer.error ?? "HTTP \(answer.status)")): \(description)")
+        guard answer.error != nil else {
+            return .token("the identity platform answered HTTP \(answer.status) without a token or an OAuth error: is --login-url the identity platform?")
+        }
+        return .token("the sign-in was refused (\(answer.error ?? "")): \(description)")
     }
 
     /// `application/x-www-form-urlencoded`: every byte but the unreserved percent-encoded.

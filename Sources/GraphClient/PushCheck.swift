@@ -38,7 +38,8 @@ struct PushCheck {
         case .addMember(let groupID, _, let userID, _), .removeMember(let groupID, _, let userID, _):
             let wanted: Bool = if case .addMember = operation { true } else { false }
             guard let live = liveIDs[groupID] else { return Finding(holds: !wanted, observed: "the group is not in the tenant") }
-            let isMember = try await memberOf(userID).contains(live.lowercased())
+            guard let groups = try await memberOf(userID) else { return Finding(holds: !wanted, observed: "the user is not in the tenant") }
+            let isMember = groups.contains(live.lowercased())
             return Finding(holds: isMember == wanted, observed: isMember ? "a member" : "not a member")
         case .groupLicenses(let id, _, let add, let remove):
             guard let found = try await group(path: path(id), select: "id,assignedLicenses") else {
@@ -77,14 +78,19 @@ struct PushCheck {
         try await connection.getIfPresent(path + "?$select=" + select)
     }
 
-    /// The ids of the groups a user is in (a user is in few; a group may have 50,000 members).
-    func memberOf(_ userID: String) async throws(GraphClientError) -> Set<String> {
+    /// The ids of the groups a user is in (a user is in few; a group may have 50,000 members),
+    /// or nil when the tenant has no such user.
+    func memberOf(_ userID: String) async throws(GraphClientError) -> Set<String>? {
         var ids = Set<String>()
         var next: String? = "/users/\(BatchExport.segment(userID))/memberOf?$select=id&$top=999"
         var pages = 0
         while let url = next, pages < 1000 {
             pages += 1
-            let (_, page) = try await connection.getPage(url)
+            let page: GraphConnection.Page
+            do { page = try await connection.getPage(url).page } catch {
+                if case .refused(_, 404, _, _) = error { return nil }
+                throw error
+            }
             for item in page.value { if let id = item.id { ids.insert(id.lowercased()) } }
             next = page.nextLink
         }

@@ -54,6 +54,7 @@ struct PushReadBack {
         var waited = 0.0
         while true {
             let found = try await connection.getIfPresent(path + "?$select=id,licenseProcessingState")
+            guard found != nil else { return ["\(local.displayName) is not in the tenant any more"] }
             let state = (found?["licenseProcessingState"] as? [String: Any])?["state"] as? String
             if state == nil || state == "ProcessingComplete" || waited >= settle {
                 if let state, state != "ProcessingComplete" {

@@ -25,9 +25,11 @@ public final class TenantPush: @unchecked Sendable {
     /// Rounds of a throttled step before the push stops (resumable).
     static let throttledRounds = 8
 
-    /// `existing`: the record of an earlier run of the same push, to resume from.
+    /// `existing`: the record of an earlier run of the same push, to resume from. `grown`:
+    /// records of pushes of a shorter range from the same first change (the rehearsal went on
+    /// after them): the steps they did are done, not sent again.
     public init(
-        connection: GraphConnection, plan: ChangePlan, rehearsal: Tenant, tenantID: String, existing: PushRecord?,
+        connection: GraphConnection, plan: ChangePlan, rehearsal: Tenant, tenantID: String, existing: PushRecord?, grown: [PushRecord] = [],
         save: @escaping (PushRecord) throws(GraphClientError) -> Void
     ) {
         self.connection = connection
@@ -37,9 +39,13 @@ public final class TenantPush: @unchecked Sendable {
         steps = PushSteps.steps(plan)
         var record = PushRecord(
             format: PushRecord.currentFormat, graphURL: connection.base, tenantID: tenantID, first: plan.first ?? 0, last: plan.last ?? 0,
-            started: existing?.started ?? Date(), finished: nil, liveGroupIDs: existing?.liveGroupIDs ?? [:], steps: [])
+            started: existing?.started ?? Date(), finished: nil, liveGroupIDs: [:], steps: [])
         // A step is the same step as before when its request is: its outcome carries over.
         var earlier = Dictionary(grouping: existing?.steps ?? [], by: { Self.key($0.method, $0.url, $0.bodyDigest) })
+        var doneBefore: [String: (PushRecord.Step, PushRecord)] = [:]
+        for shorter in grown {
+            for step in shorter.steps where step.state == .done { doneBefore[Self.key(step.method, step.url, step.bodyDigest)] = (step, shorter) }
+        }
         for step in steps {
             let request = BatchExport.requests(for: step.operation, plan: plan)[0]
             let digest = Self.digest(request.body)
@@ -51,8 +57,14 @@ public final class TenantPush: @unchecked Sendable {
             if var matches = earlier[key], !matches.isEmpty {
                 let before = matches.removeFirst()
                 earlier[key] = matches
-                entry.state = before.state == .skipped ? .planned : before.state
+                // A refused or skipped step did not happen: sent again (the admin may have
+                // fixed the cause, bought seats); what is done never is.
+                entry.state = before.state == .skipped || before.state == .refused ? .planned : before.state
                 (entry.status, entry.code, entry.message, entry.at) = (before.status, before.code, before.message, before.at)
+            } else if let (before, shorter) = doneBefore[key] {
+                entry.state = .done
+                (entry.status, entry.at) = (before.status, before.at)
+                entry.message = "done in the push of changes \(shorter.first)–\(shorter.last)"
             }
             record.steps.append(entry)
         }
@@ -79,14 +91,15 @@ public final class TenantPush: @unchecked Sendable {
         var ids: [String] = []
         for step in steps { if let id = PushSteps.groupID(step.operation), !ids.contains(id) { ids.append(id) } }
         for id in ids {
-            if let live = record.liveGroupIDs[id] {
-                plan.livePaths[id] = "/groups/" + BatchExport.segment(live)
-                continue
-            }
+            // Looked up every run, never taken from the record alone: the record is the
+            // team's file, and an id put there by hand would send the steps to another group.
+            record.liveGroupIDs[id] = nil
+            plan.livePaths[id] = nil
             var found = try await connection.getIfPresent("/groups/\(BatchExport.segment(id))?$select=id")
             if found == nil {
                 let name = BatchExport.segment(ChangePlan.uniqueName(of: id).replacingOccurrences(of: "'", with: "''"))
-                found = try await connection.getIfPresent("/groups(uniqueName='\(name)')?$select=id")
+                found = try await connection.getIfPresent("/groups(uniqueName='\(name)')?$select=id,uniqueName")
+                if let unique = found?["uniqueName"] as? String, unique.lowercased() != ChangePlan.uniqueName(of: id).lowercased() { found = nil }
             }
             if let live = (found?["id"] as? String)?.lowercased() {
                 record.liveGroupIDs[id] = live
@@ -104,6 +117,12 @@ public final class TenantPush: @unchecked Sendable {
         for step in round {
             let state = record.steps[index(of: step)].state
             if state == .done || state == .refused { continue }
+            if let user = PushSteps.userID(step.operation), plan.usersMadeHere.contains(user) {
+                mark(
+                    step, .skipped,
+                    message: "not sent: the user was made in LicenseDesk, and users are not pushed (create them on-premises or in the tenant first)")
+                continue
+            }
             if let failed = step.dependsOn.first(where: { record.steps[$0 - 1].state != .done }) {
                 mark(step, .skipped, message: "not sent: step \(failed) (\(record.steps[failed - 1].summary)) did not succeed")
                 continue
@@ -175,6 +194,19 @@ public final class TenantPush: @unchecked Sendable {
             try save(record)
             return (again, 1)
         }
+        do {
+            let outcome = try await take(answer, of: batch)
+            try save(record)
+            return outcome
+        } catch {
+            // What was learnt before the failure is kept; the rest stays "sending".
+            try? save(record)
+            throw error
+        }
+    }
+
+    /// Each step's answer in the batch's, put on record.
+    private func take(_ answer: [String: Any], of batch: [PushSteps.Step]) async throws(GraphClientError) -> ([PushSteps.Step], Double) {
         let responses = answer["responses"] as? [[String: Any]] ?? []
         var again: [PushSteps.Step] = []
         var wait = 0.0
@@ -208,7 +240,6 @@ public final class TenantPush: @unchecked Sendable {
                 mark(step, .refused, status: status, code: code ?? "HTTP \(status)", message: text)
             }
         }
-        try save(record)
         return (again, wait)
     }
 
@@ -222,8 +253,16 @@ public final class TenantPush: @unchecked Sendable {
         }
     }
 
+    /// Whether the step holds in the tenant; nil when that can't be told (the tenant refused to
+    /// say: the step is then sent, as one never answered is). A lost connection ends the push.
     private func checkHolds(_ step: PushSteps.Step) async throws(GraphClientError) -> Bool? {
-        try await PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs).check(step.operation).holds
+        do {
+            return try await PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs).check(step.operation).holds
+        } catch {
+            if case .connection = error { throw error }
+            say("could not read back step \(step.number) (\(error)); sending it")
+            return nil
+        }
     }
 
     private func mark(_ step: PushSteps.Step, _ state: PushRecord.State, status: Int? = nil, code: String? = nil, message: String? = nil) {
@@ -261,12 +300,15 @@ public final class TenantPush: @unchecked Sendable {
             let known = Set(rehearsal.sku(id: sku)?.planIds ?? [])
             let result = DisabledPlanMerge.merge(ours: licence.disabledPlans, theirs: live[sku].map(Array.init), touched: toggled(sku), known: known)
             let name = rehearsal.sku(id: sku)?.skuPartNumber ?? sku
-            if !result.keptDisabled.isEmpty {
-                notes.append("\(owner) · \(name): kept off as the tenant has them: \(result.keptDisabled.joined(separator: ", "))")
+            // A plan by its servicePlanName where the SKU or the catalog knows it.
+            func plans(_ ids: [String]) -> String {
+                ids.map { id in
+                    rehearsal.sku(id: sku)?.servicePlans.first { $0.servicePlanId.lowercased() == id }?.servicePlanName ?? SKUCatalog.shared.plan(id: id)?.name
+                        ?? id
+                }.joined(separator: ", ")
             }
-            if !result.keptEnabled.isEmpty {
-                notes.append("\(owner) · \(name): kept on as the tenant has them: \(result.keptEnabled.joined(separator: ", "))")
-            }
+            if !result.keptDisabled.isEmpty { notes.append("\(owner) · \(name): kept off as the tenant has them: \(plans(result.keptDisabled))") }
+            if !result.keptEnabled.isEmpty { notes.append("\(owner) · \(name): kept on as the tenant has them: \(plans(result.keptEnabled))") }
             return AssignedLicense(skuId: licence.skuId, disabledPlans: result.disabledPlans)
         }
     }

@@ -31,6 +31,19 @@ public struct TokenCache: Sendable {
 
     /// The cached token, when there is a usable one.
     func load() -> IssuedToken? {
+        // A folder others may write to: they could swap files in it; it is made the admin's alone.
+        var folderInfo = stat()
+        if lstat(folder, &folderInfo) == 0 {
+            guard folderInfo.st_mode & S_IFMT == S_IFDIR, folderInfo.st_uid == getuid() else {
+                warn("\(folder) is not a folder of yours; tokens are not cached")
+                return nil
+            }
+            if folderInfo.st_mode & 0o077 != 0 {
+                warn("\(folder) was open to others (mode \(String(folderInfo.st_mode & 0o777, radix: 8))); made 0700, its tokens not used")
+                chmod(folder, 0o700)
+                return nil
+            }
+        }
         let fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             if errno == ELOOP { warn("\(file) is a symbolic link; not using it (remove it)") }

@@ -38,6 +38,9 @@ public struct ChangePlan: Sendable {
     /// ("group|sku" → plan ids). A push merges them into the plans the tenant has disabled now,
     /// leaving the others as the tenant has them. A SKU added or replaced whole is not here.
     public var toggledPlans: [String: Set<String>] = [:]
+    /// Users created in the range: no request makes them in the tenant, so what is planned for
+    /// them can't be sent.
+    public var usersMadeHere: Set<String> = []
 
     /// The plan for `entries` (oldest first) against `tenant` as it is now.
     public init(entries: [JournalEntry], tenant: Tenant) {
@@ -90,7 +93,10 @@ public struct ChangePlan: Sendable {
             case .reprocessGroup(let group): reprocessGroups.insert(group)
             case .processPending: skipped["licence and membership processing runs (Entra does this work itself)", default: 0] += 1
             case .addSku, .setSeats: skipped["seat changes (seats are bought in the admin center, not set through Graph)", default: 0] += 1
-            case .createUser, .removeUser: skipped["users created or deleted (create them on-premises and let sync carry them)", default: 0] += 1
+            case .createUser(let draft):
+                usersMadeHere.insert(draft.id)
+                skipped["users created or deleted (create them on-premises and let sync carry them)", default: 0] += 1
+            case .removeUser: skipped["users created or deleted (create them on-premises and let sync carry them)", default: 0] += 1
             case .addOnPremisesUser, .setOnPremisesUser, .removeOnPremisesUser, .configureSync, .runSync, .importOnPremises:
                 skipped["on-premises and sync changes (make them in AD; Azure AD Connect carries them)", default: 0] += 1
             case .repairConsistency, .importDirectory: skipped["repairs and imports (LicenseDesk's own bookkeeping)", default: 0] += 1

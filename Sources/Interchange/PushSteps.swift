@@ -82,6 +82,15 @@ public enum PushSteps {
         }
     }
 
+    /// The user an operation is about, if any.
+    public static func userID(_ operation: ChangePlan.Operation) -> String? {
+        switch operation {
+        case .addMember(_, _, let user, _), .removeMember(_, _, let user, _): user
+        case .updateUser(let id, _, _), .userLicenses(let id, _, _, _), .reprocessUser(let id, _): id
+        case .createGroup, .updateGroup, .groupLicenses, .deleteGroup: nil
+        }
+    }
+
     /// The object an operation changes: "group:<id>" or "user:<id>".
     static func target(_ operation: ChangePlan.Operation) -> String {
         switch operation {

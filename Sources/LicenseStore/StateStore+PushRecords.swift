@@ -26,6 +26,12 @@ extension StateStore {
         try DurableFile.replace(pushPath(name + ".json"), with: data, mode: Self.fileMode(forDirectory: directory))
     }
 
+    /// The names of the records kept (without `.json`).
+    public func pushRecordNames() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path(Self.pushFolder))) ?? []
+        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter { (try? Self.checkPushName($0)) != nil }.sorted()
+    }
+
     /// The path of a record, for messages.
     public func pushRecordPath(named name: String) -> String { pushPath(name + ".json") }
 

@@ -49,7 +49,7 @@ struct ExportChangesCommand: ParsableCommand {
     func run() throws {
         let loaded = try state.loadOrSeed()
         let store = state.store
-        let plan = ChangePlan(entries: try ChangeRange.entries(since: since, in: store, verb: "exporting"), tenant: loaded.tenant)
+        let plan = ChangePlan(entries: try ChangeRange.entries(since: since, in: store, current: loaded.sequence, verb: "exporting"), tenant: loaded.tenant)
         for note in plan.notExported { Notice.note("not exported: \(note)") }
         switch format {
         case .powershell:
@@ -134,9 +134,13 @@ struct BatchFolder {
 
 /// The journal entries `--since` names (export changes, push).
 enum ChangeRange {
-    static func entries(since: String, in store: StateStore, verb: String) throws -> [JournalEntry] {
+    /// `current`: the state's journal position; a baseline past it is a mistake, not "nothing".
+    static func entries(since: String, in store: StateStore, current: Int, verb: String) throws -> [JournalEntry] {
         if let position = Int(since) {
             guard position >= 0 else { throw ModelError.invalidInput("--since must be a journal position (0 or more) or an ISO 8601 time") }
+            guard position <= current else {
+                throw ModelError.invalidInput("--since \(position) is past the end of the journal (position \(current)); `licensedesk status` shows it")
+            }
             let entries = try store.changes(after: position)
             if let first = try store.firstRecordedSequence(), first > position + 1 {
                 Notice.note("changes \(position + 1) to \(first - 1) are no longer on record; \(verb) from \(first)")

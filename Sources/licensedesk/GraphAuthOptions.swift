@@ -108,3 +108,24 @@ struct GraphAuthOptions: ParsableArguments {
         return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
     }
 }
+
+/// What `--graph-url` may be: the token goes there with every request.
+enum GraphEndpointAddress {
+    static let loopback: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+    /// Why `text` is not a Graph endpoint to send a token to, or nil.
+    static func problem(_ text: String) -> String? {
+        let example = "such as https://graph.microsoft.com/v1.0"
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = url.host?.lowercased(), !host.isEmpty
+        else { return "--graph-url takes an http(s) URL \(example); got \(TextSanitizer.inert(text))" }
+        guard url.user == nil, url.password == nil else {
+            return "--graph-url must not carry a user or password (the access token is the credential)"
+        }
+        guard url.query == nil, url.fragment == nil else { return "--graph-url is the version root \(example), without ?query or #fragment" }
+        guard scheme == "https" || loopback.contains(host) else {
+            return "--graph-url must be https (the access token travels with every request); http is taken only on this machine's loopback"
+        }
+        return nil
+    }
+}

@@ -32,9 +32,7 @@ struct PullCommand: ParsableCommand {
     var work: String?
 
     func validate() throws {
-        guard let url = URL(string: graphURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw ValidationError("--graph-url takes an http(s) URL such as https://graph.microsoft.com/v1.0; got \(graphURL)")
-        }
+        if let problem = GraphEndpointAddress.problem(graphURL) { throw ValidationError(problem) }
     }
 
     func run() throws {

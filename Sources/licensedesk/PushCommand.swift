@@ -34,16 +34,14 @@ struct PushCommand: ParsableCommand {
     var settle: Double = 60
 
     func validate() throws {
-        guard let url = URL(string: graphURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw ValidationError("--graph-url takes an http(s) URL such as https://graph.microsoft.com/v1.0; got \(graphURL)")
-        }
+        if let problem = GraphEndpointAddress.problem(graphURL) { throw ValidationError(problem) }
         guard settle >= 0, settle <= 3600 else { throw ValidationError("--settle is 0 to 3600 seconds") }
     }
 
     func run() throws {
         let loaded = try state.loadOrSeed()
         let store = state.store
-        let plan = ChangePlan(entries: try ChangeRange.entries(since: since, in: store, verb: "pushing"), tenant: loaded.tenant)
+        let plan = ChangePlan(entries: try ChangeRange.entries(since: since, in: store, current: loaded.sequence, verb: "pushing"), tenant: loaded.tenant)
         for note in plan.notExported { Notice.note("not pushed: \(note)") }
         guard !plan.operations.isEmpty else {
             print("Nothing to push: no change after \(TextSanitizer.inert(since)) has a Graph request.")
@@ -75,7 +73,7 @@ struct PushCommand: ParsableCommand {
             throw ExitCode(2)
         }
 
-        let name = Self.recordName(graphURL: connection.base, tenantID: organization.id, plan: plan)
+        let name = Self.recordName(tenantID: organization.id, plan: plan)
         guard let lock = try store.lockPush(named: name) else {
             Self.fail("another push of these changes is running (\(store.pushRecordPath(named: name)) is locked); wait for it to end")
             throw ExitCode(2)
@@ -89,7 +87,20 @@ struct PushCommand: ParsableCommand {
             Self.fail(error.description)
             throw ExitCode(2)
         }
-        let push = TenantPush(connection: connection, plan: plan, rehearsal: tenant, tenantID: organization.id, existing: existing) {
+        // Earlier pushes of this tenant: one of a shorter range from the same change grew into
+        // this one (its done steps carry over); another that overlaps is said.
+        let (grown, overlapping) = Self.earlierPushes(store: store, tenantID: organization.id, plan: plan, except: name)
+        for other in grown {
+            Notice.note(
+                "changes \(other.first)–\(other.last) were pushed before: what that push did is not sent again (push --since \(other.last) sends only what came after)"
+            )
+        }
+        for other in overlapping {
+            Notice.note(
+                "changes \(other.first)–\(other.last) were pushed before (\(store.pushRecordPath(named: Self.recordName(tenantID: organization.id, first: other.first, last: other.last)))); what they did is sent again where this plan has it too"
+            )
+        }
+        let push = TenantPush(connection: connection, plan: plan, rehearsal: tenant, tenantID: organization.id, existing: existing, grown: grown) {
             record throws(GraphClientError) in
             do { try store.savePushRecord(try PushRecord.encoder().encode(record), named: name) } catch {
                 throw .record(path: recordPath, reason: "could not be saved (\(error)); nothing more is sent until it can be")
@@ -128,7 +139,7 @@ struct PushCommand: ParsableCommand {
                 case .done: "done   "
                 case .refused: "refused"
                 case .sending: "resend?"
-                case .planned, .skipped: "       "
+                case .planned, .skipped: step.code == nil ? "       " : "again  "
                 }
             print("  \(mark) \(String(format: "%3d", step.number)). \(TextSanitizer.inert(step.summary))")
         }
@@ -161,14 +172,36 @@ struct PushCommand: ParsableCommand {
         return refused + skipped + differences.count == 0 ? 0 : 1
     }
 
-    /// One record per endpoint, tenant and journal range: the same push run again finds it.
-    static func recordName(graphURL: String, tenantID: String, plan: ChangePlan) -> String {
+    /// One record per tenant and journal range, whatever URL reaches the tenant: the same push
+    /// run again finds it.
+    static func recordName(tenantID: String, plan: ChangePlan) -> String {
+        recordName(tenantID: tenantID, first: plan.first ?? 0, last: plan.last ?? 0)
+    }
+
+    static func recordName(tenantID: String, first: Int, last: Int) -> String { "\(recordPrefix(tenantID))\(first)-\(last)" }
+
+    static func recordPrefix(_ tenantID: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (graphURL.lowercased() + "|" + tenantID.lowercased()).utf8 {
+        for byte in tenantID.lowercased().utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        return "push-\(String(hash, radix: 16))-\(plan.first ?? 0)-\(plan.last ?? 0)"
+        return "push-\(String(hash, radix: 16))-"
+    }
+
+    /// The other records of this tenant: those of a shorter range from the same first change,
+    /// and those that overlap this range otherwise. Unreadable ones are left out (said when
+    /// they are this push's own).
+    static func earlierPushes(store: StateStore, tenantID: String, plan: ChangePlan, except name: String) -> (grown: [PushRecord], overlapping: [PushRecord]) {
+        let (first, last) = (plan.first ?? 0, plan.last ?? 0)
+        var grown: [PushRecord] = [], overlapping: [PushRecord] = []
+        for other in store.pushRecordNames() where other != name && other.hasPrefix(recordPrefix(tenantID)) {
+            guard let data = try? store.pushRecord(named: other), let record = try? PushRecord.decode(data, path: other),
+                record.tenantID.lowercased() == tenantID.lowercased(), record.first <= last, record.last >= first
+            else { continue }
+            if record.first == first && record.last < last { grown.append(record) } else { overlapping.append(record) }
+        }
+        return (grown, overlapping)
     }
 
     static func fail(_ message: String) {

@@ -197,6 +197,57 @@ struct PushCommandTests {
     }
 
     @Test(
+        "a member who is not in the tenant is refused and recorded, one made in LicenseDesk is not sent, the rest goes; run again, the refused step is tried again and nothing done is resent; a group id put in the record by hand is not followed"
+    )
+    func missingUsersAndTamperedRecord() throws {
+        let server = try GraphTestServer(mergingErrors: true)
+        let rehearsal = try Rehearsal(from: server)
+        try rehearsal.run(["groups", "create", "Pilot C", "--static"])
+        try rehearsal.run(["groups", "members", "add", "Pilot C", "irvin.sayers@contoso.com"])
+        try rehearsal.run(["groups", "members", "add", "Pilot C", "isaiah.langer@contoso.com"])
+        try rehearsal.run(["users", "add", "newhire@contoso.com", "--display-name", "New Hire"])
+        try rehearsal.run(["groups", "members", "add", "Pilot C", "newhire@contoso.com"])
+        // Meanwhile Irvin leaves the tenant.
+        let irvin = try StateStore(directory: server.directory.path).loadTenant().findUser("irvin.sayers@contoso.com")
+        #expect(try server.get("/v1.0/users/\(irvin.id)", method: "DELETE").status == 204)
+        let first = try Self.push(rehearsal, to: server)
+        #expect(first.status == 1, "\(first.standardOutput)\n\(first.standardError)")
+        let output = first.standardOutput
+        #expect(output.contains("refused 2. add irvin.sayers@contoso.com to Pilot C: Request_ResourceNotFound"), "\(output)")
+        #expect(output.contains("not sent 4. add newhire@contoso.com to Pilot C: not sent: the user was made in LicenseDesk"), "\(output)")
+        #expect(output.contains("Pushed 2 of 4 request(s); 1 refused, 1 not sent"), "\(output)")
+        let served = try StateStore(directory: server.directory.path).loadTenant()
+        let pilot = try #require(served.groups.first { $0.displayName == "Pilot C" })
+        #expect(pilot.members.count == 1)
+
+        // A teammate points the record's group at another one; the push looks it up again.
+        let decoy = try server.post("/v1.0/groups", #"{"displayName":"Decoy","mailEnabled":false,"mailNickname":"decoy","securityEnabled":true}"#)
+        let decoyID = try #require(decoy.json["id"] as? String)
+        let folder = rehearsal.directory.file("pushes")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".json") })
+        let path = folder + "/" + name
+        // …and marks Isaiah's add, done, as sent without an answer: on resume it is looked up,
+        // in the group the push finds itself, and found done.
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var mapping = record["liveGroupIDs"] as? [String: String] ?? [:]
+        for key in mapping.keys { mapping[key] = decoyID }
+        record["liveGroupIDs"] = mapping
+        record["steps"] = (record["steps"] as? [[String: Any]] ?? []).map { step in
+            var step = step
+            if step["number"] as? Int == 3 { step["state"] = "sending" }
+            return step
+        }
+        try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: path))
+        let writes = Self.sentWrites(server).count
+        let again = try Self.push(rehearsal, to: server)
+        #expect(again.status == 1)
+        #expect(again.standardOutput.contains("again     2. add irvin.sayers@contoso.com"), "the refused step is tried again: \(again.standardOutput)")
+        #expect(Self.sentWrites(server).count == writes + 1, "only the refused step was sent again: \(Self.sentWrites(server))")
+        let after = try StateStore(directory: server.directory.path).loadTenant()
+        #expect(after.group(id: decoyID)?.members.isEmpty == true, "nothing went to the decoy")
+    }
+
+    @Test(
         "a step the tenant refuses is said with Graph's message, what depends on it is not sent, the read-back names the difference, exit 1; another tenant, a damaged record, a linked pushes folder: exit 2"
     )
     func refusalsAndGuards() throws {
@@ -239,6 +290,22 @@ struct PushCommandTests {
         #expect(linked.status == 2, "\(linked.standardError)")
         #expect(linked.standardError.contains("symbolic link") || linked.standardError.contains("not the folder push keeps"), "\(linked.standardError)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
+
+        // Where the token would go in clear, or carry a password: refused before anything is sent.
+        for (url, words) in [
+            ("http://192.0.2.1/v1.0", "must be https"), ("https://admin:hunter2@graph.example.com/v1.0", "must not carry a user or password"),
+            (server.base + "/v1.0?x=1", "without ?query"),
+        ] {
+            let refused = try BinaryRunner.run([
+                "push", "--state", rehearsal.path, "--since", String(rehearsal.baseline), "--graph-url", url, "--token-command", "echo t", "--yes",
+            ])
+            #expect(refused.status == 2 && refused.standardError.contains(words), "\(url): \(refused.standardError)")
+            #expect(!refused.standardError.contains("hunter2"))
+        }
+        let past = try BinaryRunner.run([
+            "push", "--state", rehearsal.path, "--since", "999", "--graph-url", server.base + "/v1.0", "--token-command", "echo t", "--yes",
+        ])
+        #expect(past.status == 2 && past.standardError.contains("past the end of the journal"), "a typo is not \"nothing to push\": \(past.standardError)")
 
         // Another tenant's state: refused before anything is sent.
         let other = TemporaryDirectory()

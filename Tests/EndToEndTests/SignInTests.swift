@@ -102,6 +102,14 @@ struct SignInTests {
         #expect(exposed.status == 0, "\(exposed.standardError)")
         #expect(exposed.standardError.contains("is not yours alone"), "\(exposed.standardError)")
         #expect(exposed.standardError.contains("enter the code"), "\(exposed.standardError)")
+
+        // An identity platform that says to poll every 0 s is still polled at most once a second.
+        let before = setup.identity.requests.count
+        let hammered = try setup.pull(["--device-code", "--tenant", "hammer", "--client-id", Self.clientID])
+        #expect(hammered.status == 2)
+        #expect(hammered.standardError.contains("expires in 3 seconds") && hammered.standardError.contains("the code expired"), "\(hammered.standardError)")
+        let polls = setup.identity.requests.count - before
+        #expect(polls >= 2 && polls <= 5, "a poll a second for a 3-second code, not a flood: \(polls)")
     }
 
     @Test(
@@ -150,6 +158,11 @@ struct SignInTests {
         #expect(unset.status == 2 && unset.standardError.contains("APP_SECRET: that environment variable is empty or unset"), "\(unset.standardError)")
         let both = try setup.pull(auth + ["--token-command", "echo x"], environment: ["APP_SECRET": "s3cret-value"])
         #expect(both.status == 2 && both.standardError.contains("give one way to get a token"), "\(both.standardError)")
+        let hostileToken = try setup.pull(
+            ["--tenant", "badtoken", "--client-id", Self.clientID, "--client-secret-env", "APP_SECRET"], environment: ["APP_SECRET": "s3cret-value"])
+        #expect(hostileToken.status == 2)
+        #expect(hostileToken.standardError.contains("characters a token can't have"), "\(hostileToken.standardError)")
+        #expect(!hostileToken.standardError.contains("X-Evil"), "the token is never echoed: \(hostileToken.standardError)")
         let plain = try BinaryRunner.run([
             "pull", "--state", setup.state.path, "--graph-url", setup.server.base + "/v1.0", "--login-url", "http://login.example.com",
             "--device-code",

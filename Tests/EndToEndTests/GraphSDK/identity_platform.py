@@ -66,12 +66,22 @@ class Handler(BaseHTTPRequestHandler):
         if tenant == "noconsent":
             return self.refuse(400, "invalid_grant", "AADSTS65001: The user or administrator has not consented to use the application.")
         if endpoint == "oauth2/v2.0/devicecode":
+            # Tenant "hammer": an interval of 0 and a code that never completes (a client must
+            # still wait between polls); others: Entra's usual answer, a quicker interval.
+            if tenant == "hammer":
+                return self.answer(200, {"device_code": "dc-hammer", "user_code": "HAMMER", "verification_uri": "https://microsoft.com/devicelogin",
+                                         "expires_in": 3, "interval": 0})
             return self.answer(200, {"device_code": "dc-1", "user_code": "LDTEST42", "verification_uri": "https://microsoft.com/devicelogin",
                                      "expires_in": 900, "interval": 1, "message": "To sign in, use a web browser"})
         if endpoint != "oauth2/v2.0/token":
             return self.refuse(404, "invalid_request", "no such endpoint")
         grant = form.get("grant_type")
         issued = {"token_type": "Bearer", "expires_in": 3599, "access_token": config["token"]}
+        if tenant == "badtoken":
+            # A token no header can carry: it must be refused, never sent or echoed.
+            return self.answer(200, dict(issued, access_token="abc\r\nX-Evil: 1"))
+        if grant == "urn:ietf:params:oauth:grant-type:device_code" and form.get("device_code") == "dc-hammer":
+            return self.refuse(400, "authorization_pending", "AADSTS70016: pending")
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
             polls[form.get("device_code")] = polls.get(form.get("device_code"), 0) + 1
             count = polls[form.get("device_code")]
