@@ -75,6 +75,9 @@ public final class TenantPush: @unchecked Sendable {
     public var isResuming: Bool { record.steps.contains { $0.state != .planned } }
 
     public func run() async throws(GraphClientError) {
+        // A retried read or write is said, as a pull says it.
+        let say = self.say
+        connection.onRetry = { say("retrying: " + $0) }
         try await resolveGroups()
         for round in PushSteps.rounds(steps) {
             try await send(round: round)

@@ -135,11 +135,11 @@ struct PushCommandTests {
     }
 
     @Test(
-        "through 429s (--throttle) and a $batch whose answer is lost after it ran, every step is done once; disabled plans the tenant changed meanwhile are kept"
+        "through 429s (--throttle), 503s and a $batch whose answer is lost after it ran, every step is done once; disabled plans the tenant changed meanwhile are kept"
     )
     func throttledAndLost() throws {
         let server = try GraphTestServer(
-            extra: ["--throttle", "writes=6/1"], mergingErrors: true, environment: ["LICENSEDESK_SERVE_FAULTS": "dropbatchevery=2"])
+            extra: ["--throttle", "writes=6/1"], mergingErrors: true, environment: ["LICENSEDESK_SERVE_FAULTS": "dropbatchevery=2,503every=5"])
         let rehearsal = try Rehearsal(from: server)
         try rehearsal.rehearseWalkthrough()
         // Meanwhile, in the tenant: Sway off for E3 All.
@@ -148,6 +148,7 @@ struct PushCommandTests {
         #expect(pushed.status == 0, "\(pushed.standardOutput)\n\(pushed.standardError)")
         #expect(pushed.standardError.contains("throttled or unavailable; sending again"), "the throttle was met: \(pushed.standardError)")
         #expect(pushed.standardError.contains("reading the tenant to see what took"), "an answer was lost: \(pushed.standardError)")
+        #expect(pushed.standardError.contains("503 from the tenant"), "a read met a 503 and went on: \(pushed.standardError)")
         #expect(pushed.standardOutput.contains("E3 All · ENTERPRISEPACK: kept off as the tenant has them"), "\(pushed.standardOutput)")
         let writes = Self.sentWrites(server)
         #expect(writes.count == 7, "a step was sent twice, or not at all: \(writes.sorted())")
