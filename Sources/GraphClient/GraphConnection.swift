@@ -107,6 +107,42 @@ public final class GraphConnection: @unchecked Sendable {
         }
     }
 
+    /// Many GETs of single objects at once, 20 to a `$batch` (path → object, nil for a 404).
+    /// An item the tenant throttles, or a batch whose answer is lost, is read on its own (reads
+    /// are safe to ask again).
+    func readAll(_ paths: [String]) async throws(GraphClientError) -> [String: [String: Any]?] {
+        var found: [String: [String: Any]?] = [:]
+        let unique = Array(Set(paths)).sorted()
+        for start in stride(from: 0, to: unique.count, by: 20) {
+            let slice = Array(unique[start..<min(start + 20, unique.count)])
+            let requests = slice.enumerated().map { ["id": String($0.offset + 1), "method": "GET", "url": $0.element] }
+            var alone: [String] = []
+            do {
+                let body = try JSONSerialization.data(withJSONObject: ["requests": requests])
+                let answer = try await postJSON("/$batch", body: body)
+                let responses = answer["responses"] as? [[String: Any]] ?? []
+                for (offset, path) in slice.enumerated() {
+                    guard let response = responses.first(where: { ($0["id"] as? String) == String(offset + 1) }), let status = response["status"] as? Int
+                    else {
+                        alone.append(path)
+                        continue
+                    }
+                    if status == 404 {
+                        found[path] = .some(nil)
+                    } else if (200..<300).contains(status), let object = response["body"] as? [String: Any] {
+                        found[path] = object
+                    } else {
+                        alone.append(path)
+                    }
+                }
+            } catch {
+                alone = slice
+            }
+            for path in alone { found[path] = .some(try await getIfPresent(path)) }
+        }
+        return found
+    }
+
     /// POSTs a JSON body (a `$batch`) and returns the answer's JSON object. 429, 503 and 504 are
     /// retried (the tenant did not run the request); a connection that fails is not: the
     /// request may have reached the tenant, so the caller finds out what happened before

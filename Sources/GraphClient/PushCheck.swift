@@ -18,6 +18,8 @@ struct PushCheck {
         var holds: Bool?
         /// What the tenant shows, when it differs.
         var observed: String
+        /// A group's id in the tenant, when the check found it.
+        var liveID: String? = nil
     }
 
     func check(_ operation: ChangePlan.Operation) async throws(GraphClientError) -> Finding {
@@ -26,7 +28,7 @@ struct PushCheck {
             guard let found = try await group(path: BatchExport.groupPath(made.id, plan), select: "id,displayName") else {
                 return Finding(holds: false, observed: "no group \(made.displayName) in the tenant")
             }
-            return Finding(holds: true, observed: "group \(found["id"] as? String ?? "?")")
+            return Finding(holds: true, observed: "group \(found["id"] as? String ?? "?")", liveID: (found["id"] as? String)?.lowercased())
         case .updateGroup(let id, _, let rule, let state):
             guard let found = try await group(path: path(id), select: "id,membershipRule,membershipRuleProcessingState") else {
                 return Finding(holds: false, observed: "the group is not in the tenant")
@@ -37,7 +39,10 @@ struct PushCheck {
             return Finding(holds: holds, observed: "rule \(liveRule ?? "none"), processing \(liveState ?? "none")")
         case .addMember(let groupID, _, let userID, _), .removeMember(let groupID, _, let userID, _):
             let wanted: Bool = if case .addMember = operation { true } else { false }
-            guard let live = liveIDs[groupID] else { return Finding(holds: !wanted, observed: "the group is not in the tenant") }
+            // A group this push made, whose answer was lost: found by its uniqueName.
+            let known = liveIDs[groupID]
+            let found = known == nil ? try await group(path: BatchExport.groupPath(groupID, plan), select: "id")?["id"] as? String : nil
+            guard let live = known ?? found?.lowercased() else { return Finding(holds: !wanted, observed: "the group is not in the tenant") }
             guard let groups = try await memberOf(userID) else { return Finding(holds: !wanted, observed: "the user is not in the tenant") }
             let isMember = groups.contains(live.lowercased())
             return Finding(holds: isMember == wanted, observed: isMember ? "a member" : "not a member")

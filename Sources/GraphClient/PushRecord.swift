@@ -70,6 +70,34 @@ public struct PushRecord: Codable, Equatable, Sendable {
         return decoder
     }
 
+    /// One step's outcome as a line of `<name>.steps.jsonl` (compact, keys sorted).
+    public static func line(_ step: Step) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return ((try? encoder.encode(step)) ?? Data()) + Data("\n".utf8)
+    }
+
+    /// The record with the step lines appended since it was written put over it, in order (a
+    /// later line wins). A last line cut short by a crash is left out; a damaged line before
+    /// the last, or one naming a step the record doesn't have, refuses the record.
+    public func applying(lines data: Data, path: String) throws(GraphClientError) -> PushRecord {
+        var record = self
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (offset, line) in lines.enumerated() where !line.isEmpty {
+            let last = offset == lines.count - 1
+            guard let step = try? Self.decoder().decode(Step.self, from: Data(line)) else {
+                if last { break }
+                throw .record(path: path, reason: "has a damaged line \(offset + 1); move it away to push again from the start")
+            }
+            guard let index = record.steps.firstIndex(where: { $0.number == step.number && $0.url == step.url && $0.method == step.method }) else {
+                throw .record(path: path, reason: "line \(offset + 1) names step \(step.number), which the record does not have as such")
+            }
+            record.steps[index] = step
+        }
+        return record
+    }
+
     /// A record read back, or why it can't be used (named, so the admin can look at it).
     public static func decode(_ data: Data, path: String) throws(GraphClientError) -> PushRecord {
         let record: PushRecord

@@ -14,7 +14,10 @@ public final class TenantPush: @unchecked Sendable {
     let rehearsal: Tenant
     let steps: [PushSteps.Step]
     public private(set) var record: PushRecord
+    /// Writes the whole record (at the start and the end of a run).
     let save: (PushRecord) throws(GraphClientError) -> Void
+    /// Appends the outcomes of some steps (after each batch).
+    let note: ([PushRecord.Step]) throws(GraphClientError) -> Void
     /// A line of progress or of note (the command prints them).
     public var say: @Sendable (String) -> Void = { _ in }
     /// What the merge of disabled plans kept of the tenant's own.
@@ -30,12 +33,13 @@ public final class TenantPush: @unchecked Sendable {
     /// after them): the steps they did are done, not sent again.
     public init(
         connection: GraphConnection, plan: ChangePlan, rehearsal: Tenant, tenantID: String, existing: PushRecord?, grown: [PushRecord] = [],
-        save: @escaping (PushRecord) throws(GraphClientError) -> Void
+        save: @escaping (PushRecord) throws(GraphClientError) -> Void, note: @escaping ([PushRecord.Step]) throws(GraphClientError) -> Void
     ) {
         self.connection = connection
         self.plan = plan
         self.rehearsal = rehearsal
         self.save = save
+        self.note = note
         steps = PushSteps.steps(plan)
         var record = PushRecord(
             format: PushRecord.currentFormat, graphURL: connection.base, tenantID: tenantID, first: plan.first ?? 0, last: plan.last ?? 0,
@@ -79,6 +83,8 @@ public final class TenantPush: @unchecked Sendable {
         let say = self.say
         connection.onRetry = { say("retrying: " + $0) }
         try await resolveGroups()
+        // The whole record once: from here on each batch appends its steps' outcomes.
+        try save(record)
         for round in PushSteps.rounds(steps) {
             try await send(round: round)
         }
@@ -153,7 +159,7 @@ public final class TenantPush: @unchecked Sendable {
             guard !again.isEmpty else { break }
             guard attempt < Self.throttledRounds else {
                 for step in again { mark(step, .planned, message: "throttled by the tenant \(attempt) times") }
-                try save(record)
+                try note(again.map { record.steps[index(of: $0)] })
                 throw .refused(
                     url: connection.base + "/$batch", status: 429, code: "TooManyRequests",
                     message: "the tenant kept throttling \(again.count) request(s); run the same push again later to go on (nothing is sent twice)")
@@ -169,8 +175,9 @@ public final class TenantPush: @unchecked Sendable {
     /// tenant busy) and how long the tenant asked to wait.
     private func send(batch: [PushSteps.Step]) async throws(GraphClientError) -> ([PushSteps.Step], Double) {
         var requests: [BatchExport.Request] = []
-        for step in batch {
-            var request = BatchExport.requests(for: try await merged(step.operation), plan: plan)[0]
+        let operations = try await merged(batch)
+        for (step, operation) in zip(batch, operations) {
+            var request = BatchExport.requests(for: operation, plan: plan)[0]
             request.id = String(step.number)
             request.dependsOn = nil
             requests.append(request)
@@ -178,7 +185,7 @@ public final class TenantPush: @unchecked Sendable {
             record.steps[index(of: step)].at = Date()
         }
         // On record before it goes: a kill from here on leaves "sending", looked up on resume.
-        try save(record)
+        try note(batch.map { record.steps[index(of: $0)] })
         let body: Data
         do { body = try JSONEncoder().encode(BatchExport.Batch(requests: requests)) } catch {
             throw .malformed(url: "$batch", reason: "could not encode the batch: \(error)")
@@ -194,16 +201,16 @@ public final class TenantPush: @unchecked Sendable {
             for step in batch {
                 if try await checkHolds(step) == true { mark(step, .done, message: "done (found so after the connection failed)") } else { again.append(step) }
             }
-            try save(record)
+            try note(batch.map { record.steps[index(of: $0)] })
             return (again, 1)
         }
         do {
             let outcome = try await take(answer, of: batch)
-            try save(record)
+            try note(batch.map { record.steps[index(of: $0)] })
             return outcome
         } catch {
             // What was learnt before the failure is kept; the rest stays "sending".
-            try? save(record)
+            try? note(batch.map { record.steps[index(of: $0)] })
             throw error
         }
     }
@@ -260,7 +267,13 @@ public final class TenantPush: @unchecked Sendable {
     /// say: the step is then sent, as one never answered is). A lost connection ends the push.
     private func checkHolds(_ step: PushSteps.Step) async throws(GraphClientError) -> Bool? {
         do {
-            return try await PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs).check(step.operation).holds
+            let finding = try await PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs).check(step.operation)
+            // A group this push made, found after its answer was lost: its id is known now.
+            if case .createGroup(let group) = step.operation, finding.holds == true, let live = finding.liveID {
+                record.liveGroupIDs[group.id] = live
+                plan.livePaths[group.id] = "/groups/" + BatchExport.segment(live)
+            }
+            return finding.holds
         } catch {
             if case .connection = error { throw error }
             say("could not read back step \(step.number) (\(error)); sending it")
@@ -281,19 +294,33 @@ public final class TenantPush: @unchecked Sendable {
 
     /// The operation with each addition's disabled plans merged with what the tenant has for
     /// that SKU now.
-    private func merged(_ operation: ChangePlan.Operation) async throws(GraphClientError) -> ChangePlan.Operation {
+    /// What the merge of `operation` reads of the tenant, if anything.
+    private func mergeRead(_ operation: ChangePlan.Operation) -> String? {
         switch operation {
-        case .groupLicenses(let id, let name, let add, let remove) where !add.isEmpty:
-            let check = PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs)
-            let live = try await check.group(path: check.path(id), select: "id,assignedLicenses").map { PushCheck.licences($0["assignedLicenses"]) }
-            let add = merge(add, live: live ?? [:], owner: name) { plan.toggledPlans[id + "|" + $0] }
-            return .groupLicenses(groupID: id, name: name, add: add, remove: remove)
-        case .userLicenses(let id, let upn, let add, let remove) where !add.isEmpty:
-            let found = try await connection.getIfPresent("/users/\(BatchExport.segment(id))?$select=id,licenseAssignmentStates")
-            let add = merge(add, live: PushCheck.directLicences(found?["licenseAssignmentStates"]), owner: upn) { _ in nil }
-            return .userLicenses(id: id, upn: upn, add: add, remove: remove)
-        default:
-            return operation
+        case .groupLicenses(let id, _, let add, _) where !add.isEmpty:
+            PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs).path(id) + "?$select=id,assignedLicenses"
+        case .userLicenses(let id, _, let add, _) where !add.isEmpty: "/users/\(BatchExport.segment(id))?$select=id,licenseAssignmentStates"
+        default: nil
+        }
+    }
+
+    /// The operations of `batch` with their additions' disabled plans merged with what the
+    /// tenant has now, read for the whole batch in one `$batch` of GETs.
+    private func merged(_ batch: [PushSteps.Step]) async throws(GraphClientError) -> [ChangePlan.Operation] {
+        let reads = try await connection.readAll(batch.compactMap { mergeRead($0.operation) })
+        return batch.map { step in
+            let found = mergeRead(step.operation).flatMap { reads[$0] ?? nil }
+            switch step.operation {
+            case .groupLicenses(let id, let name, let add, let remove) where !add.isEmpty:
+                let live = found.map { PushCheck.licences($0["assignedLicenses"]) }
+                return .groupLicenses(
+                    groupID: id, name: name, add: merge(add, live: live ?? [:], owner: name) { plan.toggledPlans[id + "|" + $0] }, remove: remove)
+            case .userLicenses(let id, let upn, let add, let remove) where !add.isEmpty:
+                let live = PushCheck.directLicences(found?["licenseAssignmentStates"])
+                return .userLicenses(id: id, upn: upn, add: merge(add, live: live, owner: upn) { _ in nil }, remove: remove)
+            default:
+                return step.operation
+            }
         }
     }
 

@@ -19,11 +19,36 @@ extension StateStore {
         return try DurableFile.read(pushPath(name + ".json"))
     }
 
-    /// Replaces the record, durably (written, fsynced, renamed, the folder fsynced).
+    /// Replaces the record, durably (written, fsynced, renamed, the folder fsynced); the step
+    /// lines appended since are then in it, and are removed.
     public func savePushRecord(_ data: Data, named name: String) throws(StateError) {
         try Self.checkPushName(name)
         try makePushFolder()
         try DurableFile.replace(pushPath(name + ".json"), with: data, mode: Self.fileMode(forDirectory: directory))
+        unlink(pushPath(name + ".steps.jsonl"))
+    }
+
+    /// The step lines appended since the record was last replaced, or nil.
+    public func pushStepLines(named name: String) throws(StateError) -> Data? {
+        try Self.checkPushName(name)
+        return try DurableFile.read(pushPath(name + ".steps.jsonl"))
+    }
+
+    /// Appends lines (each a step's outcome) and fsyncs them: a batch's outcomes cost their
+    /// own bytes, not the whole record's (a push of 50,000 steps would otherwise rewrite it
+    /// 5,000 times).
+    public func appendPushStepLines(_ data: Data, named name: String) throws(StateError) {
+        try Self.checkPushName(name)
+        try makePushFolder()
+        let path = pushPath(name + ".steps.jsonl")
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, Self.fileMode(forDirectory: directory))
+        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .refusedFile(path: path, reason: "is not a regular file; LicenseDesk writes only its own files")
+        }
+        guard DurableFile.writeAll(data, to: fd), fsync(fd) == 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
     }
 
     /// The names of the records kept (without `.json`).

@@ -82,7 +82,12 @@ struct PushCommand: ParsableCommand {
         let recordPath = store.pushRecordPath(named: name)
         let existing: PushRecord?
         do {
-            existing = try store.pushRecord(named: name).map { data throws(GraphClientError) in try PushRecord.decode(data, path: recordPath) }
+            // The record as last written, and the steps' outcomes appended since.
+            let lines = try store.pushStepLines(named: name)
+            existing = try store.pushRecord(named: name).map { data throws(GraphClientError) in
+                let record = try PushRecord.decode(data, path: recordPath)
+                return try lines.map { lines throws(GraphClientError) in try record.applying(lines: lines, path: recordPath) } ?? record
+            }
         } catch let error as GraphClientError {
             Self.fail(error.description)
             throw ExitCode(2)
@@ -104,6 +109,10 @@ struct PushCommand: ParsableCommand {
             record throws(GraphClientError) in
             do { try store.savePushRecord(try PushRecord.encoder().encode(record), named: name) } catch {
                 throw .record(path: recordPath, reason: "could not be saved (\(error)); nothing more is sent until it can be")
+            }
+        } note: { steps throws(GraphClientError) in
+            do { try store.appendPushStepLines(steps.reduce(into: Data()) { $0 += PushRecord.line($1) }, named: name) } catch {
+                throw .record(path: recordPath, reason: "could not be added to (\(error)); nothing more is sent until it can be")
             }
         }
         showPlan(push, organization: organization, recordPath: recordPath)

@@ -22,6 +22,29 @@ struct PushRecordTests {
         #expect(String(decoding: written, as: UTF8.self) == String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines))
     }
 
+    static let stepLines = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/push-steps-1.jsonl")
+
+    @Test("step lines appended after the record put their outcomes over it, in order; a last line cut short is left out; each line is written as the fixture's")
+    func stepLines() throws {
+        let record = try PushRecord.decode(try Data(contentsOf: Self.fixture), path: Self.fixture.path)
+        let lines = try Data(contentsOf: Self.stepLines)
+        let resumed = try record.applying(lines: lines, path: Self.stepLines.path)
+        #expect(resumed.steps.map(\.state) == [.done, .refused, .done, .skipped, .sending])
+        #expect(resumed.steps[2].status == 204)
+        let first = try #require(String(decoding: lines, as: UTF8.self).split(separator: "\n").first)
+        #expect(String(decoding: PushRecord.line(resumed.steps[2]), as: UTF8.self) == first + "\n")
+
+        func reason(_ text: String) -> String {
+            do {
+                _ = try record.applying(lines: Data(text.utf8), path: "/s/pushes/p.steps.jsonl")
+                return "accepted"
+            } catch { return error.description }
+        }
+        #expect(reason("{\"broken\n" + String(first) + "\n").contains("has a damaged line 1"))
+        #expect(reason(String(first).replacingOccurrences(of: "\"number\":3", with: "\"number\":42") + "\n").contains("names step 42"))
+        #expect(reason(String(first).replacingOccurrences(of: "reprocessLicenseAssignment", with: "assignLicense") + "\n").contains("names step 3"))
+    }
+
     @Test("a damaged, foreign or doubled record is refused with its path and why, never taken for an empty one")
     func refusals() throws {
         let path = "/state/pushes/push-x-2-9.json"
