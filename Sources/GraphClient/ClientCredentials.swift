@@ -67,7 +67,13 @@ public struct ClientCertificate: Sendable {
         let key: JWTKit.Insecure.RSA.PrivateKey
         let certificateKey: JWTKit.Insecure.RSA.PublicKey
         do { key = try JWTKit.Insecure.RSA.PrivateKey(pem: keyPEM) } catch {
-            throw .token("--key \(keyPath) holds no RSA private key in PEM (\(error))")
+            if keyPEM.contains("ENCRYPTED") {
+                throw .token("--key \(keyPath) is encrypted; give the key unencrypted (openssl pkey -in KEY -out PLAIN.pem), kept 0600")
+            }
+            if keyPEM.contains("EC PRIVATE KEY") {
+                throw .token("--key \(keyPath) is an EC key: the client assertion is signed with the app certificate's RSA key")
+            }
+            throw .token("--key \(keyPath) holds no RSA private key in PEM (unencrypted, PKCS#1 or PKCS#8)")
         }
         do { certificateKey = try JWTKit.Insecure.RSA.PublicKey(certificatePEM: certificatePEM) } catch {
             throw .token("--certificate \(certificatePath): its public key is not an RSA key this can use (\(error))")

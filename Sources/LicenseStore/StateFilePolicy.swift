@@ -33,6 +33,7 @@ enum StateFilePolicy {
         case S_IFIFO: "a named pipe"
         case S_IFSOCK: "a socket"
         case S_IFCHR, S_IFBLK: "a device"
+        case S_IFREG: "a regular file"
         default: "not a regular file"
         }
     }

@@ -42,7 +42,10 @@ extension StateStore {
         try makePushFolder()
         let path = pushPath(name + ".steps.jsonl")
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, Self.fileMode(forDirectory: directory))
-        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link; LicenseDesk writes only its own files") }
+            throw .io(path: path, reason: String(cString: strerror(errno)))
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
@@ -66,7 +69,10 @@ extension StateStore {
         try makePushFolder()
         let path = pushPath(name + ".lock")
         let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, Self.fileMode(forDirectory: directory))
-        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link; LicenseDesk locks only its own files") }
+            throw .io(path: path, reason: String(cString: strerror(errno)))
+        }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
