@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Where a pull keeps what it has read so far, so an interrupted pull goes on where it stopped:
 /// each page as Graph sent it (written whole, then renamed into place), and `progress.json`
 /// saying which collections are done and the `@odata.nextLink` of the next page. It lives in
@@ -7,6 +11,8 @@ import Foundation
 /// has been imported.
 public struct PullWorkspace {
     let directory: URL
+    /// Held while this pull uses the folder: two pulls in one folder would mix their pages.
+    let lock: FolderLock
 
     struct Step: Codable, Equatable {
         var next: String?
@@ -38,7 +44,7 @@ public struct PullWorkspace {
     }
 
     /// What a pull puts in its folder, and all it ever removes.
-    static let ownNames: Set<String> = ["progress.json", "import", "groups", "members"]
+    static let ownNames: Set<String> = ["progress.json", "import", "groups", "members", "pull.lock"]
 
     /// `protecting`: folders the pull's own must not be or hold (the state directory).
     init(directory: URL, protecting: [String] = []) throws(GraphClientError) {
@@ -71,6 +77,10 @@ public struct PullWorkspace {
                     at: directory.appendingPathComponent(folder), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch { throw .malformed(url: directory.path, reason: "the pull's folder can't be made: \(error)") }
         }
+        guard let lock = FolderLock(path + "/pull.lock") else {
+            throw .malformed(url: path, reason: "another pull is using this folder now; wait for it to end (or give it another --work)")
+        }
+        self.lock = lock
     }
 
     var importFolder: URL { directory.appendingPathComponent("import") }
@@ -119,4 +129,21 @@ public struct PullWorkspace {
             try? FileManager.default.removeItem(at: directory)
         }
     }
+}
+
+/// An exclusive `flock` on a file, held until this is let go; nil when another process holds it.
+final class FolderLock: @unchecked Sendable {
+    private let descriptor: Int32
+
+    init?(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
 }

@@ -73,6 +73,9 @@ public final class TenantPull: @unchecked Sendable {
 
     /// Objects read so far (users, groups and memberships).
     public var objects: Int { progress.steps.values.reduce(0) { $0 + $1.objects } }
+    /// Members that are not users (nested groups, devices, service principals) by type, left
+    /// out: the model's groups hold users.
+    public private(set) var leftOut: [String: Int] = [:]
 
     private func tell(_ phase: String, note: String? = nil, resumed: Bool) {
         report(
@@ -128,7 +131,11 @@ public final class TenantPull: @unchecked Sendable {
         while let url = next {
             guard seen.insert(url).inserted else { throw .malformed(url: url, reason: "the tenant's @odata.nextLink leads back to a page already read") }
             let page = try await connection.getPage(url).page
-            for member in page.value where (member.type?.lowercased() ?? "#microsoft.graph.user") == "#microsoft.graph.user" {
+            for member in page.value {
+                guard (member.type?.lowercased() ?? "#microsoft.graph.user") == "#microsoft.graph.user" else {
+                    leftOut[member.type ?? "?", default: 0] += 1
+                    continue
+                }
                 if let id = member.id { ids.append(["id": id]) }
             }
             next = page.nextLink

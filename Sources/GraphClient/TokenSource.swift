@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Where a connection's access tokens come from: a command, a device-code sign-in, or an app's
 /// client credentials. `renew`: the tenant refused the last one (401), so not a cached one.
 public protocol AccessTokenProvider: Sendable {
@@ -12,7 +16,13 @@ public protocol AccessTokenProvider: Sendable {
 public struct TokenSource: AccessTokenProvider {
     let command: String
 
-    public init(command: String) { self.command = command }
+    /// Seconds the command may take (a sign-in it starts included).
+    let timeout: Double
+
+    public init(command: String, timeout: Double = 120) {
+        self.command = command
+        self.timeout = timeout
+    }
 
     public func token(renew: Bool) async throws(GraphClientError) -> String { try token() }
 
@@ -25,10 +35,23 @@ public struct TokenSource: AccessTokenProvider {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch { throw .token("--token-command could not be started: \(error)") }
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        process.waitUntilExit()
+        // Both pipes are read while the command runs (one that fills would stall it), and a
+        // command that waits for ever (a prompt nobody answers) is stopped.
+        let streams = Streams()
+        let readers = DispatchGroup()
+        DispatchQueue.global().async(group: readers) { streams.printed = output.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: readers) { streams.complaint = errors.fileHandleForReading.readDataToEndOfFile() }
+        guard exited.wait(timeout: .now() + timeout) == .success else {
+            kill(process.processIdentifier, SIGKILL)
+            _ = exited.wait(timeout: .now() + 5)
+            throw .token("--token-command did not finish within \(Int(timeout)) s and was stopped")
+        }
+        _ = readers.wait(timeout: .now() + 5)
+        let printed = streams.printed
+        let complaint = String(decoding: streams.complaint, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationStatus == 0 else {
             throw .token("--token-command exited with \(process.terminationStatus)\(complaint.isEmpty ? "" : ": " + complaint.prefix(300))")
         }
@@ -42,4 +65,10 @@ public struct TokenSource: AccessTokenProvider {
         }
         return token
     }
+}
+
+/// What a token command wrote, read on two threads.
+private final class Streams: @unchecked Sendable {
+    var printed = Data()
+    var complaint = Data()
 }

@@ -67,6 +67,10 @@ struct PullCommand: ParsableCommand {
             FileHandle.standardError.write(Data("What was read is kept in \(folder.path): run the same pull again to go on from there.\n".utf8))
             throw ExitCode(error.exitCode)
         }
+        if !pull.leftOut.isEmpty {
+            let kinds = pull.leftOut.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.replacingOccurrences(of: "#microsoft.graph.", with: ""))" }
+            print("note: members that are not users were left out (\(TextSanitizer.inert(kinds.joined(separator: ", ")))): LicenseDesk's groups hold users")
+        }
         let seconds = line.elapsed
         print("Pulled \(pull.objects) objects in \(String(format: "%.1f", seconds)) s (\(Int(Double(pull.objects) / max(seconds, 0.001))) objects/s)")
         let imported = GraphImport.read([importFolder.path], against: loaded.tenant, skipBad: options.skipBad, asGraphSent: true)

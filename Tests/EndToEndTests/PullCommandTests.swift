@@ -73,6 +73,10 @@ struct PullCommandTests {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, users()?["done"] as? Bool != true { usleep(100_000) }
         #expect(users()?["done"] as? Bool == true)
+        // A second pull into the same folder meanwhile is turned away, not mixed in.
+        let second = try BinaryRunner.run(arguments)
+        #expect(second.status == 2)
+        #expect(second.standardError.contains("another pull is using this folder"), "\(second.standardError)")
         usleep(300_000)
         first.kill()
         _ = first.wait()

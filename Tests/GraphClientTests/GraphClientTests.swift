@@ -37,6 +37,15 @@ struct GraphClientTests {
     @Test("the token command's output is the token; a failing command, no output or several words are refused, with why")
     func tokens() throws {
         #expect(try TokenSource(command: "printf ' abc.def \\n'").token() == "abc.def")
+        // A command that waits for ever (a prompt no one answers) is stopped and said.
+        let started = Date()
+        #expect(throws: GraphClientError.self) { try TokenSource(command: "exec sleep 30", timeout: 1).token() }
+        #expect(Date().timeIntervalSince(started) < 20)
+        do {
+            _ = try TokenSource(command: "exec sleep 30", timeout: 1).token()
+        } catch {
+            #expect(error.description.contains("did not finish within 1 s"), "\(error)")
+        }
         #expect(throws: GraphClientError.self) { try TokenSource(command: "echo oops >&2; exit 4").token() }
         #expect(throws: GraphClientError.self) { try TokenSource(command: "true").token() }
         #expect(throws: GraphClientError.self) { try TokenSource(command: "echo two words").token() }
