@@ -35,12 +35,7 @@ public struct PullWorkspace {
     public static func standard(graphURL: String, stateDirectory: String) -> URL {
         let environment = ProcessInfo.processInfo.environment
         let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (graphURL + "\n" + stateDirectory).utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return URL(fileURLWithPath: cache).appendingPathComponent("licensedesk/pull/\(String(hash, radix: 16))")
+        return URL(fileURLWithPath: cache).appendingPathComponent("licensedesk/pull/\(FNVHash.hex(graphURL + "\n" + stateDirectory))")
     }
 
     /// What a pull puts in its folder, and all it ever removes.

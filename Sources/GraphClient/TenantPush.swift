@@ -353,11 +353,6 @@ public final class TenantPush: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = body.flatMap { try? encoder.encode($0) } ?? Data()
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return "\(data.count)-" + String(hash, radix: 16)
+        return "\(data.count)-" + FNVHash.hex(data)
     }
 }

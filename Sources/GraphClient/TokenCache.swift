@@ -18,12 +18,7 @@ public struct TokenCache: Sendable {
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         let cache = environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.cache"
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        file = cache + "/licensedesk/tokens/" + String(hash, radix: 16) + ".json"
+        file = cache + "/licensedesk/tokens/" + FNVHash.hex(key) + ".json"
         self.warn = warn
     }
 

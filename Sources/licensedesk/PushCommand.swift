@@ -190,12 +190,7 @@ struct PushCommand: ParsableCommand {
     static func recordName(tenantID: String, first: Int, last: Int) -> String { "\(recordPrefix(tenantID))\(first)-\(last)" }
 
     static func recordPrefix(_ tenantID: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in tenantID.lowercased().utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return "push-\(String(hash, radix: 16))-"
+        "push-\(FNVHash.hex(tenantID.lowercased()))-"
     }
 
     /// The other records of this tenant: those of a shorter range from the same first change,
