@@ -30,8 +30,8 @@ public enum GraphClientError: Error, CustomStringConvertible, Sendable {
     /// `licensedesk`'s exit codes: 1 refused by the tenant, 2 bad input or connection.
     public var exitCode: Int32 {
         switch self {
-        // A tenant that kept saying "later" did not refuse: run it again later.
-        case .refused(_, 429, _, _): 2
+        // A tenant that kept saying "later" (or was unavailable) did not refuse: run it again later.
+        case .refused(_, 429, _, _), .refused(_, 503, _, _), .refused(_, 504, _, _): 2
         case .refused, .permission: 1
         case .token, .connection, .malformed, .record: 2
         }

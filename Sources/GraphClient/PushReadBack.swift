@@ -19,8 +19,15 @@ struct PushReadBack {
         var differences: [String] = []
         let check = PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs)
         let steps = PushSteps.steps(plan)
+        // Groups the push deleted: what other steps did to them is gone with them.
+        let deleted = Set(
+            steps.compactMap { step -> String? in
+                guard case .deleteGroup(let id, _) = step.operation, record.steps[step.number - 1].state == .done else { return nil }
+                return id
+            })
         // Every step: a refused one differs as much as a done one that did not hold.
         for step in steps {
+            if let group = PushSteps.groupID(step.operation), deleted.contains(group), !Self.isDelete(step.operation) { continue }
             let finding = try await check.check(step.operation)
             if finding.holds == false {
                 differences.append("step \(step.number) (\(record.steps[step.number - 1].summary)): the tenant shows \(finding.observed)")
@@ -108,6 +115,11 @@ struct PushReadBack {
                 "\(local.userPrincipalName) · \(skuName): the tenant reports \(live[sku] ?? "no error"), the rehearsal \(expected[sku] ?? "no error")")
         }
         return differences
+    }
+
+    static func isDelete(_ operation: ChangePlan.Operation) -> Bool {
+        if case .deleteGroup = operation { return true }
+        return false
     }
 
     private func name(_ userID: String) -> String { rehearsal.user(id: userID)?.userPrincipalName ?? userID }

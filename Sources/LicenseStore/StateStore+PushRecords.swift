@@ -60,6 +60,9 @@ extension StateStore {
         return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter { (try? Self.checkPushName($0)) != nil }.sorted()
     }
 
+    /// The path of a record's step lines, for messages.
+    public func pushStepLinesPath(named name: String) -> String { pushPath(name + ".steps.jsonl") }
+
     /// The path of a record, for messages.
     public func pushRecordPath(named name: String) -> String { pushPath(name + ".json") }
 

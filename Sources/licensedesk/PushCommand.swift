@@ -74,8 +74,9 @@ struct PushCommand: ParsableCommand {
         }
 
         let name = Self.recordName(tenantID: organization.id, plan: plan)
-        guard let lock = try store.lockPush(named: name) else {
-            Self.fail("another push of these changes is running (\(store.pushRecordPath(named: name)) is locked); wait for it to end")
+        // One push to a tenant at a time: two with overlapping ranges would both send.
+        guard let lock = try store.lockPush(named: Self.recordPrefix(organization.id) + "tenant") else {
+            Self.fail("another push to this tenant is running (from this state); wait for it to end")
             throw ExitCode(2)
         }
         defer { withExtendedLifetime(lock) {} }
@@ -86,7 +87,8 @@ struct PushCommand: ParsableCommand {
             let lines = try store.pushStepLines(named: name)
             existing = try store.pushRecord(named: name).map { data throws(GraphClientError) in
                 let record = try PushRecord.decode(data, path: recordPath)
-                return try lines.map { lines throws(GraphClientError) in try record.applying(lines: lines, path: recordPath) } ?? record
+                let linesPath = store.pushStepLinesPath(named: name)
+                return try lines.map { lines throws(GraphClientError) in try record.applying(lines: lines, path: linesPath) } ?? record
             }
         } catch let error as GraphClientError {
             Self.fail(error.description)

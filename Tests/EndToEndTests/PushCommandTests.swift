@@ -142,6 +142,18 @@ struct PushCommandTests {
         ])
         #expect(next.status == 0, "\(next.standardOutput)\n\(next.standardError)")
         #expect(try served.loadTenant().group(id: pilot.id)?.members.count == 3)
+
+        // And a delete of that group (its licence removed first) is sent to it, read back as done.
+        let beforeDelete = try StateStore(directory: rehearsal.path).load().sequence
+        try rehearsal.run(["groups", "license", "remove", "EMS Pilot", "EMS"])
+        try rehearsal.run(["groups", "delete", "EMS Pilot"])
+        let deleted = try BinaryRunner.run([
+            "push", "--state", rehearsal.path, "--since", String(beforeDelete), "--graph-url", server.base + "/v1.0", "--token-command",
+            "echo \(server.token)", "--yes", "--settle", "20",
+        ])
+        #expect(deleted.status == 0, "\(deleted.standardOutput)\n\(deleted.standardError)")
+        #expect(deleted.standardOutput.contains("0 difference(s)"), "\(deleted.standardOutput)")
+        #expect(try served.loadTenant().group(id: pilot.id) == nil)
     }
 
     @Test(
@@ -187,7 +199,7 @@ struct PushCommandTests {
         // A second push of the same changes meanwhile is turned away, not run alongside.
         let second = try BinaryRunner.run(arguments)
         #expect(second.status == 2)
-        #expect(second.standardError.contains("another push of these changes is running"), "\(second.standardError)")
+        #expect(second.standardError.contains("another push to this tenant is running"), "\(second.standardError)")
         first.kill()
         _ = first.wait()
         let record = try Self.record(rehearsal)

@@ -25,6 +25,11 @@ struct GraphClientTests {
         let members = GraphConnection.error(url: "https://graph.microsoft.com/v1.0/groups/x/members?$top=999", status: 403, body: body)
         #expect(members.description.contains("GroupMember.Read.All"), "\(members)")
         #expect(members.exitCode == 1)
+        // A tenant that kept saying "later" or was unavailable did not refuse: exit 2, run it again.
+        for status in [429, 503, 504] {
+            #expect(GraphClientError.refused(url: "u", status: status, code: "c", message: "m").exitCode == 2)
+        }
+        #expect(GraphClientError.refused(url: "u", status: 400, code: "c", message: "m").exitCode == 1)
         #expect(
             GraphConnection.error(url: "https://graph.microsoft.com/v1.0/subscribedSkus", status: 403, body: body).description.contains("Organization.Read.All")
         )
