@@ -240,7 +240,11 @@ struct GraphImportReader {
     // MARK: - References between objects
 
     /// Every SKU, group and user an object names must exist, in the import or the tenant. With
-    /// `skipBad` the objects naming missing ones are dropped, which can orphan others: repeat.
+    /// `skipBad`, what is bad is left out at the smallest scale that keeps the rest whole: a user
+    /// whose own licences name an unknown SKU is left out; a group keeps its other members
+    /// when one is left out, and loses only a licence of an unknown SKU; a user keeps their
+    /// other licences when a path's group is missing (left out whole, three bad users once took
+    /// 36 records with them). Seats are then counted over the users imported.
     mutating func checkReferences() {
         for (kind, count) in pages.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             if count > 1 { notes.append("\(count) pages of \(kind.rawValue)") }
@@ -273,9 +277,49 @@ struct GraphImportReader {
                 }
             }
             if skipBad && (!badUsers.isEmpty || !badGroups.isEmpty) {
-                batch.users.removeAll { badUsers.contains($0.id) }
-                batch.groups.removeAll { badGroups.contains($0.id) }
+                leaveOut(users: badUsers, groups: badGroups, skus: skus, groupIDs: groupIDs, userIDs: userIDs)
                 changed = true
+            }
+        }
+        // Whatever was refused was left out: its seats are not the state's.
+        if skipBad && !problems.isEmpty { recountSeats() }
+    }
+
+    /// Removes the bad parts found in one pass of `checkReferences`.
+    private mutating func leaveOut(users badUsers: Set<String>, groups badGroups: Set<String>, skus: Set<String>, groupIDs: Set<String>, userIDs: Set<String>) {
+        // A user is left out whole only for their own unknown SKUs; a missing group's path goes.
+        var dropped = Set<String>()
+        for index in batch.users.indices where badUsers.contains(batch.users[index].id) {
+            var user = batch.users[index]
+            let named = Set(user.assignedLicenses.map(\.skuId)).union(user.licenseAssignmentStates.map(\.skuId))
+            if !named.isSubset(of: skus) {
+                dropped.insert(user.id)
+                continue
+            }
+            user.licenseAssignmentStates.removeAll { $0.assignedByGroup.map { !groupIDs.contains($0) } ?? false }
+            batch.users[index] = LicenseDerivation.refreshed(user, skus: knownSkus, now: Date())
+        }
+        batch.users.removeAll { dropped.contains($0.id) }
+        let remaining = userIDs.subtracting(dropped)
+        for index in batch.groups.indices where badGroups.contains(batch.groups[index].id) {
+            batch.groups[index].members.removeAll { !remaining.contains($0) }
+            batch.groups[index].assignedLicenses.removeAll { !skus.contains($0.skuId) }
+        }
+    }
+
+    /// Each SKU imported counts the seats of the users the state will hold: with users left
+    /// out, the tenant's own count would not match them (and `doctor` would say so).
+    private mutating func recountSeats() {
+        let batchIDs = Set(batch.users.map(\.id))
+        let held = tenant.users.filter { !batchIDs.contains($0.id) } + batch.users
+        for index in batch.subscribedSkus.indices {
+            let skuID = batch.subscribedSkus[index].skuId
+            let count = held.filter { $0.consumesSeat(of: skuID) }.count
+            if count != batch.subscribedSkus[index].consumedUnits {
+                notes.append(
+                    "\(batch.subscribedSkus[index].skuPartNumber): \(count) seats in use counted over the users imported (the tenant counts \(batch.subscribedSkus[index].consumedUnits), with those left out)"
+                )
+                batch.subscribedSkus[index].consumedUnits = count
             }
         }
     }

@@ -115,9 +115,40 @@ struct GraphImportTests {
         #expect(
             messages.contains(
                 "\(groups) record 1: 1 member(s) not imported and not in the tenant, first 0000c001-0000-4000-8000-000000000009: import /users too"))
-        // With --skip-bad the bad records go, and so does what depended on them.
+        // With --skip-bad the bad user goes; the group stays, without the members it can't hold.
         let skipped = GraphImport.read([skus, users, groups], against: emptyTenant(), skipBad: true)
-        #expect(skipped.payload.isEmpty)
+        #expect(skipped.payload.users.isEmpty && skipped.payload.subscribedSkus.isEmpty)
+        #expect(skipped.payload.groups.map(\.displayName) == ["E3 All"])
+        #expect(skipped.payload.groups.first?.members == [])
+    }
+
+    @Test(
+        "--skip-bad leaves out three bad users and nothing else: their groups keep the other members, the seats are counted over who is imported, doctor finds nothing"
+    )
+    func skipBadDoesNotCascade() throws {
+        let directory = TemporaryDirectory()
+        let files = try GraphExport.write(DemoTenant.make(), to: directory.path)
+        let usersFile = try #require(files.first { $0.hasSuffix("users.json") })
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: usersFile))) as? [String: Any])
+        var users = try #require(object["value"] as? [[String: Any]])
+        // Three licensed users, each naming a SKU no one has.
+        let bad = [0, 1, 2].map { users[$0]["userPrincipalName"] as? String ?? "" }
+        for index in 0..<3 { users[index]["assignedLicenses"] = [["skuId": "11111111-2222-4333-8444-555555555555", "disabledPlans": []]] }
+        object["value"] = users
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: usersFile))
+
+        let outcome = GraphImport.read(files, against: emptyTenant(), skipBad: true)
+        // The three users, and the groups that lose them as members (said, not dropped).
+        #expect(outcome.problems.filter { $0.reason.contains("unknown SKU") }.count == 3, "\(outcome.problems)")
+        #expect(outcome.problems.filter { $0.reason.contains("member(s) not imported") }.count == 2, "\(outcome.problems)")
+        #expect(outcome.payload.users.count == users.count - 3)
+        #expect(Set(outcome.payload.users.map(\.userPrincipalName)).isDisjoint(with: bad))
+        #expect(outcome.payload.groups.count == 2, "no group went with them")
+        #expect(outcome.notes.contains { $0.contains("seats in use counted over the users imported") }, "\(outcome.notes)")
+        var tenant = emptyTenant()
+        try tenant.apply(.importDirectory(outcome.payload), context: ChangeContext(now: Date(), actor: "test"))
+        let findings = TenantDoctor.examine(tenant).filter { $0.kind != .membershipOutOfDate }
+        #expect(findings.isEmpty, "\(findings)")
     }
 
     @Test("UTF-16 (Windows PowerShell's Out-File) is read as such; a file that is not a list, or holds no telling records, says so")
