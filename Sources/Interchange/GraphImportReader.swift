@@ -140,7 +140,8 @@ struct GraphImportReader {
             case .failure(let error):
                 let who = slot.label.map { "\($0): " } ?? ""
                 problems.append(ImportProblem(file: file, record: record, reason: who + DecodingProblem.describe(error)))
-            case .success(let object):
+            case .success(let decoded):
+                let object = Self.withoutAnnotations(decoded)
                 if let reason = check(object) ?? clash(object) {
                     problems.append(ImportProblem(file: file, record: record, reason: reason))
                     if skipBad { continue }
@@ -167,6 +168,21 @@ struct GraphImportReader {
     }
 
     private static func noun<T>(_ type: T.Type) -> String { T.self == Group.self ? "group" : "user" }
+
+    /// A record's OData annotations (`@odata.type`, `@odata.context`, `@odata.etag`) say how it
+    /// was sent, not what the object is: they are not kept among its properties.
+    static func withoutAnnotations<T>(_ object: T) -> T {
+        func clean(_ extra: [String: JSONValue]) -> [String: JSONValue] { extra.filter { !$0.key.lowercased().hasPrefix("@odata.") } }
+        if var user = object as? User {
+            user.extra = clean(user.extra)
+            return user as! T
+        }
+        if var group = object as? Group {
+            group.extra = clean(group.extra)
+            return group as! T
+        }
+        return object
+    }
 
     /// The SKUs known so far: the tenant's, and this import's.
     private var knownSkus: [SubscribedSku] {
@@ -214,6 +230,11 @@ struct GraphImportReader {
             return "unknown SKU \(sku.skuId) (\(sku.skuPartNumber)): not in Microsoft's product table that LicenseDesk carries"
         }
         if let user = object as? User, user.userPrincipalName.isEmpty { return "user \(user.id) has no userPrincipalName" }
+        if let user = object as? User, let type = UserProperties.value(of: "userType", on: user), !type.isEmpty,
+            !["member", "guest"].contains(type.lowercased())
+        {
+            return "\(user.userPrincipalName): userType is Member or Guest in Entra, not \"\(type)\""
+        }
         do {
             try DirectoryLimits.check(imported: object)
         } catch {

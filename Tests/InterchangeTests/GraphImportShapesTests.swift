@@ -171,6 +171,22 @@ struct GraphImportShapesTests {
         #expect(same.payload.users.first?.licenseAssignmentStates == adele.licenseAssignmentStates, "a null list of paths wipes nothing")
     }
 
+    @Test("a record's @odata annotations are not kept as its properties; a userType Entra doesn't have is refused with the value")
+    func annotationsAndUserType() throws {
+        let good = read(
+            ##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [{"@odata.type": "#microsoft.graph.user", "@odata.etag": "W/1", "id": "0000a001-0000-4000-8000-0000000000e1", "userPrincipalName": "typed@contoso.com", "displayName": "Typed", "userType": "Guest"}]}"##
+        )
+        #expect(good.problems.isEmpty, "\(good.problems)")
+        let user = try #require(good.payload.users.first)
+        #expect(!user.extra.keys.contains { $0.hasPrefix("@odata.") }, "\(user.extra.keys)")
+        let odd = read(
+            #"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [{"id": "0000a001-0000-4000-8000-0000000000e2", "userPrincipalName": "odd@contoso.com", "displayName": "Odd", "userType": "Visitor"}]}"#
+        )
+        #expect(
+            odd.problems.map(\.description).contains { $0.contains(#"odd@contoso.com: userType is Member or Guest in Entra, not "Visitor""#) },
+            "\(odd.problems)")
+    }
+
     @Test("still refused, with why: a new user without a UPN (and the $select to use), the all-zero GUID, a duplicate id")
     func stillRefused() throws {
         let missing = read(
