@@ -17,7 +17,7 @@ public struct IdentityEndpoint: Sendable {
         guard let url = URLComponents(string: trimmed), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else {
             throw .token("--login-url takes a URL such as https://login.microsoftonline.com; got \(authority)")
         }
-        guard scheme == "https" || (scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)) else {
+        guard SecretCarriers.mayCarrySecrets(scheme: scheme, host: host) else {
             throw .token("--login-url must be https (secrets and tokens travel there); http is taken only on this machine's loopback")
         }
         guard !tenant.isEmpty, tenant.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
@@ -61,8 +61,7 @@ public struct IdentityEndpoint: Sendable {
         guard answer.status == 200, let access = answer.json["access_token"] as? String, !access.isEmpty else {
             throw refusal(answer, permissions: permissions)
         }
-        // What a header can carry; never echoed (it is a secret, whatever is wrong with it).
-        guard access.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+        guard SecretCarriers.isHeaderSafe(access) else {
             throw .token("the identity platform issued an access token with characters a token can't have (spaces, control or non-ASCII characters)")
         }
         let lifetime = (answer.json["expires_in"] as? Int) ?? Int(answer.json["expires_in"] as? String ?? "") ?? 3599

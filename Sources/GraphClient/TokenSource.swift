@@ -60,7 +60,7 @@ public struct TokenSource: AccessTokenProvider {
             throw .token("--token-command printed \(token.isEmpty ? "nothing" : "more than one word"); it must print the access token alone")
         }
         // What a header can carry; never echoed (it is a secret, whatever is wrong with it).
-        guard token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+        guard SecretCarriers.isHeaderSafe(token) else {
             throw .token("--token-command printed characters an access token can't have (control or non-ASCII characters)")
         }
         return token

@@ -111,8 +111,6 @@ struct GraphAuthOptions: ParsableArguments {
 
 /// What `--graph-url` may be: the token goes there with every request.
 enum GraphEndpointAddress {
-    static let loopback: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
-
     /// Why `text` is not a Graph endpoint to send a token to, or nil.
     static func problem(_ text: String) -> String? {
         let example = "such as https://graph.microsoft.com/v1.0"
@@ -123,7 +121,7 @@ enum GraphEndpointAddress {
             return "--graph-url must not carry a user or password (the access token is the credential)"
         }
         guard url.query == nil, url.fragment == nil else { return "--graph-url is the version root \(example), without ?query or #fragment" }
-        guard scheme == "https" || loopback.contains(host) else {
+        guard SecretCarriers.mayCarrySecrets(scheme: scheme, host: host) else {
             return "--graph-url must be https (the access token travels with every request); http is taken only on this machine's loopback"
         }
         return nil

@@ -44,10 +44,11 @@ struct PushCommandTests {
         }
     }
 
-    static func push(_ rehearsal: Rehearsal, to server: GraphTestServer, _ extra: [String] = ["--yes"]) throws -> BinaryRunner.Result {
+    /// `push` of the rehearsal's changes after `since` (its baseline when nil) to `server`.
+    static func push(_ rehearsal: Rehearsal, to server: GraphTestServer, since: Int? = nil, _ extra: [String] = ["--yes"]) throws -> BinaryRunner.Result {
         try BinaryRunner.run(
             [
-                "push", "--state", rehearsal.path, "--since", String(rehearsal.baseline), "--graph-url", server.base + "/v1.0", "--token-command",
+                "push", "--state", rehearsal.path, "--since", String(since ?? rehearsal.baseline), "--graph-url", server.base + "/v1.0", "--token-command",
                 "echo \(server.token)", "--settle", "20",
             ] + extra)
     }
@@ -136,10 +137,7 @@ struct PushCommandTests {
         // Later changes to the group made by the first push reach it by its uniqueName.
         let later = try StateStore(directory: rehearsal.path).load().sequence
         try rehearsal.run(["groups", "members", "add", "EMS Pilot", "megan.bowen@contoso.com"])
-        let next = try BinaryRunner.run([
-            "push", "--state", rehearsal.path, "--since", String(later), "--graph-url", server.base + "/v1.0", "--token-command", "echo \(server.token)",
-            "--yes", "--settle", "20",
-        ])
+        let next = try Self.push(rehearsal, to: server, since: later)
         #expect(next.status == 0, "\(next.standardOutput)\n\(next.standardError)")
         #expect(try served.loadTenant().group(id: pilot.id)?.members.count == 3)
 
@@ -147,10 +145,7 @@ struct PushCommandTests {
         let beforeDelete = try StateStore(directory: rehearsal.path).load().sequence
         try rehearsal.run(["groups", "license", "remove", "EMS Pilot", "EMS"])
         try rehearsal.run(["groups", "delete", "EMS Pilot"])
-        let deleted = try BinaryRunner.run([
-            "push", "--state", rehearsal.path, "--since", String(beforeDelete), "--graph-url", server.base + "/v1.0", "--token-command",
-            "echo \(server.token)", "--yes", "--settle", "20",
-        ])
+        let deleted = try Self.push(rehearsal, to: server, since: beforeDelete)
         #expect(deleted.status == 0, "\(deleted.standardOutput)\n\(deleted.standardError)")
         #expect(deleted.standardOutput.contains("0 difference(s)"), "\(deleted.standardOutput)")
         #expect(try served.loadTenant().group(id: pilot.id) == nil)
