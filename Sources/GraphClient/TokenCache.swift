@@ -79,9 +79,6 @@ public struct TokenCache: Sendable {
         }
     }
 
-    /// Forgets the token (the tenant refused it).
-    func remove() { unlink(file) }
-
     /// The folder, made 0700 where missing; refused when it is a link or another's.
     private func makeFolder() -> Bool {
         let parent = (folder as NSString).deletingLastPathComponent
