@@ -19,8 +19,10 @@ final class DirectoryLock {
     /// nil (the default) says nothing.
     nonisolated(unsafe) static var waitNotice: (@Sendable (String) -> Void)?
 
-    init(directory: String, exclusive: Bool = true, wait: Bool = true) throws(StateError) {
-        let path = (directory as NSString).appendingPathComponent(StateFileName.lock)
+    /// `file` is the state's lock by default; the compactor's own lock (`compaction.lock`) is
+    /// the same kind of file, held for a whole compaction so only one runs at a time.
+    init(directory: String, exclusive: Bool = true, wait: Bool = true, file: String = StateFileName.lock) throws(StateError) {
+        let path = (directory as NSString).appendingPathComponent(file)
         // O_NONBLOCK: a FIFO someone put in its place must not hang every writer on open.
         var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if descriptor < 0 && errno == ENOENT {
@@ -47,16 +49,32 @@ final class DirectoryLock {
             if failure == EINTR { continue }
             guard failure == EWOULDBLOCK, wait else {
                 close(fd)
+                if failure == EWOULDBLOCK { throw Busy.held(path: path) }
                 throw .io(path: path, reason: "could not lock: \(String(cString: strerror(failure)))")
             }
-            if !told, Date().timeIntervalSince(started) >= 1 {
+            if !told, file == StateFileName.lock, Date().timeIntervalSince(started) >= 1 {
                 told = true
                 Self.waitNotice?(LockHolder.read(directory: directory)?.waitingText ?? "waiting for another admin's change to finish…")
             }
             usleep(pause)
             pause = min(pause * 2, 20_000)
         }
-        if exclusive { LockHolder.current().write(directory: directory) }
+        if exclusive && file == StateFileName.lock { LockHolder.current().write(directory: directory) }
+    }
+
+    /// The lock when it is free this moment, nil when someone holds it; a lock file that is
+    /// not one (a link, a FIFO) is still an error.
+    static func attempt(directory: String, file: String = StateFileName.lock) throws(StateError) -> DirectoryLock? {
+        do { return try DirectoryLock(directory: directory, wait: false, file: file) } catch {
+            if case .io(_, let reason) = error, reason.hasPrefix(Busy.reason) { return nil }
+            throw error
+        }
+    }
+
+    /// What `wait: false` throws when the lock is held.
+    private enum Busy {
+        static let reason = "could not lock: held by another process"
+        static func held(path: String) -> StateError { .io(path: path, reason: reason) }
     }
 
     deinit {

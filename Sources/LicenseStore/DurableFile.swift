@@ -45,6 +45,7 @@ enum DurableFile {
             unlink(temporary)
             throw .io(path: path, reason: "could not encode: \(failure)")
         }
+        CrashPoint.pass("write \(CrashPoint.name(temporary))")
         guard written, fsync(fd) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
@@ -52,11 +53,13 @@ enum DurableFile {
         }
         close(fd)
         closed = true
+        CrashPoint.pass("fsync \(CrashPoint.name(temporary))")
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw .io(path: path, reason: reason)
         }
+        CrashPoint.pass("rename to \(CrashPoint.name(path))")
         syncDirectory(directory)
     }
 
@@ -83,6 +86,7 @@ enum DurableFile {
             fsync(dfd)
             close(dfd)
         }
+        CrashPoint.pass("fsync the directory \(CrashPoint.name(directory))")
     }
 
     /// The file's bytes, or nil when there is no file. Never through a link: the file is opened

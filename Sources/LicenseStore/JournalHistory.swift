@@ -49,6 +49,27 @@ struct JournalHistory {
         return all
     }
 
+    /// The entries after `after` up to `through`, read only from the files whose ranges hold
+    /// them; nil unless they are all there, one after another (a file removed by hand, say).
+    /// What a state that was overtaken by a compaction catches up with.
+    func entries(after: Int, through last: Int) -> [JournalEntry]? {
+        guard last > after, (try? checkFolder()) == true else { return last == after ? [] : nil }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            $0.hasPrefix("journal-") && $0.hasSuffix(".jsonl")
+        }
+        var found: [JournalEntry] = []
+        for name in names.sorted() {
+            let bounds = name.dropFirst("journal-".count).dropLast(".jsonl".count).split(separator: "-").compactMap { Int($0) }
+            guard bounds.count == 2, bounds[1] > after, bounds[0] <= last else { continue }
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = try? DurableFile.read(path), let contents = try? JournalReader.read(data, file: path) else { return nil }
+            found += contents.entries.filter { $0.sequence > after && $0.sequence <= last }
+        }
+        found.sort { $0.sequence < $1.sequence }
+        for (offset, entry) in found.enumerated() where entry.sequence != after + 1 + offset { return nil }
+        return found.count == last - after ? found : nil
+    }
+
     /// Removes temp files a crash left in `history/` (`journal-….jsonl.tmp.<pid>.<random>`),
     /// and nothing else.
     func removeLeftovers() {

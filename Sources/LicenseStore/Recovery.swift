@@ -70,6 +70,7 @@ struct Recovery {
                 guard rename(next, store.path(name)) == 0 else {
                     throw .io(path: next, reason: String(cString: strerror(errno)))
                 }
+                CrashPoint.pass("roll \(name).next into place")
             }
         }
         DurableFile.syncDirectory(store.directory)
@@ -82,6 +83,7 @@ struct Recovery {
             try DurableFile.replace(journalPath, with: keep, mode: store.fileMode)
         }
         unlink(store.path(StateFileName.compaction))
+        CrashPoint.pass("remove the compaction record")
         DurableFile.syncDirectory(store.directory)
     }
 

@@ -81,14 +81,24 @@ struct SnapshotCache {
 
     /// Writes the cache for the snapshot files now in place, streamed (a million users' records
     /// are never all in memory). Best effort: a snapshot without a cache is only slower to load.
-    func write(users: [User], groups: [Group], usersExtra: [String: JSONValue], groupsExtra: [String: JSONValue]) {
+    /// A compaction writes it beside its staged files (`target`, made from `madeFrom`): a
+    /// rename keeps a file's identity, so it describes them once they are switched in.
+    func write(
+        users: [User], groups: [Group], usersExtra: [String: JSONValue], groupsExtra: [String: JSONValue], at target: String? = nil,
+        madeFrom: [String]? = nil
+    ) {
+        let target = target ?? path
+        let sources = madeFrom ?? sources
         let identities = sources.compactMap(FileIdentity.init(path:))
-        guard identities.count == sources.count else { return remove() }
+        guard identities.count == sources.count else {
+            unlink(target)
+            return
+        }
         do {
-            try DurableFile.replace(path, mode: store.fileMode) { write in
+            try DurableFile.replace(target, mode: store.fileMode) { write in
                 try encode(identities, users, groups, usersExtra, groupsExtra, into: write)
             }
-        } catch { remove() }
+        } catch { unlink(target) }
     }
 
     /// The cached users and groups, or nil when there is no cache for the files now in place.

@@ -117,42 +117,29 @@ struct SnapshotFiles {
         return (try? StateJSON.decoder().decode(Probe.self, from: data))?.formatVersion
     }
 
-    /// Writes the state as the new snapshot and empties the journal. Caller holds the lock.
+    /// Writes the state as the new snapshot and empties the journal, all under the lock the
+    /// caller holds: what `init` does with a new tenant. A compaction stages its files off the
+    /// lock instead (`Compactor`) and holds the lock only for `switchTo`.
     func compact(_ state: LoadedState) throws(StateError) {
         try store.createDirectory(access: .shared)
-        // The old cache describes files about to be replaced: gone first, so no crash can
-        // leave it beside the new files (its file identities would not match them anyway).
-        let cache = SnapshotCache(store: store)
-        cache.remove()
-        let tenant = state.tenant
-        let extras = tenant.fileExtras
-        try writeNext(StateFileName.organization, GraphListFile([tenant.organization]), extras.organization)
-        try writeNext(StateFileName.subscribedSkus, GraphListFile(tenant.subscribedSkus), extras.subscribedSkus)
-        try writeNext(StateFileName.users, GraphListFile(tenant.users), extras.users, chunkSize: 1_024)
-        // A few groups with up to a million members each: one group per chunk, one chunk per core.
-        try writeNext(StateFileName.groups, GraphListFile(tenant.groups), extras.groups, chunkSize: 1)
-        let desk = DeskFile(
-            formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings,
-            journalSequence: state.sequence, versions: state.versions, onPremises: tenant.onPremises)
-        try DurableFile.replace(store.path(StateFileName.desk) + ".next", with: try encode(desk), mode: store.fileMode)
-        let marker = CompactionMarker(sequence: state.sequence)
-        try DurableFile.replace(store.path(StateFileName.compaction), with: try encode(marker), mode: store.fileMode)
-        try Recovery(store: store).rollForward(marker)
-        cache.write(users: tenant.users, groups: tenant.groups, usersExtra: extras.users, groupsExtra: extras.groups)
+        try switchTo(try stage(state, suffix: ".next"))
+        let extras = state.tenant.fileExtras
+        SnapshotCache(store: store).write(
+            users: state.tenant.users, groups: state.tenant.groups, usersExtra: extras.users, groupsExtra: extras.groups)
     }
 
     /// Big lists are encoded in chunks on every core and streamed to disk (`ChunkedListEncoding`).
-    private func writeNext<T: Codable & Sendable>(
-        _ name: String, _ file: GraphListFile<T>, _ extra: [String: JSONValue], chunkSize: Int = ChunkedListEncoding.chunkSize
+    func writeList<T: Codable & Sendable>(
+        _ file: GraphListFile<T>, _ extra: [String: JSONValue], to path: String, chunkSize: Int = ChunkedListEncoding.chunkSize
     ) throws(StateError) {
         var file = file
         file.extra = extra
-        try DurableFile.replace(store.path(name) + ".next", mode: store.fileMode) { write in
+        try DurableFile.replace(path, mode: store.fileMode) { write in
             try ChunkedListEncoding.encode(file, chunkSize: chunkSize, into: write)
         }
     }
 
-    private func encode<T: Encodable>(_ value: T) throws(StateError) -> Data {
+    func encode<T: Encodable>(_ value: T) throws(StateError) -> Data {
         do { return try StateJSON.encode(value) } catch { throw .io(path: store.directory, reason: "could not encode: \(error)") }
     }
 }

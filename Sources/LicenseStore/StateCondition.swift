@@ -22,7 +22,7 @@ extension StateFileName {
     static let tenantFiles = all + [journal, compaction, cache, JournalHistory.folder]
     /// Files that may be there before any tenant: the lock a reader made, a roles file prepared
     /// ahead of `init`.
-    static let preparatory: Set<String> = [lock, roles, LockHolder.fileName]
+    static let preparatory: Set<String> = [lock, roles, LockHolder.fileName, compactionLock]
 
     /// A file only LicenseDesk writes while replacing one of its own: `<name>.next` (a
     /// compaction's new file) or `<name>.tmp.<pid>.<random>` (a replacement in progress).
@@ -31,7 +31,7 @@ extension StateFileName {
         // `.next` only for the snapshot files a compaction writes; temp files only for the
         // files LicenseDesk replaces (never roles.json, which admins write, nor the audit
         // log, which is only appended to). Pids and random numbers are ASCII digits.
-        let replaced = all + all.map { $0 + ".next" } + [journal, compaction, cache, LockHolder.fileName]
+        let replaced = all + all.map { $0 + ".next" } + [journal, compaction, cache, LockHolder.fileName, compactionFailed]
         if all.contains(where: { name == $0 + ".next" }) { return true }
         for owner in replaced where name.hasPrefix(owner + ".tmp.") {
             let parts = name.dropFirst(owner.count + 5).split(separator: ".", omittingEmptySubsequences: false)
@@ -52,7 +52,9 @@ extension StateStore {
         if present.isEmpty {
             // What a first `init` cut short by a crash leaves (`.next` and temp files of ours)
             // is cleaned by the next one; anything else is someone else's.
-            let others = names.filter { !StateFileName.preparatory.contains($0) && !StateFileName.isLeftover($0) }
+            let others = names.filter {
+                !StateFileName.preparatory.contains($0) && !StateFileName.isLeftover($0) && !StateFileName.isStaged($0)
+            }
             return .new(otherFiles: others.sorted())
         }
         // A file whose `.next` is there, with a compaction's commit record, is being rolled

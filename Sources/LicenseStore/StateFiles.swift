@@ -45,7 +45,7 @@ struct GraphListFile<Element: Codable>: Codable, VersionedStateFile {
 struct DeskFile: Codable, VersionedStateFile {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "formatVersion", pending = "pending", settings = "settings", journalSequence = "journalSequence"
-        case versions = "versions", onPremises = "onPremises"
+        case versions = "versions", onPremises = "onPremises", lineage = "lineage"
     }
     var formatVersion: Int
     var pending: PendingWork
@@ -56,11 +56,16 @@ struct DeskFile: Codable, VersionedStateFile {
     var versions: [String: ObjectVersion]
     /// The simulated on-premises AD and its sync configuration.
     var onPremises: OnPremisesDirectory
+    /// Which tenant this is: made when the tenant is created, kept by every compaction, new
+    /// after a start over. A reader that finds a newer snapshot of its own lineage catches up
+    /// from the journal instead of loading the tenant again. Absent in states written before.
+    var lineage: String?
 
     init(
         formatVersion: Int, pending: PendingWork, settings: TenantSettings, journalSequence: Int,
-        versions: [String: ObjectVersion], onPremises: OnPremisesDirectory
+        versions: [String: ObjectVersion], onPremises: OnPremisesDirectory, lineage: String? = nil
     ) {
+        self.lineage = lineage
         self.onPremises = onPremises
         self.formatVersion = formatVersion
         self.pending = pending
@@ -77,6 +82,7 @@ struct DeskFile: Codable, VersionedStateFile {
         journalSequence = try c.decodeIfPresent(Int.self, forKey: .journalSequence) ?? 0
         versions = try c.decodeIfPresent([String: ObjectVersion].self, forKey: .versions) ?? [:]
         onPremises = try c.decodeIfPresent(OnPremisesDirectory.self, forKey: .onPremises) ?? OnPremisesDirectory()
+        lineage = try c.decodeIfPresent(String.self, forKey: .lineage)
     }
 }
 
@@ -102,6 +108,10 @@ public enum StateFileName {
     public static let roles = "roles.json"
     /// Present only while a compaction is being rolled into place.
     public static let compaction = "compaction.json"
+    /// Held by the one compactor that may run (`Compactor`), for all of its run.
+    public static let compactionLock = "compaction.lock"
+    /// Why the last background compaction failed, while it stays failed (`CompactionFailure`).
+    public static let compactionFailed = "compaction.failed"
     /// A binary copy of users and groups for fast loading (`SnapshotCache`); safe to delete.
     public static let cache = "snapshot.cache"
     public static let all = [organization, subscribedSkus, users, groups, desk]

@@ -64,6 +64,8 @@ extension StateStore {
         let auditEnd = (try? AuditTail.read(path(StateFileName.audit)))?.lastSequence ?? 0
         let (tenant, desk) = try SnapshotFiles(store: self).read()
         var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
+        state.lineage = desk.lineage
+        state.snapshotSequence = desk.journalSequence
         let journal =
             try DurableFile.read(path(StateFileName.journal)).map { data throws(StateError) in
                 try JournalReader.read(data, file: path(StateFileName.journal), snapshot: state.sequence)
@@ -71,11 +73,20 @@ extension StateStore {
         for entry in journal.entries where entry.sequence > state.sequence {
             try replay(entry, into: &state)
         }
+        state.journalLength = state.sequence - desk.journalSequence
         try checkNothingLost(journalEnds: state.sequence, auditEnds: auditEnd)
         if journal.tornTail != nil {
             state.notices.append("the journal's last line is incomplete (a crash, or a change being written this moment); it was not applied")
         }
         return state
+    }
+
+    /// Whether the snapshot files changed because a compaction of this state's lineage moved
+    /// the snapshot on (nothing to load again), rather than by hand or by a start over.
+    private func movedOnByCompaction(from snapshot: Int, _ state: LoadedState) throws(StateError) -> Bool {
+        let desk = try SnapshotFiles(store: self).readDesk()
+        return desk.lineage != nil && desk.lineage == state.lineage && desk.journalSequence >= snapshot
+            && desk.journalSequence <= state.sequence
     }
 
     /// After a roll-forward the snapshot has no cache, and every load would parse the JSON:
@@ -111,10 +122,19 @@ extension StateStore {
         // No lock: readers never wait for writers. A compaction or recovery that replaced files
         // meanwhile makes this a full lock-free load instead.
         let before = state.sequence
-        let generation = SnapshotGeneration(store: self)
         do {
-            _ = try refreshUnlocked(&state)
-            if SnapshotGeneration(store: self) != generation { state = try loadConsistent() }
+            // A compaction that switched snapshots meanwhile is caught up with from the
+            // journal and its history (the same tenant, further on), not loaded again; files
+            // replaced any other way (by hand, a start over) make it a whole load.
+            var settled = false
+            for _ in 0..<3 where !settled {
+                let generation = SnapshotGeneration(store: self)
+                let snapshotBefore = state.snapshotSequence
+                _ = try refreshUnlocked(&state)
+                settled = SnapshotGeneration(store: self) == generation
+                if !settled, try !movedOnByCompaction(from: snapshotBefore, state) { break }
+            }
+            if !settled { state = try loadConsistent() }
         } catch {
             state = try loadConsistent()
         }
@@ -125,10 +145,26 @@ extension StateStore {
     func refreshUnlocked(_ state: inout LoadedState) throws(StateError) -> Int {
         let desk = try SnapshotFiles(store: self).readDesk()
         if desk.journalSequence > state.sequence {
-            // Compacted past what we hold: the journal no longer has our entries.
-            state = try loadUnlocked()
-            return 0
+            // Compacted past what we hold: the journal no longer has our entries, but the
+            // history the compaction kept does. Only a state of another lineage, or history
+            // that is not all there, is loaded again.
+            guard let lineage = desk.lineage, lineage == state.lineage,
+                let missed = JournalHistory(store: self).entries(after: state.sequence, through: desk.journalSequence)
+            else {
+                state = try loadUnlocked()
+                return 0
+            }
+            for entry in missed { try replay(entry, into: &state) }
+            state.journalCursor = nil
         }
+        if desk.journalSequence != state.snapshotSequence {
+            guard desk.lineage != nil, desk.lineage == state.lineage, desk.journalSequence > state.snapshotSequence else {
+                state = try loadUnlocked()
+                return state.journalLength
+            }
+            state.snapshotSequence = desk.journalSequence
+        }
+        defer { state.journalLength = state.sequence - state.snapshotSequence }
         let file = path(StateFileName.journal)
         // Only what was appended since the last read, when it is the same journal on the same
         // snapshot, not cut back, and this state is where that read left it.
@@ -157,6 +193,14 @@ extension StateStore {
             return 0
         }
         let journal = try JournalReader.read(whole.data, file: file, snapshot: desk.journalSequence)
+        // Entries must go on from this state: a journal that starts further on was cut by a
+        // compaction that switched after the desk file was read (only lock-free, and `refresh`
+        // then loads whole), never applied with a gap.
+        if let next = journal.entries.first(where: { $0.sequence > state.sequence }), next.sequence != state.sequence + 1 {
+            throw .unreadable(
+                file: file, line: nil, column: nil,
+                reason: "goes on from entry \(next.sequence - 1), not from entry \(state.sequence) that the snapshot ends at")
+        }
         for entry in journal.entries where entry.sequence > state.sequence {
             try replay(entry, into: &state)
         }

@@ -16,6 +16,14 @@ public struct LoadedState: Sendable {
     public var notices: [String]
     /// How far the journal was read, so the next refresh reads only what is new.
     var journalCursor: JournalCursor?
+    /// Which tenant this is, across compactions (`DeskFile.lineage`): a snapshot switched in by
+    /// a compaction of the same lineage is caught up from the journal, never loaded again.
+    var lineage: String?
+    /// The journal entry the snapshot this state was read from (or caught up over) ends at.
+    var snapshotSequence = 0
+    /// How many journal entries lie beyond that snapshot: when it reaches the store's
+    /// `compactionThreshold`, a compaction is due (`StateStore.isCompactionDue`).
+    public internal(set) var journalLength = 0
 
     public init(tenant: Tenant, sequence: Int, versions: [String: ObjectVersion], notices: [String]) {
         self.tenant = tenant
@@ -47,8 +55,12 @@ public struct CommitResult: Sendable {
 /// The cost of that write does not grow with the tenant. Snapshots are the journal compacted.
 public struct StateStore: Sendable {
     public let directory: String
-    /// Compact once the journal holds this many entries.
+    /// A compaction is due once the journal holds this many entries.
     public var compactionThreshold = 500
+    /// Who is told when a commit finds a compaction due (the command line starts a detached
+    /// `licensedesk compact --background`); nil: nobody, and the journal grows until someone
+    /// compacts. A commit never compacts itself.
+    public var compactionTrigger: (any CompactionTrigger)?
 
     public init(directory: String) {
         self.directory = (directory as NSString).standardizingPath
@@ -108,7 +120,7 @@ public struct StateStore: Sendable {
     /// `state` up to date with what others committed (reading only the journal), then checks
     /// `basedOn` — the version of each object the admin saw — and refuses a change to an object
     /// someone changed since (`StateError.conflict`), then applies, appends and fsyncs. The
-    /// cost does not grow with the tenant, but for the occasional compaction.
+    /// cost does not grow with the tenant: compaction happens elsewhere (`Compactor`).
     @discardableResult
     public func commit(
         _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]? = nil, onto state: inout LoadedState,
@@ -127,11 +139,23 @@ public struct StateStore: Sendable {
         var context = context
         context.now = Date(timeIntervalSince1970: context.now.timeIntervalSince1970.rounded(.down))
         guard isWritable else { throw StateError.readOnly(directory: directory) }
+        let effects = try commitLocked(
+            change, context: context, basedOn: basedOn, onto: &state, progress: progress, auditNote: auditNote, onlyIf: onlyIf,
+            identity: identity)
+        // Past the lock: a compaction is never part of an admin's save (`CompactionTrigger`).
+        if effects != nil, isCompactionDue(state) { compactionTrigger?.compactionIsDue(self) }
+        return effects
+    }
+
+    private func commitLocked(
+        _ change: TenantChange, context: ChangeContext, basedOn: [String: Int]?, onto state: inout LoadedState,
+        progress: ProcessingProgress?, auditNote: String?, onlyIf: ((Tenant) -> Bool)?, identity: ActorIdentity?
+    ) throws -> ChangeEffects? {
         let lock = try DirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
         let recovery = Recovery(store: self)
         if recovery.isNeeded { state.notices += try recovery.run() }
-        let journalLines = try refreshUnlocked(&state)
+        _ = try refreshUnlocked(&state)
         if let onlyIf, !onlyIf(state.tenant) { return nil }
         for (object, seen) in basedOn ?? [:] {
             if let version = state.versions[object], version.sequence > seen {
@@ -188,37 +212,21 @@ public struct StateStore: Sendable {
                 "change \(entry.sequence) is saved, but its audit record could not be written (\(error)); "
                     + "the journal keeps it and the next change writes it")
         }
-        if journalLines + 1 >= compactionThreshold {
-            do { try SnapshotFiles(store: self).compact(state) } catch {
-                state.notices.append(
-                    "change \(entry.sequence) is saved; folding the journal into the snapshot failed (\(error)) and is tried again on the next change")
-            }
-        }
+        state.journalLength = state.sequence - state.snapshotSequence
         return effects
     }
 
-    /// Rewrites the snapshot from the journal and empties the journal.
-    public func compact() throws(StateError) {
-        guard isWritable else { throw .readOnly(directory: directory) }
-        try requireMaintainer()
-        let lock = try DirectoryLock(directory: directory)
-        defer { withExtendedLifetime(lock) {} }
-        _ = try Recovery(store: self).run()
-        try SnapshotFiles(store: self).compact(try loadUnlocked())
-    }
+    /// Folds the journal into the snapshot now (`licensedesk compact`), the way a background
+    /// compaction does: written off the lock, switched in under it (`Compactor`).
+    @discardableResult
+    public func compact() throws(StateError) -> Compactor.Outcome { try Compactor(store: self).run(always: true) }
 
-    /// Compacts from a state already in memory: brings it up to date with the journal under the
-    /// lock, then writes it as the snapshot. The same result as `compact()` without loading a
-    /// second copy of the tenant beside the one held (at a million users, two would not fit).
-    public func compact(_ state: inout LoadedState) throws(StateError) {
-        guard isWritable else { throw .readOnly(directory: directory) }
-        try requireMaintainer()
-        let lock = try DirectoryLock(directory: directory)
-        defer { withExtendedLifetime(lock) {} }
-        let recovery = Recovery(store: self)
-        if recovery.isNeeded { state.notices += try recovery.run() }
-        _ = try refreshUnlocked(&state)
-        try SnapshotFiles(store: self).compact(state)
+    /// The same from a state already in memory, brought up to date first: no second copy of
+    /// the tenant is loaded (at a million users, two would not fit).
+    @discardableResult
+    public func compact(_ state: inout LoadedState) throws(StateError) -> Compactor.Outcome {
+        _ = try refresh(&state)
+        return try Compactor(store: self).run(from: state, always: true)
     }
 
     func encodeLine<T: Encodable>(_ value: T) throws(StateError) -> Data {

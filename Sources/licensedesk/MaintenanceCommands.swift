@@ -87,11 +87,44 @@ struct AuditCommand: ParsableCommand {
 
 struct CompactCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compact", abstract: "Rewrite the snapshot files from the journal and empty the journal.")
+        commandName: "compact",
+        abstract: "Fold the journal into the snapshot files. Admins go on saving meanwhile: the lock is held only to switch files.")
     @OptionGroup var state: StateOptions
+    @Flag(
+        help: ArgumentHelp(
+            "Run as the helper a save starts when the journal is long: lower priority, no output, a failure kept in compaction.failed."
+        ))
+    var background = false
 
     func run() throws {
-        try state.store.compact()
-        print("Compacted \(state.store.directory)")
+        let store = state.store
+        if background { return runInBackground(store) }
+        switch try store.compact() {
+        case .compacted(let report):
+            CompactionFailure.clear(in: store)
+            print("Compacted \(TextSanitizer.inert(store.directory)): \(report.summary)")
+        case .busy: print("A compaction of \(TextSanitizer.inert(store.directory)) is already running; it folds in what is there")
+        case .nothingToDo: print("Nothing to compact: the snapshot holds every change")
+        }
+    }
+
+    /// The detached helper: gives the admins' commands the processor first, and keeps why it
+    /// failed where `status` and the next save look.
+    private func runInBackground(_ store: StateStore) {
+        _ = nice(10)
+        do {
+            if case .compacted = try Compactor(store: store).run() { CompactionFailure.clear(in: store) }
+        } catch {
+            CompactionFailure(time: Date(), reason: "\(error)").write(in: store)
+        }
+    }
+}
+
+extension Compactor.Report {
+    /// "500 changes folded in, 43.1 MB written; the lock held 4.2 ms"
+    var summary: String {
+        let megabytes = String(format: "%.1f", Double(bytesWritten) / 1e6)
+        let held = String(format: "%.1f", switchSeconds * 1_000)
+        return "\(entries) change\(entries == 1 ? "" : "s") folded in, \(megabytes) MB written; the lock held \(held) ms"
     }
 }

@@ -13,7 +13,13 @@ struct StateOptions: ParsableArguments {
             valueName: "dir"))
     var state: String?
 
-    var store: StateStore { StateStore(directory: StateStore.resolveDirectory(flag: state)) }
+    /// The state, with compactions started in the background when the journal grows long
+    /// (`DetachedCompaction`, this binary's `compact --background`).
+    var store: StateStore {
+        var store = StateStore(directory: StateStore.resolveDirectory(flag: state))
+        store.compactionTrigger = ThisBinary.path.map(DetachedCompaction.init(executable:))
+        return store
+    }
 
     /// Loads the tenant; the first run against an absent or empty directory seeds the demo and
     /// says so. A directory with only some of a tenant's files is damaged, and one holding other
@@ -50,6 +56,17 @@ struct StateOptions: ParsableArguments {
         for notice in updated.notices { Notice.note(notice) }
         return CommitResult(state: updated, effects: effects)
     }
+}
+
+/// The running `licensedesk` binary, to start helpers of: `/proc/self/exe`, which names the
+/// file even when the command was found on the PATH or by a relative name.
+enum ThisBinary {
+    static let path: String? = {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
 }
 
 /// Messages for the admin on standard error.

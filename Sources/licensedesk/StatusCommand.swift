@@ -15,6 +15,10 @@ struct StatusCommand: ParsableCommand {
         let loaded = try state.loadOrSeed()
         var summary = TenantSummary(loaded.tenant)
         summary.journalPosition = loaded.sequence
+        summary.changesSinceCompaction = loaded.journalLength
+        summary.compactionFailure = CompactionFailure.read(in: state.store).map {
+            "\(ISO8601DateFormatter().string(from: $0.time)): \($0.reason)"
+        }
         if json {
             try JSONOutput.print(summary)
         } else {
@@ -52,6 +56,11 @@ struct TenantSummary: Encodable {
     var usersWithLicenseErrors: Int
     /// The last change in the journal: `export changes --since` takes it as a baseline.
     var journalPosition = 0
+    /// Journal entries not yet folded into the snapshot (a background compaction folds them
+    /// in once there are 500).
+    var changesSinceCompaction = 0
+    /// When and why the last background compaction failed, while it stays failed.
+    var compactionFailure: String?
 
     init(_ tenant: Tenant) {
         organization = tenant.organization.displayName
@@ -77,9 +86,15 @@ struct TenantSummary: Encodable {
         var lines = [
             "Tenant \(organization) (\(countryLetterCode))",
             "Users \(users) · Groups \(groups) (\(dynamicGroups) dynamic) · Pending work \(pending.total) · Users with licence errors \(usersWithLicenseErrors)",
-            "Journal position \(journalPosition) (`licensedesk export changes --since \(journalPosition)` exports what comes after)",
-            "",
+            "Journal position \(journalPosition) (`licensedesk export changes --since \(journalPosition)` exports what comes after) · "
+                + "\(changesSinceCompaction) not yet folded into the snapshot",
         ]
+        if let compactionFailure {
+            lines.append(
+                "Warning: the last compaction failed at \(compactionFailure); every change is saved in the journal, "
+                    + "and the next save tries again after a minute (`licensedesk compact` says why at once)")
+        }
+        lines.append("")
         let width = max(12, skus.map(\.skuPartNumber.count).max() ?? 0)
         let seatsHeading = max(12, skus.map { "\($0.consumedUnits) of \($0.prepaidUnits)".count }.max() ?? 0) + 2
         lines.append(

@@ -66,8 +66,13 @@ struct JournalTests {
         try other.commit(.setUserAttributes(userID: DemoTenant.userID(1), values: ["extensionAttribute10": "E3 with Selected Services"]), context: context)
         try other.commit(.processPending, context: context)
         try other.compact()
+        // Byte for byte, but for the desk file's lineage: each tenant made by `init` has its own.
+        func withoutLineage(_ data: Data?) -> String {
+            String(decoding: data ?? Data(), as: UTF8.self).split(separator: "\n").filter { !$0.contains("\"lineage\"") }.joined(separator: "\n")
+        }
         for name in StateFileName.all {
-            #expect(try Data(contentsOf: URL(fileURLWithPath: otherDirectory.file(name))) == written[name], "\(name) differs")
+            let otherBytes = try Data(contentsOf: URL(fileURLWithPath: otherDirectory.file(name)))
+            #expect(withoutLineage(otherBytes) == withoutLineage(written[name]), "\(name) differs")
         }
     }
 

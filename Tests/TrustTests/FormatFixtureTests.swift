@@ -120,6 +120,21 @@ struct FormatFixtureTests {
         #expect(records.last?.activity == "Add group")
     }
 
+    @Test("compaction.failed format 1: the fixture reads back and is written the same")
+    func compactionFailurePinned() throws {
+        let directory = TemporaryDirectory()
+        let store = StateStore(directory: directory.path)
+        try FileManager.default.copyItem(atPath: Fixtures.path("compaction-failed.json"), toPath: directory.file(StateFileName.compactionFailed))
+        let failure = try #require(CompactionFailure.read(in: store))
+        #expect(failure.reason.hasSuffix("No space left on device"))
+        #expect(failure.time == Date(timeIntervalSince1970: 1_796_148_000))
+        try FileManager.default.removeItem(atPath: directory.file(StateFileName.compactionFailed))
+        failure.write(in: store)
+        #expect(
+            FileManager.default.contents(atPath: directory.file(StateFileName.compactionFailed))
+                == FileManager.default.contents(atPath: Fixtures.path("compaction-failed.json")))
+    }
+
     static let snapshotFiles = StateFileName.all
 
     /// The demo tenant after a few changes (pending work, versions, an on-premises user).
@@ -138,8 +153,13 @@ struct FormatFixtureTests {
                 versions[object] = ObjectVersion(sequence: offset + 1, actor: "alice", time: time, activity: change.activity)
             }
         }
-        return LoadedState(tenant: tenant, sequence: changes.count, versions: versions, notices: [])
+        var state = LoadedState(tenant: tenant, sequence: changes.count, versions: versions, notices: [])
+        state.lineage = fixtureLineage
+        return state
     }
+
+    /// Which tenant the fixture is (`DeskFile.lineage`), kept by every compaction.
+    static let fixtureLineage = "f1x7e000-0000-4000-8000-00000000ea5e"
 
     @Test("snapshot files format 1: the fixture state loads and is written back byte for byte the same")
     func snapshotFilesPinned() throws {
@@ -158,6 +178,7 @@ struct FormatFixtureTests {
         #expect(loaded.sequence == 3)
         #expect(loaded.tenant.user(id: DemoTenant.userID(1))?.strings.all.contains { $0.value == "Finance" } == true)
         #expect(loaded.tenant.onPremises.users.map(\.samAccountName) == ["ninap"])
+        #expect(loaded.lineage == Self.fixtureLineage)
         let again = TemporaryDirectory()
         try SnapshotFiles(store: StateStore(directory: again.path)).compact(loaded)
         for name in Self.snapshotFiles {

@@ -1,0 +1,98 @@
+import Foundation
+import LicenseModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Folds the journal into the snapshot without making anyone wait.
+///
+/// The state to write is a value at one journal sequence, so the files are written from it
+/// with no lock at all, as `.staged` files that nobody else reads, while admins go on
+/// committing to the journal. Only the switch holds the state's lock: renames, the commit
+/// record, and the journal cut to the entries that came after — a few milliseconds whatever
+/// the tenant's size. One compactor runs at a time (`compaction.lock`); a second one finds it
+/// busy and leaves.
+public struct Compactor: Sendable {
+    public let store: StateStore
+
+    public init(store: StateStore) { self.store = store }
+
+    /// What one compaction did, for `bench` and the log.
+    public struct Report: Sendable {
+        /// The journal entry the new snapshot ends at.
+        public var sequence: Int
+        /// Journal entries folded in.
+        public var entries: Int
+        /// Bytes written: the snapshot files and the cache.
+        public var bytesWritten: Int
+        /// Writing the files, with no lock held.
+        public var stagingSeconds: Double
+        /// Holding the state's lock to put them in place.
+        public var switchSeconds: Double
+    }
+
+    public enum Outcome: Sendable {
+        case compacted(Report)
+        /// Another compactor holds `compaction.lock`.
+        case busy
+        /// The snapshot already holds every journal entry.
+        case nothingToDo
+    }
+
+    /// Compacts from `state` when given (a consistent view already in memory), else from a
+    /// lock-free load. The result is the same either way. `always`: even when the journal
+    /// holds nothing new (an admin's `compact` after editing a file by hand).
+    public func run(from given: LoadedState? = nil, always: Bool = false) throws(StateError) -> Outcome {
+        guard store.isWritable else { throw .readOnly(directory: store.directory) }
+        try store.requireMaintainer()
+        guard let compactionLock = try DirectoryLock.attempt(directory: store.directory, file: StateFileName.compactionLock) else {
+            return .busy
+        }
+        defer { withExtendedLifetime(compactionLock) {} }
+        let files = SnapshotFiles(store: store)
+        files.removeStaged()  // what a compactor that died left
+        let state: LoadedState
+        if let given { state = given } else { state = try store.load() }
+        let inPlace = try files.readDesk()
+        guard state.sequence > inPlace.journalSequence || (always && state.sequence == inPlace.journalSequence) else {
+            return .nothingToDo
+        }
+        let started = Date()
+        let staged: StagedSnapshot
+        do { staged = try files.stage(state) } catch {
+            files.removeStaged()
+            throw error
+        }
+        let switching = Date()
+        let switched = try store.switchSnapshot(to: staged)
+        guard switched else {
+            files.removeStaged()
+            return .nothingToDo
+        }
+        return .compacted(
+            Report(
+                sequence: staged.sequence, entries: staged.sequence - inPlace.journalSequence, bytesWritten: staged.bytes,
+                stagingSeconds: switching.timeIntervalSince(started), switchSeconds: Date().timeIntervalSince(switching)))
+    }
+}
+
+extension StateStore {
+    /// Whether the journal in `state` has grown to `compactionThreshold` entries.
+    public func isCompactionDue(_ state: LoadedState) -> Bool { state.journalLength >= compactionThreshold }
+
+    /// Puts a staged snapshot in place under the state's lock, unless the state moved on in a
+    /// way that makes it wrong: started over (another lineage), or already compacted as far.
+    /// False when it was not put in place.
+    func switchSnapshot(to staged: StagedSnapshot) throws(StateError) -> Bool {
+        let lock = try DirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        let recovery = Recovery(store: self)
+        if recovery.isNeeded { _ = try recovery.run() }
+        let files = SnapshotFiles(store: self)
+        let inPlace = try files.readDesk()
+        guard inPlace.lineage == staged.madeFromLineage, inPlace.journalSequence <= staged.sequence else { return false }
+        try files.switchTo(staged)
+        return true
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import LicenseModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A snapshot written beside the one in place (`<name>.staged`), not yet switched in.
+///
+/// Staging takes no lock: the state it writes is a value at one journal sequence, and the
+/// staged names are ones no reader, writer or recovery looks at. Only `switchTo` needs the
+/// state's lock, for a few renames and two small fsynced files.
+struct StagedSnapshot: Sendable {
+    /// The last journal entry the staged files include.
+    var sequence: Int
+    /// The lineage the staged desk file carries.
+    var lineage: String
+    /// The lineage of the state it was made from: the snapshot in place must still have it
+    /// when the staged files go in (nil: a state written before lineages).
+    var madeFromLineage: String?
+    /// Bytes of the staged files, the cache included.
+    var bytes: Int
+    var hasCache: Bool
+    /// `.staged`, or `.next` for files written straight under the state's lock (`init`).
+    var suffix: String
+}
+
+extension StateFileName {
+    static let stagedSuffix = ".staged"
+    /// The files a compaction stages: the snapshot's, then the cache.
+    static let staged = all + [cache]
+
+    /// `<file>.staged` or its temp file `<file>.staged.tmp.<pid>.<random>`, for the files a
+    /// compaction stages. Recovery leaves these alone (a compactor may be writing them this
+    /// moment); the next compactor, holding `compaction.lock`, removes what a dead one left.
+    static func isStaged(_ name: String) -> Bool {
+        staged.contains { name == $0 + stagedSuffix || name.hasPrefix($0 + stagedSuffix + ".tmp.") }
+    }
+}
+
+extension SnapshotFiles {
+    func stagedPath(_ name: String, _ suffix: String = StateFileName.stagedSuffix) -> String { store.path(name) + suffix }
+
+    /// Writes `state` as staged files, each durable, and the cache that describes them.
+    /// With `suffix` `.next` (only under the state's lock, where recovery can't run) the files
+    /// are written as a compaction's new files directly, without a cache.
+    func stage(_ state: LoadedState, suffix: String = StateFileName.stagedSuffix) throws(StateError) -> StagedSnapshot {
+        func stagedPath(_ name: String) -> String { self.stagedPath(name, suffix) }
+        let withCache = suffix == StateFileName.stagedSuffix
+        let tenant = state.tenant
+        let extras = tenant.fileExtras
+        let lineage = state.lineage ?? UUID().uuidString.lowercased()
+        try writeList(GraphListFile([tenant.organization]), extras.organization, to: stagedPath(StateFileName.organization))
+        try writeList(GraphListFile(tenant.subscribedSkus), extras.subscribedSkus, to: stagedPath(StateFileName.subscribedSkus))
+        try writeList(GraphListFile(tenant.users), extras.users, to: stagedPath(StateFileName.users), chunkSize: 1_024)
+        // A few groups with up to a million members each: one group per chunk, one chunk per core.
+        try writeList(GraphListFile(tenant.groups), extras.groups, to: stagedPath(StateFileName.groups), chunkSize: 1)
+        let desk = DeskFile(
+            formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings, journalSequence: state.sequence,
+            versions: state.versions, onPremises: tenant.onPremises, lineage: lineage)
+        try DurableFile.replace(stagedPath(StateFileName.desk), with: try encode(desk), mode: store.fileMode)
+        if withCache {
+            SnapshotCache(store: store).write(
+                users: tenant.users, groups: tenant.groups, usersExtra: extras.users, groupsExtra: extras.groups,
+                at: stagedPath(StateFileName.cache), madeFrom: [stagedPath(StateFileName.users), stagedPath(StateFileName.groups)])
+        }
+        let hasCache = withCache && DurableFile.isPresent(stagedPath(StateFileName.cache))
+        let bytes = (withCache ? StateFileName.staged : StateFileName.all).reduce(0) { total, name in
+            var info = stat()
+            return total + (lstat(stagedPath(name), &info) == 0 ? Int(info.st_size) : 0)
+        }
+        return StagedSnapshot(
+            sequence: state.sequence, lineage: lineage, madeFromLineage: state.lineage, bytes: bytes, hasCache: hasCache, suffix: suffix)
+    }
+
+    /// Puts staged files in place: renamed to `.next`, the commit record written, rolled
+    /// forward (`Recovery.rollForward`: into place, the journal cut to what came after), then
+    /// the cache. Caller holds the state's lock. A crash before the record leaves `.next` files
+    /// that recovery removes; after it, recovery finishes the roll-forward.
+    func switchTo(_ staged: StagedSnapshot) throws(StateError) {
+        let cache = SnapshotCache(store: store)
+        // The old cache describes files about to be replaced: gone first (it would not match
+        // them anyway, by identity).
+        cache.remove()
+        for name in StateFileName.all where staged.suffix != ".next" {
+            guard rename(stagedPath(name), store.path(name) + ".next") == 0 else {
+                throw .io(path: stagedPath(name), reason: String(cString: strerror(errno)))
+            }
+            CrashPoint.pass("rename \(name).staged to .next")
+        }
+        DurableFile.syncDirectory(store.directory)
+        let marker = CompactionMarker(sequence: staged.sequence)
+        try DurableFile.replace(store.path(StateFileName.compaction), with: try encode(marker), mode: store.fileMode)
+        try Recovery(store: store).rollForward(marker)
+        if staged.hasCache, rename(stagedPath(StateFileName.cache), cache.path) == 0 { CrashPoint.pass("rename the staged cache") }
+    }
+
+    /// Removes staged files a compactor left; only while holding `compaction.lock`, when no
+    /// other compactor can be writing them.
+    func removeStaged() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []
+        for name in names where StateFileName.isStaged(name) { unlink(store.path(name)) }
+    }
+}
