@@ -128,6 +128,10 @@ struct JournalCursor: Equatable, Sendable {
     var snapshot: Int
     var checksummed: Bool
     var lines: Int
+    /// Moved back by a compaction's cut (`DeskFile.journalCut`) onto the new journal, whose
+    /// identity it does not know yet: the next read takes the file it finds, and its first
+    /// entry must go on from `sequence`.
+    var movedByCompaction = false
 }
 
 /// The journal's line format, pinned (`Tests/TrustTests/Fixtures`):

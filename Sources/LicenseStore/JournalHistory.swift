@@ -31,8 +31,20 @@ struct JournalHistory {
         try makeFolder()
         var data = Data()
         for entry in entries { data += try JournalLine.encode(entry) }
-        let name = String(format: "journal-%010d-%010d.jsonl", first, last)
-        try DurableFile.replace((directory as NSString).appendingPathComponent(name), with: data, mode: store.fileMode)
+        try DurableFile.replace(path(first: first, last: last), with: data, mode: store.fileMode)
+    }
+
+    /// The file that keeps entries `first` through `last`.
+    func path(first: Int, last: Int) -> String {
+        (directory as NSString).appendingPathComponent(String(format: "journal-%010d-%010d.jsonl", first, last))
+    }
+
+    /// Puts a file a compaction staged (the journal's lines from `first` through `last`, as
+    /// they were) into the folder: a rename, under the state's lock.
+    func putInPlace(_ staged: String, first: Int, last: Int) throws(StateError) {
+        try makeFolder()
+        guard rename(staged, path(first: first, last: last)) == 0 else { throw .io(path: staged, reason: String(cString: strerror(errno))) }
+        CrashPoint.pass("rename the staged history into history/")
     }
 
     /// Every kept entry, oldest first.

@@ -76,15 +76,37 @@ struct Recovery {
         DurableFile.syncDirectory(store.directory)
         let journalPath = store.path(StateFileName.journal)
         if let data = try DurableFile.read(journalPath) {
-            let contents = try JournalReader.read(data, file: journalPath)
-            try JournalHistory(store: store).keep(contents.entries.filter { $0.sequence <= marker.sequence })
-            var keep = Data()
-            for entry in contents.entries where entry.sequence > marker.sequence { keep += try JournalLine.encode(entry) }
-            try DurableFile.replace(journalPath, with: keep, mode: store.fileMode)
+            if let cut = marker.journalCut, let rest = Self.journal(data, from: cut, goingOnFrom: marker.sequence, file: journalPath) {
+                // The entries after the snapshot kept byte for byte: nothing decoded but one line.
+                if marker.historyKept != true {
+                    try JournalHistory(store: store).keep(try JournalReader.read(data.prefix(cut), file: journalPath).entries)
+                }
+                try DurableFile.replace(journalPath, with: rest, mode: store.fileMode)
+            } else {
+                let contents = try JournalReader.read(data, file: journalPath)
+                try JournalHistory(store: store).keep(contents.entries.filter { $0.sequence <= marker.sequence })
+                var keep = Data()
+                for entry in contents.entries where entry.sequence > marker.sequence { keep += try JournalLine.encode(entry) }
+                if let torn = contents.tornTail { keep += torn }
+                try DurableFile.replace(journalPath, with: keep, mode: store.fileMode)
+            }
         }
         unlink(store.path(StateFileName.compaction))
         CrashPoint.pass("remove the compaction record")
         DurableFile.syncDirectory(store.directory)
+    }
+
+    /// The journal from byte `cut` on, when that is where the entry after `sequence` begins
+    /// (the line before ends there, and the first line from there is that entry, or there is
+    /// none); nil when it is not, and the caller reads the whole journal instead.
+    static func journal(_ data: Data, from cut: Int, goingOnFrom sequence: Int, file: String) -> Data? {
+        guard cut >= 0, cut <= data.count, cut == 0 || data[data.startIndex + cut - 1] == 0x0A else { return nil }
+        let rest = data.suffix(from: data.startIndex + cut)
+        if let newline = rest.firstIndex(of: 0x0A) {
+            let first = try? JournalReader.read(rest[...newline], file: file)
+            guard first?.entries.first?.sequence == sequence + 1 else { return nil }
+        }
+        return Data(rest)
     }
 
     /// Keeps the damaged file's contents under a second name, `<name>.corrupt-<time>`, and

@@ -146,6 +146,11 @@ struct SnapshotFiles {
 
 /// The commit record of a compaction.
 struct CompactionMarker: Codable {
-    enum CodingKeys: String, CodingKey { case sequence = "sequence" }
+    enum CodingKeys: String, CodingKey { case sequence = "sequence", journalCut = "journalCut", historyKept = "historyKept" }
     var sequence: Int
+    /// Where in the journal the entries after `sequence` begin: the roll-forward keeps the
+    /// bytes from there as they are, without reading every entry (absent: it reads them).
+    var journalCut: Int?
+    /// The entries folded in are in `history/` already (written while staging).
+    var historyKept: Bool?
 }

@@ -23,12 +23,17 @@ struct StagedSnapshot: Sendable {
     var hasCache: Bool
     /// `.staged`, or `.next` for files written straight under the state's lock (`init`).
     var suffix: String
+    /// Where the journal's entries after `sequence` begin, in the journal file named, when the
+    /// state was read from it to its end: the switch cuts the journal there byte for byte,
+    /// and the entries before it are staged as history (`history.staged`).
+    var journalCut: (offset: Int, file: FileIdentity, first: Int)?
 }
 
 extension StateFileName {
     static let stagedSuffix = ".staged"
-    /// The files a compaction stages: the snapshot's, then the cache.
-    static let staged = all + [cache]
+    /// The files a compaction stages: the snapshot's, the cache, and the journal entries it
+    /// folds in (`history.staged`, renamed into `history/` at the switch).
+    static let staged = all + [cache, JournalHistory.folder]
 
     /// `<file>.staged` or its temp file `<file>.staged.tmp.<pid>.<random>`, for the files a
     /// compaction stages. Recovery leaves these alone (a compactor may be writing them this
@@ -47,6 +52,7 @@ extension SnapshotFiles {
     func stage(_ state: LoadedState, suffix: String = StateFileName.stagedSuffix) throws(StateError) -> StagedSnapshot {
         func stagedPath(_ name: String) -> String { self.stagedPath(name, suffix) }
         let withCache = suffix == StateFileName.stagedSuffix
+        let journalCut = withCache ? try stageHistory(of: state) : nil
         let tenant = state.tenant
         let extras = tenant.fileExtras
         let lineage = state.lineage ?? UUID().uuidString.lowercased()
@@ -57,7 +63,7 @@ extension SnapshotFiles {
         try writeList(GraphListFile(tenant.groups), extras.groups, to: stagedPath(StateFileName.groups), chunkSize: 1)
         let desk = DeskFile(
             formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings, journalSequence: state.sequence,
-            versions: state.versions, onPremises: tenant.onPremises, lineage: lineage)
+            versions: state.versions, onPremises: tenant.onPremises, lineage: lineage, journalCut: journalCut?.offset)
         try DurableFile.replace(stagedPath(StateFileName.desk), with: try encode(desk), mode: store.fileMode)
         if withCache {
             SnapshotCache(store: store).write(
@@ -70,7 +76,8 @@ extension SnapshotFiles {
             return total + (lstat(stagedPath(name), &info) == 0 ? Int(info.st_size) : 0)
         }
         return StagedSnapshot(
-            sequence: state.sequence, lineage: lineage, madeFromLineage: state.lineage, bytes: bytes, hasCache: hasCache, suffix: suffix)
+            sequence: state.sequence, lineage: lineage, madeFromLineage: state.lineage, bytes: bytes, hasCache: hasCache, suffix: suffix,
+            journalCut: journalCut)
     }
 
     /// Puts staged files in place: renamed to `.next`, the commit record written, rolled
@@ -89,10 +96,39 @@ extension SnapshotFiles {
             CrashPoint.pass("rename \(name).staged to .next")
         }
         DurableFile.syncDirectory(store.directory)
-        let marker = CompactionMarker(sequence: staged.sequence)
+        // The journal cut byte for byte only if it is still the file staging read (the
+        // compaction lock keeps others from cutting it; this checks anyway).
+        var marker = CompactionMarker(sequence: staged.sequence)
+        if let cut = staged.journalCut,
+            (try? DurableFile.readTail(store.path(StateFileName.journal), from: Int.max))?.identity
+                .isSameFile(as: cut.file) == true
+        {
+            if cut.first <= staged.sequence {
+                try JournalHistory(store: store).putInPlace(stagedPath(JournalHistory.folder), first: cut.first, last: staged.sequence)
+            }
+            marker.journalCut = cut.offset
+            marker.historyKept = true
+        }
         try DurableFile.replace(store.path(StateFileName.compaction), with: try encode(marker), mode: store.fileMode)
         try Recovery(store: store).rollForward(marker)
         if staged.hasCache, rename(stagedPath(StateFileName.cache), cache.path) == 0 { CrashPoint.pass("rename the staged cache") }
+    }
+
+    /// Stages the journal entries `state` folds in as history, when `state` was read from the
+    /// journal to its end (its cursor says where that end was): the bytes up to there are read
+    /// and checked with no lock (entries are only ever appended after them), so the switch
+    /// need not decode a single entry. nil: the switch reads the journal as before.
+    private func stageHistory(of state: LoadedState) throws(StateError) -> (offset: Int, file: FileIdentity, first: Int)? {
+        guard let cursor = state.journalCursor, cursor.sequence == state.sequence, cursor.snapshot == state.snapshotSequence,
+            let whole = try DurableFile.readTail(store.path(StateFileName.journal), from: 0), whole.identity.isSameFile(as: cursor.file),
+            whole.data.count >= cursor.offset
+        else { return nil }
+        let folded = whole.data.prefix(cursor.offset)
+        guard let entries = try? JournalReader.read(folded, file: store.path(StateFileName.journal)).entries,
+            entries.last?.sequence ?? state.snapshotSequence == state.sequence
+        else { return nil }
+        try DurableFile.replace(stagedPath(JournalHistory.folder), with: Data(folded), mode: store.fileMode)
+        return (cursor.offset, whole.identity, entries.first?.sequence ?? state.sequence + 1)
     }
 
     /// Removes staged files a compactor left; only while holding `compaction.lock`, when no

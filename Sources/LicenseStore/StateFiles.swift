@@ -45,7 +45,7 @@ struct GraphListFile<Element: Codable>: Codable, VersionedStateFile {
 struct DeskFile: Codable, VersionedStateFile {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "formatVersion", pending = "pending", settings = "settings", journalSequence = "journalSequence"
-        case versions = "versions", onPremises = "onPremises", lineage = "lineage"
+        case versions = "versions", onPremises = "onPremises", lineage = "lineage", journalCut = "journalCut"
     }
     var formatVersion: Int
     var pending: PendingWork
@@ -60,12 +60,17 @@ struct DeskFile: Codable, VersionedStateFile {
     /// after a start over. A reader that finds a newer snapshot of its own lineage catches up
     /// from the journal instead of loading the tenant again. Absent in states written before.
     var lineage: String?
+    /// How many bytes the compaction that wrote this snapshot cut from the front of the
+    /// journal (the entries it folded in): a reader whose journal cursor was past them moves
+    /// it back by as much and reads on, instead of reading the whole journal again.
+    var journalCut: Int?
 
     init(
         formatVersion: Int, pending: PendingWork, settings: TenantSettings, journalSequence: Int,
-        versions: [String: ObjectVersion], onPremises: OnPremisesDirectory, lineage: String? = nil
+        versions: [String: ObjectVersion], onPremises: OnPremisesDirectory, lineage: String? = nil, journalCut: Int? = nil
     ) {
         self.lineage = lineage
+        self.journalCut = journalCut
         self.onPremises = onPremises
         self.formatVersion = formatVersion
         self.pending = pending
@@ -83,6 +88,7 @@ struct DeskFile: Codable, VersionedStateFile {
         versions = try c.decodeIfPresent([String: ObjectVersion].self, forKey: .versions) ?? [:]
         onPremises = try c.decodeIfPresent(OnPremisesDirectory.self, forKey: .onPremises) ?? OnPremisesDirectory()
         lineage = try c.decodeIfPresent(String.self, forKey: .lineage)
+        journalCut = try c.decodeIfPresent(Int.self, forKey: .journalCut)
     }
 }
 

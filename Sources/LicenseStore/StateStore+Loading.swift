@@ -66,12 +66,19 @@ extension StateStore {
         var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
         state.lineage = desk.lineage
         state.snapshotSequence = desk.journalSequence
+        // The bytes and the file's identity from one open: the cursor names the file read.
+        let read = try DurableFile.readTail(path(StateFileName.journal), from: 0)
         let journal =
-            try DurableFile.read(path(StateFileName.journal)).map { data throws(StateError) in
-                try JournalReader.read(data, file: path(StateFileName.journal), snapshot: state.sequence)
+            try read.map { whole throws(StateError) in
+                try JournalReader.read(whole.data, file: path(StateFileName.journal), snapshot: state.sequence)
             } ?? JournalContents()
         for entry in journal.entries where entry.sequence > state.sequence {
             try replay(entry, into: &state)
+        }
+        if let read, (journal.entries.last?.sequence ?? desk.journalSequence) == state.sequence {
+            state.journalCursor = JournalCursor(
+                file: read.identity, offset: journal.goodLength, sequence: state.sequence, snapshot: desk.journalSequence,
+                checksummed: journal.checksummed, lines: journal.entries.count)
         }
         state.journalLength = state.sequence - desk.journalSequence
         try checkNothingLost(journalEnds: state.sequence, auditEnds: auditEnd)
@@ -162,6 +169,20 @@ extension StateStore {
                 state = try loadUnlocked()
                 return state.journalLength
             }
+            // The compaction cut the journal's front, byte for byte: a cursor past the cut
+            // reads on from as far into the new journal (checked below, entry by entry;
+            // anything else is a whole read).
+            if var cursor = state.journalCursor, let cut = desk.journalCut, cursor.snapshot == state.snapshotSequence,
+                cursor.sequence >= desk.journalSequence, cursor.offset >= cut
+            {
+                cursor.offset -= cut
+                cursor.snapshot = desk.journalSequence
+                cursor.lines = cursor.sequence - desk.journalSequence
+                cursor.movedByCompaction = true
+                state.journalCursor = cursor
+            } else {
+                state.journalCursor = nil
+            }
             state.snapshotSequence = desk.journalSequence
         }
         defer { state.journalLength = state.sequence - state.snapshotSequence }
@@ -169,8 +190,8 @@ extension StateStore {
         // Only what was appended since the last read, when it is the same journal on the same
         // snapshot, not cut back, and this state is where that read left it.
         if let cursor = state.journalCursor, cursor.snapshot == desk.journalSequence, cursor.sequence == state.sequence,
-            let tail = try DurableFile.readTail(file, from: cursor.offset), tail.identity.isSameFile(as: cursor.file),
-            tail.identity.size >= cursor.offset,
+            let tail = try DurableFile.readTail(file, from: cursor.offset),
+            tail.identity.isSameFile(as: cursor.file) || cursor.movedByCompaction, tail.identity.size >= cursor.offset,
             // A tail that does not go on from the cursor (the journal was rewritten in place)
             // is read again whole, where damage is told with its true line number.
             let journal = try? JournalReader.read(
@@ -180,6 +201,7 @@ extension StateStore {
             var moved = cursor
             moved.offset += journal.goodLength
             moved.file = tail.identity
+            moved.movedByCompaction = false
             moved.sequence = state.sequence
             moved.checksummed = journal.entries.isEmpty ? cursor.checksummed : journal.checksummed
             moved.lines += journal.entries.count

@@ -206,4 +206,35 @@ struct BackgroundCompactionTests {
         #expect(try store.refresh(&state) == false)
         #expect(state.tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) == "Old")
     }
+
+    @Test("the journal is cut byte for byte: a reader's place in it moves back by the cut, and it reads only what is new")
+    func readerCursorFollowsTheCut() throws {
+        let (directory, store) = try freshStore()
+        var reader = try store.load()
+        try markInMemory(&reader)
+        var writer = try store.load()
+        for step in 1...2 { try store.commit(setDepartment(1, "E\(step)"), context: context, onto: &writer) }
+        let view = writer
+        for step in 3...4 { try store.commit(setDepartment(1, "E\(step)"), context: context, onto: &writer) }
+        #expect(try store.refresh(&reader))
+        guard case .compacted = try Compactor(store: store).run(from: view) else {
+            Issue.record("did not compact")
+            return
+        }
+        try store.commit(setDepartment(1, "E5"), context: context, onto: &writer)
+        // Entry 3, which the reader already holds, is damaged in place: a whole read of the
+        // journal would stop at it; a read from the reader's place never meets it.
+        let path = directory.file(StateFileName.journal)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let checksum = try #require(bytes.firstRange(of: Data(#""checksum":""#.utf8)))
+        bytes[checksum.upperBound] = bytes[checksum.upperBound] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        #expect(try store.refresh(&reader))
+        #expect(reader.sequence == 5)
+        #expect(reader.tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) == "E5")
+        #expect(isMarked(reader), "the reader was loaded again")
+        #expect(throws: StateError.self) { try store.load() }
+    }
 }
