@@ -19,14 +19,19 @@ public protocol CompactionTrigger: Sendable {
 public struct DetachedCompaction: CompactionTrigger {
     /// The `licensedesk` binary to start.
     public let executable: String
+    /// Added to its command line (`bench` asks for `--report FILE`).
+    public let extraArguments: [String]
 
-    public init(executable: String) { self.executable = executable }
+    public init(executable: String, extraArguments: [String] = []) {
+        self.executable = executable
+        self.extraArguments = extraArguments
+    }
 
     public func compactionIsDue(_ store: StateStore) {
         guard let free = try? DirectoryLock.attempt(directory: store.directory, file: StateFileName.compactionLock) else { return }
         withExtendedLifetime(free) {}
         if let failure = CompactionFailure.read(in: store), Date().timeIntervalSince(failure.time) < 60 { return }
-        Self.spawnDetached(executable, ["compact", "--background", "--state", store.directory])
+        Self.spawnDetached(executable, ["compact", "--background", "--state", store.directory] + extraArguments)
     }
 
     /// posix_spawn with a new session (POSIX_SPAWN_SETSID): no controlling terminal, so an

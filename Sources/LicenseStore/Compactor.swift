@@ -30,6 +30,8 @@ public struct Compactor: Sendable {
         public var stagingSeconds: Double
         /// Holding the state's lock to put them in place.
         public var switchSeconds: Double
+        /// Waiting for the state's lock first (behind admins' saves; nobody waits for this).
+        public var lockWaitSeconds: Double
     }
 
     public enum Outcome: Sendable {
@@ -65,15 +67,23 @@ public struct Compactor: Sendable {
             throw error
         }
         let switching = Date()
-        let switched = try store.switchSnapshot(to: staged)
-        guard switched else {
+        guard let held = try store.switchSnapshot(to: staged) else {
             files.removeStaged()
             return .nothingToDo
         }
         return .compacted(
             Report(
                 sequence: staged.sequence, entries: staged.sequence - inPlace.journalSequence, bytesWritten: staged.bytes,
-                stagingSeconds: switching.timeIntervalSince(started), switchSeconds: Date().timeIntervalSince(switching)))
+                stagingSeconds: switching.timeIntervalSince(started), switchSeconds: held,
+                lockWaitSeconds: max(0, Date().timeIntervalSince(switching) - held)))
+    }
+}
+
+extension Compactor {
+    /// Whether a compactor holds `compaction.lock` this moment.
+    public static func isRunning(in store: StateStore) -> Bool {
+        guard DurableFile.isPresent(store.path(StateFileName.compactionLock)) else { return false }
+        do { return try DirectoryLock.attempt(directory: store.directory, file: StateFileName.compactionLock) == nil } catch { return false }
     }
 }
 
@@ -83,16 +93,17 @@ extension StateStore {
 
     /// Puts a staged snapshot in place under the state's lock, unless the state moved on in a
     /// way that makes it wrong: started over (another lineage), or already compacted as far.
-    /// False when it was not put in place.
-    func switchSnapshot(to staged: StagedSnapshot) throws(StateError) -> Bool {
-        let lock = try DirectoryLock(directory: directory)
+    /// How long the lock was held, or nil when it was not put in place.
+    func switchSnapshot(to staged: StagedSnapshot) throws(StateError) -> Double? {
+        let lock = try DirectoryLock(directory: directory, queued: true)
         defer { withExtendedLifetime(lock) {} }
+        let locked = Date()
         let recovery = Recovery(store: self)
         if recovery.isNeeded { _ = try recovery.run() }
         let files = SnapshotFiles(store: self)
         let inPlace = try files.readDesk()
-        guard inPlace.lineage == staged.madeFromLineage, inPlace.journalSequence <= staged.sequence else { return false }
+        guard inPlace.lineage == staged.madeFromLineage, inPlace.journalSequence <= staged.sequence else { return nil }
         try files.switchTo(staged)
-        return true
+        return Date().timeIntervalSince(locked)
     }
 }

@@ -21,7 +21,12 @@ final class DirectoryLock {
 
     /// `file` is the state's lock by default; the compactor's own lock (`compaction.lock`) is
     /// the same kind of file, held for a whole compaction so only one runs at a time.
-    init(directory: String, exclusive: Bool = true, wait: Bool = true, file: String = StateFileName.lock) throws(StateError) {
+    /// `queued`: wait in the kernel's queue (a blocking flock) instead of trying every few
+    /// milliseconds, so a stream of quick commits can't keep taking the lock first: for the
+    /// compactor's switch, which otherwise would wait behind a busy team for seconds.
+    init(directory: String, exclusive: Bool = true, wait: Bool = true, file: String = StateFileName.lock, queued: Bool = false)
+        throws(StateError)
+    {
         let path = (directory as NSString).appendingPathComponent(file)
         // O_NONBLOCK: a FIFO someone put in its place must not hang every writer on open.
         var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
@@ -41,6 +46,15 @@ final class DirectoryLock {
             throw .refusedFile(path: path, reason: "is \(kind), not the state's lock file; move it away")
         }
         let operation = exclusive ? LOCK_EX : LOCK_SH
+        if queued {
+            while flock(fd, operation) != 0 {
+                guard errno == EINTR else {
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
+                    throw .io(path: path, reason: "could not lock: \(reason)")
+                }
+            }
+        }
         let started = Date()
         var told = false
         var pause: useconds_t = 1_000

@@ -1,12 +1,20 @@
 import Foundation
 import LicenseModel
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
+/// Whole loads in this process (snapshot read and journal replayed), for `bench`'s reader: a
+/// refresh that follows a compaction should never add one.
+private let wholeLoadCounter = Atomic<Int>(0)
+
 /// Reading a state: lock-free, consistent by file identity, recovering in memory when it must.
 extension StateStore {
+    /// How many times this process has loaded a state whole.
+    public static var wholeLoads: Int { wholeLoadCounter.load(ordering: .relaxed) }
+
     /// Loads without waiting for writers: the files are read with no lock and the read is
     /// kept only if no snapshot file was replaced meanwhile (`SnapshotGeneration`), so a reader
     /// never waits behind a long processing run or a compaction. What a crash left is put
@@ -61,6 +69,7 @@ extension StateStore {
     /// (recovery in memory). The audit log's end is read first: it is written after the
     /// journal, so a later journal read that ends before it means entries were lost.
     func loadUnlocked() throws(StateError) -> LoadedState {
+        wholeLoadCounter.add(1, ordering: .relaxed)
         let auditEnd = (try? AuditTail.read(path(StateFileName.audit)))?.lastSequence ?? 0
         let (tenant, desk) = try SnapshotFiles(store: self).read()
         var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
@@ -93,7 +102,6 @@ extension StateStore {
     private func movedOnByCompaction(from snapshot: Int, _ state: LoadedState) throws(StateError) -> Bool {
         let desk = try SnapshotFiles(store: self).readDesk()
         return desk.lineage != nil && desk.lineage == state.lineage && desk.journalSequence >= snapshot
-            && desk.journalSequence <= state.sequence
     }
 
     /// After a roll-forward the snapshot has no cache, and every load would parse the JSON:
@@ -133,11 +141,16 @@ extension StateStore {
             // A compaction that switched snapshots meanwhile is caught up with from the
             // journal and its history (the same tenant, further on), not loaded again; files
             // replaced any other way (by hand, a start over) make it a whole load.
+            // A read that fails while files are being switched is tried again; the state in
+            // hand is whole at its sequence whatever fails (entries apply one at a time).
             var settled = false
-            for _ in 0..<3 where !settled {
+            for _ in 0..<4 where !settled {
                 let generation = SnapshotGeneration(store: self)
                 let snapshotBefore = state.snapshotSequence
-                _ = try refreshUnlocked(&state)
+                do { _ = try refreshUnlocked(&state) } catch {
+                    if SnapshotGeneration(store: self) != generation { continue }
+                    throw error
+                }
                 settled = SnapshotGeneration(store: self) == generation
                 if !settled, try !movedOnByCompaction(from: snapshotBefore, state) { break }
             }

@@ -17,7 +17,8 @@ struct LicenseDeskCommand: ParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [
             InitCommand.self, StatusCommand.self, SkusCommand.self, UsersCommand.self, GroupsCommand.self, ProcessCommand.self,
-            RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self, GenerateCommand.self, BenchCommand.self, PendingCommand.self,
+            RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self, GenerateCommand.self, BenchCommand.self, BenchReaderCommand.self,
+            PendingCommand.self,
             OnPremCommand.self, SyncCommand.self,
             ThemesCommand.self, ImportCommand.self, ExportCommand.self, ReportCommand.self,
             ServeCommand.self, PullCommand.self, PushCommand.self, DebugCommand.self,

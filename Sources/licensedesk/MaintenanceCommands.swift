@@ -95,6 +95,8 @@ struct CompactCommand: ParsableCommand {
             "Run as the helper a save starts when the journal is long: lower priority, no output, a failure kept in compaction.failed."
         ))
     var background = false
+    @Option(help: ArgumentHelp("With --background: append what each compaction did to this file, a JSON line each (for bench).", visibility: .hidden))
+    var report: String?
 
     func run() throws {
         let store = state.store
@@ -113,11 +115,31 @@ struct CompactCommand: ParsableCommand {
     private func runInBackground(_ store: StateStore) {
         _ = nice(10)
         do {
-            if case .compacted = try Compactor(store: store).run() { CompactionFailure.clear(in: store) }
+            if case .compacted(let done) = try Compactor(store: store).run() {
+                CompactionFailure.clear(in: store)
+                if let report { appendReport(done, to: report) }
+            }
         } catch {
             CompactionFailure(time: Date(), reason: "\(error)").write(in: store)
         }
     }
+}
+
+/// One JSON line per compaction, for `bench` (`SaveBench.CompactionRun`).
+private func appendReport(_ report: Compactor.Report, to path: String) {
+    let run = SaveBench.CompactionRun(
+        sequence: report.sequence, entries: report.entries, bytesWritten: report.bytesWritten, stagingSeconds: report.stagingSeconds,
+        switchSeconds: report.switchSeconds, lockWaitSeconds: report.lockWaitSeconds)
+    guard var line = try? JSONEncoder().encode(run), let handle = FileHandle(forWritingAtPath: path) ?? create(path) else { return }
+    line.append(0x0A)
+    handle.seekToEndOfFile()
+    handle.write(line)
+    try? handle.close()
+}
+
+private func create(_ path: String) -> FileHandle? {
+    FileManager.default.createFile(atPath: path, contents: nil)
+    return FileHandle(forWritingAtPath: path)
 }
 
 extension Compactor.Report {

@@ -17,7 +17,7 @@ struct StateOptions: ParsableArguments {
     /// (`DetachedCompaction`, this binary's `compact --background`).
     var store: StateStore {
         var store = StateStore(directory: StateStore.resolveDirectory(flag: state))
-        store.compactionTrigger = ThisBinary.path.map(DetachedCompaction.init(executable:))
+        store.compactionTrigger = ThisBinary.path.map { DetachedCompaction(executable: $0) }
         return store
     }
 

@@ -132,7 +132,9 @@ struct CommandLineTests {
 
     @Test("bench prints every figure, and --state benches a copy of a real tenant without writing to it")
     func bench() throws {
-        let synthetic = try BinaryRunner.run(["bench", "--users", "400", "--groups", "6", "--changes", "30", "--saves", "3", "--json"])
+        let synthetic = try BinaryRunner.run([
+            "bench", "--users", "400", "--groups", "6", "--changes", "30", "--saves", "30", "--compactions", "2", "--compact-every", "10", "--json",
+        ])
         #expect(synthetic.status == 0, "\(synthetic.standardError)")
         let figures = try #require(try JSONSerialization.jsonObject(with: Data(synthetic.standardOutput.utf8)) as? [String: Any])
         #expect(figures["memberships"] as? Int ?? 0 > 0)
@@ -142,12 +144,22 @@ struct CommandLineTests {
         #expect(rates.allSatisfy { ($0["perSecond"] as? Double ?? 0) > 0 })
         #expect((figures["phasePeaks"] as? [[String: Any]])?.count == 8)
         #expect(figures["loadSeconds"] as? Double ?? 0 > 0 && figures["cachedLoadSeconds"] as? Double ?? 0 > 0)
+        // Saves crossed real background compactions while another process read.
+        let saves = try #require(figures["savesAcrossCompactions"] as? [String: Any])
+        #expect(saves["saves"] as? Int ?? 0 >= 30)
+        let runs = try #require(saves["compactions"] as? [[String: Any]])
+        #expect(runs.count >= 2, "\(saves)")
+        #expect(runs.allSatisfy { ($0["bytesWritten"] as? Int ?? 0) > 0 && ($0["entries"] as? Int ?? 0) >= 10 })
+        #expect(saves["readerRefreshes"] as? Int ?? 0 > 0)
+        #expect(saves["readerReloads"] as? Int == 0, "the reader loaded the tenant again instead of following the compactions")
 
         let directory = TemporaryDirectory()
         #expect(try BinaryRunner.run(["init", "--state", directory.path]).status == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         let before = try names.map { try Data(contentsOf: URL(fileURLWithPath: directory.file($0))) }
-        let given = try BinaryRunner.run(["bench", "--state", directory.path, "--changes", "10", "--saves", "2"])
+        let given = try BinaryRunner.run([
+            "bench", "--state", directory.path, "--changes", "10", "--saves", "12", "--compactions", "1", "--compact-every", "5",
+        ])
         #expect(given.status == 0, "\(given.standardError)")
         #expect(given.standardOutput.contains("given state, load"))
         #expect(given.standardOutput.contains("44 users"))

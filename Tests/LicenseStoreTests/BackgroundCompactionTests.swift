@@ -152,7 +152,7 @@ struct BackgroundCompactionTests {
         try store.commit(setDepartment(1, "Old tenant"), context: context)
         let staged = try SnapshotFiles(store: store).stage(try store.load())
         try store.initialise(with: DemoTenant.make(), force: true)
-        #expect(try store.switchSnapshot(to: staged) == false)
+        #expect(try store.switchSnapshot(to: staged) == nil)
         SnapshotFiles(store: store).removeStaged()
         #expect(try store.load().tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) != "Old tenant")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import LicenseModel
+import LicenseStore
+
+/// Saves timed one by one while background compactions come and go and another admin reads
+/// the state: every save counts, those that fall on a compaction's switch included.
+///
+/// The compactions are the real ones: the `compact --background` helper a save starts, in a
+/// process of its own, reporting each run to a file. The reader is `bench-reader`, another
+/// process holding the tenant as a console does and refreshing it every 10 ms.
+struct SaveBench {
+    var minimumSaves: Int
+    var minimumCompactions: Int
+    var compactEvery: Int
+    var timeLimit: TimeInterval
+
+    struct Figures: Encodable {
+        var saves = 0
+        var p50 = 0.0
+        var p99 = 0.0
+        var p999 = 0.0
+        var max = 0.0
+        var compactions: [CompactionRun] = []
+        var readerRefreshes = 0
+        var readerLongestWait = 0.0
+        var readerP99 = 0.0
+        /// Refreshes that had to load the tenant again (none, if compactions are followed).
+        var readerReloads = 0
+    }
+
+    /// One compaction as its helper reported it (`compact --background --report`).
+    struct CompactionRun: Codable {
+        var sequence: Int
+        var entries: Int
+        var bytesWritten: Int
+        var stagingSeconds: Double
+        var switchSeconds: Double
+        var lockWaitSeconds: Double
+    }
+
+    func run(store plain: StateStore, loaded: inout LoadedState, context: ChangeContext) throws -> Figures {
+        guard let executable = ThisBinary.path else { throw ValidationError("can't find this binary to start compactions") }
+        let reports = plain.directory + ".bench-compactions.jsonl"
+        let readerReport = plain.directory + ".bench-reader.json"
+        let stop = readerReport + ".stop"
+        for path in [reports, readerReport, stop] { try? FileManager.default.removeItem(atPath: path) }
+        defer { for path in [reports, readerReport, stop] { try? FileManager.default.removeItem(atPath: path) } }
+        var store = plain
+        store.compactionThreshold = compactEvery
+        store.compactionTrigger = DetachedCompaction(executable: executable, extraArguments: ["--report", reports])
+
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: executable)
+        reader.arguments = ["bench-reader", "--state", store.directory, "--report", readerReport]
+        try reader.run()
+        // The reader has loaded once it says so (its report's first version).
+        let started = Date()
+        while !FileManager.default.fileExists(atPath: readerReport), Date().timeIntervalSince(started) < 600 { usleep(20_000) }
+
+        var samples: [Double] = []
+        var compactions = 0
+        let clock = Date()
+        var step = 0
+        while samples.count < minimumSaves || compactions < minimumCompactions, Date().timeIntervalSince(clock) < timeLimit {
+            let user = loaded.tenant.users[step % loaded.tenant.users.count]
+            let change = TenantChange.setUserAttributes(userID: user.id, values: ["extensionAttribute7": "\(step)"])
+            step += 1
+            let start = DispatchTime.now().uptimeNanoseconds
+            try store.commit(change, context: context, basedOn: loaded.basedOn(change), onto: &loaded)
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            if step % 100 == 0 { compactions = Self.readRuns(reports).count }
+        }
+        // Let a compaction still running finish before the scratch state goes.
+        while Compactor.isRunning(in: store), Date().timeIntervalSince(clock) < timeLimit + 600 { usleep(100_000) }
+        FileManager.default.createFile(atPath: stop, contents: Data())
+        reader.waitUntilExit()
+
+        var figures = Figures()
+        let sorted = samples.sorted()
+        func percentile(_ fraction: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[Swift.min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+        }
+        figures.saves = samples.count
+        figures.p50 = percentile(0.5)
+        figures.p99 = percentile(0.99)
+        figures.p999 = percentile(0.999)
+        figures.max = sorted.last ?? 0
+        figures.compactions = Self.readRuns(reports)
+        if let data = FileManager.default.contents(atPath: readerReport),
+            let waits = try? JSONDecoder().decode(BenchReaderCommand.Report.self, from: data)
+        {
+            figures.readerRefreshes = waits.refreshes
+            figures.readerLongestWait = waits.longest
+            figures.readerP99 = waits.p99
+            figures.readerReloads = waits.reloads
+        }
+        return figures
+    }
+
+    static func readRuns(_ path: String) -> [CompactionRun] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return data.split(separator: 0x0A).compactMap { try? JSONDecoder().decode(CompactionRun.self, from: Data($0)) }
+    }
+}
+
+extension SaveBench.Figures {
+    /// The rows `bench` prints.
+    func rows(stateBytes: Int) -> [(String, String)] {
+        let bytes = compactions.map(\.bytesWritten)
+        let folded = compactions.map(\.entries).reduce(0, +)
+        let perFiveHundred = folded > 0 ? Double(bytes.reduce(0, +)) * 500 / Double(folded) : 0
+        return [
+            (
+                "save one change, across compactions",
+                String(format: "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%d saves)", p50 * 1e3, p99 * 1e3, p999 * 1e3, max * 1e3, saves)
+            ),
+            (
+                "compactions meanwhile (background)",
+                "\(compactions.count): "
+                    + compactions.map {
+                        String(
+                            format: "%d changes, %.1f MB, %.1f s staged, lock held %.1f ms (after waiting %.1f ms for it)", $0.entries,
+                            Double($0.bytesWritten) / 1e6, $0.stagingSeconds, $0.switchSeconds * 1e3, $0.lockWaitSeconds * 1e3)
+                    }
+                    .joined(separator: "; ")
+            ),
+            (
+                "bytes written per 500 changes",
+                stateBytes > 0 && folded > 0
+                    ? String(format: "%.1f MB (%.1f %% of the state)", perFiveHundred / 1e6, perFiveHundred * 100 / Double(stateBytes)) : "no compaction"
+            ),
+            (
+                "a reader's refresh meanwhile",
+                String(
+                    format: "longest %.2f ms, p99 %.2f ms (%d refreshes, %d loads again)", readerLongestWait * 1e3, readerP99 * 1e3, readerRefreshes,
+                    readerReloads)
+            ),
+        ]
+    }
+}
+
+/// `licensedesk bench-reader`: another admin for `bench`, holding the tenant as a console does
+/// and refreshing it every 10 ms until `<report>.stop` appears; then writes how long each
+/// refresh took to `--report`. Hidden: only `bench` starts it.
+struct BenchReaderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-reader", shouldDisplay: false)
+    @OptionGroup var state: StateOptions
+    @Option var report: String
+
+    struct Report: Codable {
+        var refreshes = 0
+        var longest = 0.0
+        var p99 = 0.0
+        var reloads = 0
+    }
+
+    func run() throws {
+        let store = state.store
+        var loaded = try store.load()
+        var result = Report()
+        try write(result)
+        var waits: [Double] = []
+        while !FileManager.default.fileExists(atPath: report + ".stop") {
+            let before = StateStore.wholeLoads
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try store.refresh(&loaded)
+            waits.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            if StateStore.wholeLoads != before { result.reloads += 1 }
+            usleep(10_000)
+        }
+        waits.sort()
+        result.refreshes = waits.count
+        result.longest = waits.last ?? 0
+        result.p99 = waits.isEmpty ? 0 : waits[min(waits.count - 1, Int(Double(waits.count) * 0.99))]
+        try write(result)
+    }
+
+    private func write(_ result: Report) throws {
+        try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: report), options: .atomic)
+    }
+}
