@@ -67,7 +67,10 @@ public struct Compactor: Sendable {
             throw error
         }
         let switching = Date()
-        guard let held = try store.switchSnapshot(to: staged) else {
+        let held = try store.switchSnapshot(to: staged)
+        let switched = Date()
+        files.removeRetired()
+        guard let held else {
             files.removeStaged()
             return .nothingToDo
         }
@@ -75,7 +78,7 @@ public struct Compactor: Sendable {
             Report(
                 sequence: staged.sequence, entries: staged.sequence - inPlace.journalSequence, bytesWritten: staged.bytes,
                 stagingSeconds: switching.timeIntervalSince(started), switchSeconds: held,
-                lockWaitSeconds: max(0, Date().timeIntervalSince(switching) - held)))
+                lockWaitSeconds: max(0, switched.timeIntervalSince(switching) - held)))
     }
 }
 

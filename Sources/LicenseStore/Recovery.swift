@@ -67,6 +67,10 @@ struct Recovery {
         for name in StateFileName.all {
             let next = store.path(name) + ".next"
             if FileManager.default.fileExists(atPath: next) {
+                // The file replaced keeps a second name until the lock is let go: a rename
+                // that drops the last name of a gigabyte file frees its blocks there and then,
+                // a quarter of a second under the lock (`Compactor` removes the names after).
+                link(store.path(name), store.path(name) + StateFileName.retiredSuffix)
                 guard rename(next, store.path(name)) == 0 else {
                     throw .io(path: next, reason: String(cString: strerror(errno)))
                 }

@@ -39,8 +39,12 @@ extension StateFileName {
     /// compaction stages. Recovery leaves these alone (a compactor may be writing them this
     /// moment); the next compactor, holding `compaction.lock`, removes what a dead one left.
     static func isStaged(_ name: String) -> Bool {
-        staged.contains { name == $0 + stagedSuffix || name.hasPrefix($0 + stagedSuffix + ".tmp.") }
+        staged.contains { name == $0 + stagedSuffix || name.hasPrefix($0 + stagedSuffix + ".tmp.") || name == $0 + retiredSuffix }
     }
+
+    /// A snapshot file (or the cache) a switch replaced, kept under this second name until the
+    /// compactor has let go of the lock and removes it.
+    static let retiredSuffix = ".retired"
 }
 
 extension SnapshotFiles {
@@ -87,8 +91,8 @@ extension SnapshotFiles {
     func switchTo(_ staged: StagedSnapshot) throws(StateError) {
         let cache = SnapshotCache(store: store)
         // The old cache describes files about to be replaced: gone first (it would not match
-        // them anyway, by identity).
-        cache.remove()
+        // them anyway, by identity); renamed, not removed, for the same reason as they are.
+        rename(cache.path, cache.path + StateFileName.retiredSuffix)
         for name in StateFileName.all where staged.suffix != ".next" {
             guard rename(stagedPath(name), store.path(name) + ".next") == 0 else {
                 throw .io(path: stagedPath(name), reason: String(cString: strerror(errno)))
@@ -129,6 +133,12 @@ extension SnapshotFiles {
         else { return nil }
         try DurableFile.replace(stagedPath(JournalHistory.folder), with: Data(folded), mode: store.fileMode)
         return (cursor.offset, whole.identity, entries.first?.sequence ?? state.sequence + 1)
+    }
+
+    /// Removes the files the switch retired; after the lock is let go, since freeing a big
+    /// file's blocks takes a while.
+    func removeRetired() {
+        for name in StateFileName.staged { unlink(store.path(name) + StateFileName.retiredSuffix) }
     }
 
     /// Removes staged files a compactor left; only while holding `compaction.lock`, when no
