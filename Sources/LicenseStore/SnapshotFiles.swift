@@ -27,7 +27,7 @@ struct SnapshotFiles {
         // The cache made from exactly these users and groups files, else the files themselves.
         // Never while a compaction is being rolled forward: the snapshot is then its `.next`
         // files, which no cache describes.
-        if !isRollingForward, let cached = SnapshotCache(store: store).read() {
+        if store.readsCache, !isRollingForward, let cached = SnapshotCache(store: store).read() {
             users = GraphListFile(cached.users)
             users.extra = cached.usersExtra
             groups = GraphListFile(cached.groups)
@@ -57,6 +57,20 @@ struct SnapshotFiles {
     }
 
     func readDesk() throws(StateError) -> DeskFile { try decode(StateFileName.desk) }
+
+    /// Where the snapshot stands (`DeskPosition`), decoding the desk file only when it is not
+    /// the one `known` was read from: it holds every object's version and grows with the
+    /// tenant's history, and every refresh and save asks.
+    func readDeskPosition(known: DeskPosition?) throws(StateError) -> DeskPosition {
+        let path = readPath(StateFileName.desk)
+        let before = SnapshotCache.FileIdentity(path: path)
+        if let known, let before, known.identity == before { return known }
+        let desk = try readDesk()
+        let position = DeskPosition(journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, identity: before)
+        // Kept for next time only if the file held still while it was read.
+        return SnapshotCache.FileIdentity(path: path) == before
+            ? position : DeskPosition(journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, identity: nil)
+    }
 
     /// A big list file on every core (`ParallelListDecoding`), else the ordinary way. The file
     /// is mapped, not read: its pages are the page cache's, dropped under memory pressure,
@@ -142,6 +156,14 @@ struct SnapshotFiles {
     func encode<T: Encodable>(_ value: T) throws(StateError) -> Data {
         do { return try StateJSON.encode(value) } catch { throw .io(path: store.directory, reason: "could not encode: \(error)") }
     }
+}
+
+/// What a refresh needs of the desk file, and which file it was read from.
+struct DeskPosition: Sendable {
+    var journalSequence: Int
+    var lineage: String?
+    var journalCut: Int?
+    var identity: SnapshotCache.FileIdentity?
 }
 
 /// The commit record of a compaction.

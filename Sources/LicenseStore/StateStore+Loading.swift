@@ -144,6 +144,7 @@ extension StateStore {
             // A read that fails while files are being switched is tried again; the state in
             // hand is whole at its sequence whatever fails (entries apply one at a time).
             var settled = false
+            var replacedOtherwise = false
             for _ in 0..<4 where !settled {
                 let generation = SnapshotGeneration(store: self)
                 let snapshotBefore = state.snapshotSequence
@@ -152,9 +153,21 @@ extension StateStore {
                     throw error
                 }
                 settled = SnapshotGeneration(store: self) == generation
-                if !settled, try !movedOnByCompaction(from: snapshotBefore, state) { break }
+                if !settled, try !movedOnByCompaction(from: snapshotBefore, state) {
+                    replacedOtherwise = true
+                    break
+                }
             }
-            if !settled { state = try loadConsistent() }
+            if replacedOtherwise {
+                state = try loadConsistent()
+            } else if !settled {
+                // Files kept moving (a switch's renames spread over its fsyncs): read on under
+                // the shared lock, which waits only for the switch to end, instead of loading
+                // the tenant again.
+                let lock = try DirectoryLock(directory: directory, exclusive: false)
+                defer { withExtendedLifetime(lock) {} }
+                _ = try refreshUnlocked(&state)
+            }
         } catch {
             state = try loadConsistent()
         }
@@ -163,7 +176,8 @@ extension StateStore {
 
     /// Replays journal entries newer than `state`; returns how many lines the journal holds.
     func refreshUnlocked(_ state: inout LoadedState) throws(StateError) -> Int {
-        let desk = try SnapshotFiles(store: self).readDesk()
+        let desk = try SnapshotFiles(store: self).readDeskPosition(known: state.deskPosition)
+        state.deskPosition = desk
         if desk.journalSequence > state.sequence {
             // Compacted past what we hold: the journal no longer has our entries, but the
             // history the compaction kept does. Only a state of another lineage, or history

@@ -21,6 +21,8 @@ public struct LoadedState: Sendable {
     var lineage: String?
     /// The journal entry the snapshot this state was read from (or caught up over) ends at.
     var snapshotSequence = 0
+    /// The desk file as last read, so a refresh need not decode it again while it is the same.
+    var deskPosition: DeskPosition?
     /// How many journal entries lie beyond that snapshot: when it reaches the store's
     /// `compactionThreshold`, a compaction is due (`StateStore.isCompactionDue`).
     public internal(set) var journalLength = 0
@@ -61,6 +63,9 @@ public struct StateStore: Sendable {
     /// `licensedesk compact --background`); nil: nobody, and the journal grows until someone
     /// compacts. A commit never compacts itself.
     public var compactionTrigger: (any CompactionTrigger)?
+    /// False: loads parse the JSON files even when a snapshot cache describes them (for
+    /// measuring the JSON load, `bench-load`).
+    public var readsCache = true
 
     public init(directory: String) {
         self.directory = (directory as NSString).standardizingPath

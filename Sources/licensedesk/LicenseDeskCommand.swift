@@ -18,6 +18,7 @@ struct LicenseDeskCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, StatusCommand.self, SkusCommand.self, UsersCommand.self, GroupsCommand.self, ProcessCommand.self,
             RulesCommand.self, DoctorCommand.self, AuditCommand.self, CompactCommand.self, GenerateCommand.self, BenchCommand.self, BenchReaderCommand.self,
+            BenchLoadCommand.self,
             PendingCommand.self,
             OnPremCommand.self, SyncCommand.self,
             ThemesCommand.self, ImportCommand.self, ExportCommand.self, ReportCommand.self,
