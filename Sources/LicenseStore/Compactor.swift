@@ -61,11 +61,12 @@ public struct Compactor: Sendable {
             return .nothingToDo
         }
         let started = Date()
-        let staged: StagedSnapshot
+        var staged: StagedSnapshot
         do { staged = try files.stage(state) } catch {
             files.removeStaged()
             throw error
         }
+        files.prepareJournal(&staged)
         let switching = Date()
         let held = try store.switchSnapshot(to: staged)
         let switched = Date()

@@ -46,6 +46,10 @@ struct JournalContents {
     var tornTail: Data?
     /// Whether the last whole line carried a checksum (format 2).
     var checksummed = false
+    /// Whole lines passed over unread (`skippingThrough`), before `entries`, and the last
+    /// sequence among them.
+    var skipped = 0
+    var skippedThrough: Int?
 }
 
 enum JournalReader {
@@ -57,14 +61,21 @@ enum JournalReader {
     /// `after`/`checksummed`/`firstLine`: where a read of the journal's tail (from a
     /// `JournalCursor`) goes on from — the sequence before its first line, whether lines before
     /// it carried checksums, and that first line's number in the file.
+    /// `skippingThrough`: entries up to this sequence are already held; they are passed over
+    /// by counting lines from the first (sequences run on by one), not decoded, so reading a
+    /// long journal again costs its new entries only. The first entry read after them must be
+    /// the next one, as always.
     static func read(
-        _ data: Data, file: String, snapshot: Int? = nil, after previous: Int? = nil, checksummed earlier: Bool = false, firstLine: Int = 1
+        _ data: Data, file: String, snapshot: Int? = nil, after previous: Int? = nil, checksummed earlier: Bool = false, firstLine: Int = 1,
+        skippingThrough held: Int? = nil
     ) throws(StateError) -> JournalContents {
         var contents = JournalContents()
         let decoder = StateJSON.decoder()
         var start = data.startIndex
         var lineNumber = firstLine - 1
         var checksummed = earlier
+        var previous = previous
+        var skipping = held
         while start < data.endIndex {
             lineNumber += 1
             guard let newline = data[start...].firstIndex(of: 0x0A) else {
@@ -99,12 +110,32 @@ enum JournalReader {
                     file: file, line: lineNumber, column: nil,
                     reason: "entry \(entry.sequence) follows entry \(previous): entries are missing or out of order")
             }
-            contents.entries.append(entry)
-            contents.checksummed = checksummed
             start = data.index(after: newline)
+            contents.checksummed = checksummed
             contents.goodLength = start - data.startIndex
+            if let through = skipping {
+                skipping = nil
+                if entry.sequence <= through {
+                    // This line and the next `through - sequence` are held already.
+                    var passed = 1
+                    while passed <= through - entry.sequence, start < data.endIndex,
+                        let next = data[start...].firstIndex(of: 0x0A)
+                    {
+                        start = data.index(after: next)
+                        passed += 1
+                    }
+                    lineNumber += passed - 1
+                    contents.skipped = passed
+                    contents.skippedThrough = entry.sequence + passed - 1
+                    contents.goodLength = start - data.startIndex
+                    previous = entry.sequence + passed - 1
+                    continue
+                }
+            }
+            contents.entries.append(entry)
         }
-        if let snapshot, let first = contents.entries.first?.sequence, first > snapshot + 1 {
+        let firstRead = contents.skippedThrough.map { $0 - contents.skipped + 1 } ?? contents.entries.first?.sequence
+        if let snapshot, let first = firstRead, first > snapshot + 1 {
             throw .unreadable(
                 file: file, line: 1, column: nil,
                 reason: "the snapshot holds changes up to \(snapshot) but the journal starts at \(first): "

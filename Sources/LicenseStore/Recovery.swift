@@ -63,7 +63,10 @@ struct Recovery {
     }
 
     /// Renames the `.next` files into place and empties the journal up to the marker.
-    func rollForward(_ marker: CompactionMarker) throws(StateError) {
+    /// `preparedJournal`: the journal after the cut, made ready by the compactor
+    /// (`journal.jsonl.staged`), put in place by a rename; recovery, without one, cuts the
+    /// journal itself.
+    func rollForward(_ marker: CompactionMarker, preparedJournal: String? = nil) throws(StateError) {
         for name in StateFileName.all {
             let next = store.path(name) + ".next"
             if FileManager.default.fileExists(atPath: next) {
@@ -79,7 +82,9 @@ struct Recovery {
         }
         DurableFile.syncDirectory(store.directory)
         let journalPath = store.path(StateFileName.journal)
-        if let data = try DurableFile.read(journalPath) {
+        if let preparedJournal, rename(preparedJournal, journalPath) == 0 {
+            CrashPoint.pass("rename the prepared journal into place")
+        } else if let data = try DurableFile.read(journalPath) {
             if let cut = marker.journalCut, let rest = Self.journal(data, from: cut, goingOnFrom: marker.sequence, file: journalPath) {
                 // The entries after the snapshot kept byte for byte: nothing decoded but one line.
                 if marker.historyKept != true {

@@ -27,13 +27,16 @@ struct StagedSnapshot: Sendable {
     /// state was read from it to its end: the switch cuts the journal there byte for byte,
     /// and the entries before it are staged as history (`history.staged`).
     var journalCut: (offset: Int, file: FileIdentity, first: Int)?
+    /// How far into the journal `journal.jsonl.staged` already holds its bytes from the cut
+    /// (`prepareJournal`): under the lock only what was appended since is added.
+    var journalCopiedThrough: Int?
 }
 
 extension StateFileName {
     static let stagedSuffix = ".staged"
     /// The files a compaction stages: the snapshot's, the cache, and the journal entries it
     /// folds in (`history.staged`, renamed into `history/` at the switch).
-    static let staged = all + [cache, JournalHistory.folder]
+    static let staged = all + [cache, JournalHistory.folder, journal]
 
     /// `<file>.staged` or its temp file `<file>.staged.tmp.<pid>.<random>`, for the files a
     /// compaction stages. Recovery leaves these alone (a compactor may be writing them this
@@ -103,6 +106,7 @@ extension SnapshotFiles {
         // The journal cut byte for byte only if it is still the file staging read (the
         // compaction lock keeps others from cutting it; this checks anyway).
         var marker = CompactionMarker(sequence: staged.sequence)
+        var prepared: String?
         if let cut = staged.journalCut,
             (try? DurableFile.readTail(store.path(StateFileName.journal), from: Int.max))?.identity
                 .isSameFile(as: cut.file) == true
@@ -112,10 +116,42 @@ extension SnapshotFiles {
             }
             marker.journalCut = cut.offset
             marker.historyKept = true
+            prepared = try finishPreparedJournal(staged)
         }
         try DurableFile.replace(store.path(StateFileName.compaction), with: try encode(marker), mode: store.fileMode)
-        try Recovery(store: store).rollForward(marker)
+        try Recovery(store: store).rollForward(marker, preparedJournal: prepared)
         if staged.hasCache, rename(stagedPath(StateFileName.cache), cache.path) == 0 { CrashPoint.pass("rename the staged cache") }
+    }
+
+    /// Copies the journal from the cut to its last whole line into `journal.jsonl.staged`, with
+    /// no lock: what the journal will be after the switch, but for the lines appended meanwhile.
+    func prepareJournal(_ staged: inout StagedSnapshot) {
+        guard let cut = staged.journalCut, let whole = try? DurableFile.readTail(store.path(StateFileName.journal), from: cut.offset),
+            whole.identity.isSameFile(as: cut.file)
+        else { return }
+        let upTo = (whole.data.lastIndex(of: 0x0A).map { whole.data.distance(from: whole.data.startIndex, to: $0) + 1 }) ?? 0
+        guard (try? DurableFile.replace(stagedPath(StateFileName.journal), with: Data(whole.data.prefix(upTo)), mode: store.fileMode)) != nil
+        else { return }
+        staged.journalCopiedThrough = cut.offset + upTo
+    }
+
+    /// Under the lock: adds what was appended since `prepareJournal` and makes it durable. The
+    /// path of the prepared journal, or nil (the roll-forward then cuts the journal itself).
+    private func finishPreparedJournal(_ staged: StagedSnapshot) throws(StateError) -> String? {
+        guard let copied = staged.journalCopiedThrough, let cut = staged.journalCut,
+            let rest = try DurableFile.readTail(store.path(StateFileName.journal), from: copied), rest.identity.isSameFile(as: cut.file),
+            rest.identity.size >= copied
+        else { return nil }
+        let path = stagedPath(StateFileName.journal)
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == copied - cut.offset,
+            DurableFile.writeAll(rest.data, to: fd), fsync(fd) == 0
+        else { return nil }
+        CrashPoint.pass("fsync the prepared journal")
+        return path
     }
 
     /// Stages the journal entries `state` folds in as history, when `state` was read from the

@@ -241,7 +241,7 @@ extension StateStore {
             state.journalCursor = nil
             return 0
         }
-        let journal = try JournalReader.read(whole.data, file: file, snapshot: desk.journalSequence)
+        let journal = try JournalReader.read(whole.data, file: file, snapshot: desk.journalSequence, skippingThrough: state.sequence)
         // Entries must go on from this state: a journal that starts further on was cut by a
         // compaction that switched after the desk file was read (only lock-free, and `refresh`
         // then loads whole), never applied with a gap.
@@ -253,14 +253,14 @@ extension StateStore {
         for entry in journal.entries where entry.sequence > state.sequence {
             try replay(entry, into: &state)
         }
-        let last = journal.entries.last?.sequence ?? desk.journalSequence
+        let last = journal.entries.last?.sequence ?? journal.skippedThrough ?? desk.journalSequence
         state.journalCursor =
             last == state.sequence
             ? JournalCursor(
                 file: whole.identity, offset: journal.goodLength, sequence: last, snapshot: desk.journalSequence, checksummed: journal.checksummed,
-                lines: journal.entries.count)
+                lines: journal.skipped + journal.entries.count)
             : nil
-        return journal.entries.count
+        return journal.skipped + journal.entries.count
     }
 }
 

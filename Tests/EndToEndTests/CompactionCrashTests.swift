@@ -41,7 +41,7 @@ struct CompactionCrashTests {
         }
         #expect(finished, "the compaction never got through")
         #expect(steps.count >= 12, "only \(steps.count) crash points: \(steps)")
-        for expected in ["users.json.staged", "to .next", "compaction.json", "into place", "journal.jsonl", "history"] {
+        for expected in ["users.json.staged", "to .next", "compaction.json", "into place", "prepared journal", "history"] {
             #expect(steps.contains { $0.contains(expected) }, "no crash point at \(expected): \(steps)")
         }
         // Whole at the end: every change there, the journal folded, nothing staged or left over.

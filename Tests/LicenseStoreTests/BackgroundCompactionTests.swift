@@ -237,4 +237,30 @@ struct BackgroundCompactionTests {
         #expect(isMarked(reader), "the reader was loaded again")
         #expect(throws: StateError.self) { try store.load() }
     }
+
+    @Test("reading the whole journal again passes over the entries a state holds by counting lines; the next must follow on")
+    func wholeReadSkipsHeldEntries() throws {
+        let (directory, store) = try freshStore()
+        var reader = try store.load()
+        for step in 1...5 { try store.commit(setDepartment(1, "F\(step)"), context: context) }
+        #expect(try store.refresh(&reader))
+        try store.commit(setDepartment(1, "F6"), context: context)
+        // Entry 2, held already, damaged in place; the reader has lost its place in the journal.
+        let path = directory.file(StateFileName.journal)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let second = try #require(bytes.firstIndex(of: 0x0A)) + 1
+        let checksum = try #require(bytes[second...].firstRange(of: Data(#""checksum":""#.utf8)))
+        bytes[checksum.upperBound] = bytes[checksum.upperBound] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        reader.journalCursor = nil
+        try markInMemory(&reader)
+        #expect(try store.refresh(&reader))
+        #expect(reader.sequence == 6)
+        #expect(reader.tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) == "F6")
+        #expect(isMarked(reader))
+        // A state that holds less reads the damaged line, and is stopped by it.
+        #expect(throws: StateError.self) { try store.load() }
+    }
 }
