@@ -56,7 +56,7 @@ public struct Compactor: Sendable {
         files.removeStaged()  // what a compactor that died left
         let state: LoadedState
         if let given { state = given } else { state = try store.load() }
-        let inPlace = try files.readDesk()
+        let inPlace = try files.readDeskPosition(known: state.deskPosition)
         guard state.sequence > inPlace.journalSequence || (always && state.sequence == inPlace.journalSequence) else {
             return .nothingToDo
         }
@@ -99,13 +99,16 @@ extension StateStore {
     /// way that makes it wrong: started over (another lineage), or already compacted as far.
     /// How long the lock was held, or nil when it was not put in place.
     func switchSnapshot(to staged: StagedSnapshot) throws(StateError) -> Double? {
+        // The desk file holds every object's version (megabytes): read before the lock, and
+        // under it only checked to be the same file.
+        let files = SnapshotFiles(store: self)
+        let before = try files.readDeskPosition(known: nil)
         let lock = try DirectoryLock(directory: directory, queued: true)
         defer { withExtendedLifetime(lock) {} }
         let locked = Date()
         let recovery = Recovery(store: self)
         if recovery.isNeeded { _ = try recovery.run() }
-        let files = SnapshotFiles(store: self)
-        let inPlace = try files.readDesk()
+        let inPlace = try files.readDeskPosition(known: before)
         guard inPlace.lineage == staged.madeFromLineage, inPlace.journalSequence <= staged.sequence else { return nil }
         try files.switchTo(staged)
         return Date().timeIntervalSince(locked)

@@ -92,6 +92,7 @@ extension SnapshotFiles {
     /// the cache. Caller holds the state's lock. A crash before the record leaves `.next` files
     /// that recovery removes; after it, recovery finishes the roll-forward.
     func switchTo(_ staged: StagedSnapshot) throws(StateError) {
+        for name in StateFileName.all where staged.suffix != ".next" { try requireOwnStagedFile(stagedPath(name)) }
         let cache = SnapshotCache(store: store)
         // The old cache describes files about to be replaced: gone first (it would not match
         // them anyway, by identity); renamed, not removed, for the same reason as they are.
@@ -112,6 +113,7 @@ extension SnapshotFiles {
                 .isSameFile(as: cut.file) == true
         {
             if cut.first <= staged.sequence {
+                try requireOwnStagedFile(stagedPath(JournalHistory.folder))
                 try JournalHistory(store: store).putInPlace(stagedPath(JournalHistory.folder), first: cut.first, last: staged.sequence)
             }
             marker.journalCut = cut.offset
@@ -143,7 +145,8 @@ extension SnapshotFiles {
             rest.identity.size >= copied
         else { return nil }
         let path = stagedPath(StateFileName.journal)
-        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO a teammate swapped in must not hang the switch under the lock.
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
@@ -169,6 +172,15 @@ extension SnapshotFiles {
         else { return nil }
         try DurableFile.replace(stagedPath(JournalHistory.folder), with: Data(folded), mode: store.fileMode)
         return (cursor.offset, whole.identity, entries.first?.sequence ?? state.sequence + 1)
+    }
+
+    /// A staged file must still be the regular file this process wrote: a link or a teammate's
+    /// file swapped into its name meanwhile would otherwise become part of the snapshot.
+    private func requireOwnStagedFile(_ path: String) throws(StateError) {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() else {
+            throw .refusedFile(path: path, reason: "is not the file this compaction staged (a link, or another's file, put in its place)")
+        }
     }
 
     /// Removes the files the switch retired; after the lock is let go, since freeing a big

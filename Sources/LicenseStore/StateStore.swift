@@ -205,6 +205,12 @@ public struct StateStore: Sendable {
             cursor.checksummed = true
             cursor.lines += 1
             state.journalCursor = cursor
+        } else if appendedTo.size == 0, entry.sequence == state.snapshotSequence + 1 {
+            // The first line of an empty journal: this state read all there was.
+            var identity = appendedTo
+            identity.size = line.count
+            state.journalCursor = JournalCursor(
+                file: identity, offset: line.count, sequence: entry.sequence, snapshot: state.snapshotSequence, checksummed: true, lines: 1)
         } else {
             state.journalCursor = nil
         }

@@ -263,4 +263,41 @@ struct BackgroundCompactionTests {
         // A state that holds less reads the damaged line, and is stopped by it.
         #expect(throws: StateError.self) { try store.load() }
     }
+
+    @Test("a link a teammate puts in a staged file's place is refused by name; nothing is switched and the next compaction works")
+    func linkInStagedPlace() throws {
+        let (directory, store) = try freshStore()
+        try store.commit(setDepartment(1, "G"), context: context)
+        let staged = try SnapshotFiles(store: store).stage(try store.load())
+        let stagedUsers = directory.file(StateFileName.users + StateFileName.stagedSuffix)
+        try FileManager.default.removeItem(atPath: stagedUsers)
+        try FileManager.default.createSymbolicLink(atPath: stagedUsers, withDestinationPath: "/etc/passwd")
+        #expect(throws: StateError.self) { try store.switchSnapshot(to: staged) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(!names.contains { $0.hasSuffix(".next") }, "\(names)")
+        #expect(try store.load().tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) == "G")
+        guard case .compacted = try Compactor(store: store).run() else {
+            Issue.record("the next compaction did not work")
+            return
+        }
+        var info = stat()
+        #expect(lstat(directory.file(StateFileName.users), &info) == 0 && info.st_mode & S_IFMT == S_IFREG)
+    }
+
+    @Test("a FIFO swapped in for the prepared journal does not hang the switch under the lock; the journal is cut all the same")
+    func fifoInPreparedJournal() throws {
+        let (directory, store) = try freshStore()
+        var writer = try store.load()
+        try store.commit(setDepartment(1, "H1"), context: context, onto: &writer)
+        var staged = try SnapshotFiles(store: store).stage(writer)
+        SnapshotFiles(store: store).prepareJournal(&staged)
+        try store.commit(setDepartment(1, "H2"), context: context, onto: &writer)
+        let prepared = directory.file(StateFileName.journal + StateFileName.stagedSuffix)
+        #expect(FileManager.default.fileExists(atPath: prepared))
+        unlink(prepared)
+        #expect(mkfifo(prepared, 0o600) == 0)
+        #expect(try store.switchSnapshot(to: staged) != nil)
+        #expect(try journalSequences(directory) == [2])
+        #expect(try store.load().tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) == "H2")
+    }
 }
