@@ -52,6 +52,14 @@ public struct Compactor: Sendable {
             return .busy
         }
         defer { withExtendedLifetime(compactionLock) {} }
+        // The lock file's time says a compactor started and has not ended: one killed before
+        // it could record why leaves it, and the trigger waits a minute before the next.
+        let lockPath = store.path(StateFileName.compactionLock)
+        utimensat(AT_FDCWD, lockPath, nil, AT_SYMLINK_NOFOLLOW)
+        defer {
+            var ended = [timespec(tv_sec: 0, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: 0)]
+            utimensat(AT_FDCWD, lockPath, &ended, AT_SYMLINK_NOFOLLOW)
+        }
         let files = SnapshotFiles(store: store)
         files.removeStaged()  // what a compactor that died left
         let state: LoadedState

@@ -253,7 +253,9 @@ enum JournalWriter {
     /// Returns the file it appended to as it was before, so a reader's cursor can move on.
     @discardableResult
     static func append(_ line: Data, to path: String, mode: mode_t) throws(StateError) -> FileIdentity {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)
+        // O_NONBLOCK: a FIFO a teammate put in the file's place must not hang the lock's holder
+        // on open (it is then refused as not a regular file).
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode)
         guard fd >= 0 else {
             if errno == ELOOP { throw .refusedFile(path: path, reason: "is a symbolic link, not a file; LicenseDesk never writes through a link") }
             throw .io(path: path, reason: String(cString: strerror(errno)))
@@ -275,9 +277,13 @@ enum JournalWriter {
     }
 
     static func truncate(_ path: String, to length: Int) throws(StateError) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .refusedFile(path: path, reason: "is not a regular file; nothing was cut")
+        }
         guard ftruncate(fd, off_t(length)) == 0, fsync(fd) == 0 else {
             throw .io(path: path, reason: "could not truncate: \(String(cString: strerror(errno)))")
         }

@@ -45,6 +45,7 @@ struct JournalHistory {
         try makeFolder()
         guard rename(staged, path(first: first, last: last)) == 0 else { throw .io(path: staged, reason: String(cString: strerror(errno))) }
         CrashPoint.pass("rename the staged history into history/")
+        DurableFile.syncDirectory(directory)
     }
 
     /// Every kept entry, oldest first.

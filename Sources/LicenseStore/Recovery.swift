@@ -82,11 +82,15 @@ struct Recovery {
         }
         DurableFile.syncDirectory(store.directory)
         let journalPath = store.path(StateFileName.journal)
+        let data = try DurableFile.read(journalPath)
+        // History before the journal is cut: while the journal still holds the entries, a
+        // history file a crash lost is written again from it.
+        try keepStagedHistory(marker, journal: data)
         if let preparedJournal, rename(preparedJournal, journalPath) == 0 {
             CrashPoint.pass("rename the prepared journal into place")
-        } else if let data = try DurableFile.read(journalPath) {
+        } else if let data {
             if let cut = marker.journalCut, let rest = Self.journal(data, from: cut, goingOnFrom: marker.sequence, file: journalPath) {
-                // The entries after the snapshot kept byte for byte: nothing decoded but one line.
+                // The entries after the snapshot kept byte for byte: nothing decoded but two lines.
                 if marker.historyKept != true {
                     try JournalHistory(store: store).keep(try JournalReader.read(data.prefix(cut), file: journalPath).entries)
                 }
@@ -105,11 +109,39 @@ struct Recovery {
         DurableFile.syncDirectory(store.directory)
     }
 
-    /// The journal from byte `cut` on, when that is where the entry after `sequence` begins
-    /// (the line before ends there, and the first line from there is that entry, or there is
-    /// none); nil when it is not, and the caller reads the whole journal instead.
+    /// Puts the history a compaction staged into `history/` (its record says which entries),
+    /// unless it is there already; without the staged file, from the journal while it still
+    /// holds them.
+    private func keepStagedHistory(_ marker: CompactionMarker, journal data: Data?) throws(StateError) {
+        guard marker.historyKept == true, let first = marker.historyFirst, first <= marker.sequence else { return }
+        let history = JournalHistory(store: store)
+        guard !DurableFile.isPresent(history.path(first: first, last: marker.sequence)) else { return }
+        let staged = store.path(JournalHistory.folder) + StateFileName.stagedSuffix
+        var info = stat()
+        if lstat(staged, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() {
+            try history.putInPlace(staged, first: first, last: marker.sequence)
+        } else if let data, let cut = marker.journalCut, cut <= data.count,
+            let folded = try? JournalReader.read(data.prefix(cut), file: store.path(StateFileName.journal)),
+            folded.entries.last?.sequence == marker.sequence
+        {
+            try history.keep(folded.entries)
+        }
+    }
+
+    /// The journal from byte `cut` on, when that is where the entry after `sequence` begins:
+    /// the line that ends there is entry `sequence` itself (or nothing was folded), and the
+    /// first line from there is the entry after it, or there is none. nil when it is not (a
+    /// journal already cut by a roll-forward a crash interrupted, say), and the caller reads
+    /// the whole journal instead.
     static func journal(_ data: Data, from cut: Int, goingOnFrom sequence: Int, file: String) -> Data? {
         guard cut >= 0, cut <= data.count, cut == 0 || data[data.startIndex + cut - 1] == 0x0A else { return nil }
+        if cut > 0 {
+            let before = data.prefix(cut - 1)
+            let start = before.lastIndex(of: 0x0A).map { data.index(after: $0) } ?? data.startIndex
+            guard (try? JournalReader.read(data[start..<(data.startIndex + cut)], file: file))?.entries.last?.sequence == sequence else {
+                return nil
+            }
+        }
         let rest = data.suffix(from: data.startIndex + cut)
         if let newline = rest.firstIndex(of: 0x0A) {
             let first = try? JournalReader.read(rest[...newline], file: file)

@@ -66,7 +66,9 @@ struct SnapshotFiles {
         let before = SnapshotCache.FileIdentity(path: path)
         if let known, let before, known.identity == before { return known }
         let desk = try readDesk()
-        let position = DeskPosition(journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, identity: before)
+        let position = DeskPosition(
+            journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, journalCutFrom: desk.journalCutFrom,
+            identity: before)
         // Kept for next time only if the file held still while it was read.
         return SnapshotCache.FileIdentity(path: path) == before
             ? position : DeskPosition(journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, identity: nil)
@@ -163,16 +165,22 @@ struct DeskPosition: Sendable {
     var journalSequence: Int
     var lineage: String?
     var journalCut: Int?
+    var journalCutFrom: Int?
     var identity: SnapshotCache.FileIdentity?
 }
 
 /// The commit record of a compaction.
 struct CompactionMarker: Codable {
-    enum CodingKeys: String, CodingKey { case sequence = "sequence", journalCut = "journalCut", historyKept = "historyKept" }
+    enum CodingKeys: String, CodingKey {
+        case sequence = "sequence", journalCut = "journalCut", historyKept = "historyKept", historyFirst = "historyFirst"
+    }
     var sequence: Int
     /// Where in the journal the entries after `sequence` begin: the roll-forward keeps the
     /// bytes from there as they are, without reading every entry (absent: it reads them).
     var journalCut: Int?
-    /// The entries folded in are in `history/` already (written while staging).
+    /// The entries folded in, `historyFirst` through `sequence`, were staged as `history.staged`
+    /// and go into `history/` in the roll-forward, after this record exists (never before: a
+    /// compaction that fails would leave history overlapping the next one's).
     var historyKept: Bool?
+    var historyFirst: Int?
 }

@@ -26,10 +26,22 @@ struct StagedSnapshot: Sendable {
     /// Where the journal's entries after `sequence` begin, in the journal file named, when the
     /// state was read from it to its end: the switch cuts the journal there byte for byte,
     /// and the entries before it are staged as history (`history.staged`).
-    var journalCut: (offset: Int, file: FileIdentity, first: Int)?
+    var journalCut: JournalCut?
     /// How far into the journal `journal.jsonl.staged` already holds its bytes from the cut
-    /// (`prepareJournal`): under the lock only what was appended since is added.
-    var journalCopiedThrough: Int?
+    /// (`prepareJournal`), and the last line it copied: under the lock only what was appended
+    /// since is added.
+    var journalCopiedThrough: (offset: Int, lastLine: Data)?
+}
+
+/// Where a compaction cuts the journal, and the line it read just before: read with no lock,
+/// that line could be a change whose fsync failed and was taken back (a writer cuts such a
+/// line off again at once). The switch, under the lock, finds it still there or does not cut.
+struct JournalCut: Sendable {
+    var offset: Int
+    var file: FileIdentity
+    /// The first entry folded in.
+    var first: Int
+    var lastLine: Data
 }
 
 extension StateFileName {
@@ -70,7 +82,8 @@ extension SnapshotFiles {
         try writeList(GraphListFile(tenant.groups), extras.groups, to: stagedPath(StateFileName.groups), chunkSize: 1)
         let desk = DeskFile(
             formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings, journalSequence: state.sequence,
-            versions: state.versions, onPremises: tenant.onPremises, lineage: lineage, journalCut: journalCut?.offset)
+            versions: state.versions, onPremises: tenant.onPremises, lineage: lineage, journalCut: journalCut?.offset,
+            journalCutFrom: journalCut == nil ? nil : state.snapshotSequence)
         try DurableFile.replace(stagedPath(StateFileName.desk), with: try encode(desk), mode: store.fileMode)
         if withCache {
             SnapshotCache(store: store).write(
@@ -104,22 +117,25 @@ extension SnapshotFiles {
             CrashPoint.pass("rename \(name).staged to .next")
         }
         DurableFile.syncDirectory(store.directory)
-        // The journal cut byte for byte only if it is still the file staging read (the
-        // compaction lock keeps others from cutting it; this checks anyway).
+        // The journal cut byte for byte only if it is still the file staging read, with the
+        // line before the cut as staging read it (the compaction lock keeps others from
+        // cutting it; this checks anyway).
         var marker = CompactionMarker(sequence: staged.sequence)
         var prepared: String?
-        if let cut = staged.journalCut,
-            (try? DurableFile.readTail(store.path(StateFileName.journal), from: Int.max))?.identity
-                .isSameFile(as: cut.file) == true
-        {
-            if cut.first <= staged.sequence {
-                try requireOwnStagedFile(stagedPath(JournalHistory.folder))
-                try JournalHistory(store: store).putInPlace(stagedPath(JournalHistory.folder), first: cut.first, last: staged.sequence)
+        if let cut = staged.journalCut {
+            guard lineEnding(at: cut.offset, in: cut.file) == cut.lastLine else {
+                throw .io(
+                    path: store.path(StateFileName.journal),
+                    reason: "changed under the compaction (a change it read was taken back); nothing was switched, and the next save tries again")
             }
             marker.journalCut = cut.offset
-            marker.historyKept = true
+            if cut.first <= staged.sequence {
+                marker.historyKept = true
+                marker.historyFirst = cut.first
+            }
             prepared = try finishPreparedJournal(staged)
         }
+        // The commit point: from here recovery finishes what this started.
         try DurableFile.replace(store.path(StateFileName.compaction), with: try encode(marker), mode: store.fileMode)
         try Recovery(store: store).rollForward(marker, preparedJournal: prepared)
         if staged.hasCache, rename(stagedPath(StateFileName.cache), cache.path) == 0 { CrashPoint.pass("rename the staged cache") }
@@ -131,16 +147,44 @@ extension SnapshotFiles {
         guard let cut = staged.journalCut, let whole = try? DurableFile.readTail(store.path(StateFileName.journal), from: cut.offset),
             whole.identity.isSameFile(as: cut.file)
         else { return }
-        let upTo = (whole.data.lastIndex(of: 0x0A).map { whole.data.distance(from: whole.data.startIndex, to: $0) + 1 }) ?? 0
-        guard (try? DurableFile.replace(stagedPath(StateFileName.journal), with: Data(whole.data.prefix(upTo)), mode: store.fileMode)) != nil
-        else { return }
-        staged.journalCopiedThrough = cut.offset + upTo
+        let copied = Data(whole.data.prefix(Self.wholeLines(whole.data)))
+        guard (try? DurableFile.replace(stagedPath(StateFileName.journal), with: copied, mode: store.fileMode)) != nil else { return }
+        staged.journalCopiedThrough = (cut.offset + copied.count, Self.lastLine(of: copied))
+    }
+
+    /// How many bytes of `data` are whole lines.
+    static func wholeLines(_ data: Data) -> Int {
+        data.lastIndex(of: 0x0A).map { data.distance(from: data.startIndex, to: $0) + 1 } ?? 0
+    }
+
+    /// The last whole line of `data` (which ends with a newline), or nothing.
+    static func lastLine(of data: Data) -> Data {
+        guard let end = data.last == 0x0A ? data.index(before: data.endIndex) : nil else { return Data() }
+        let start = data[..<end].lastIndex(of: 0x0A).map { data.index(after: $0) } ?? data.startIndex
+        return Data(data[start...])
+    }
+
+    /// The line of the journal that ends at `offset`, if the journal is still `file`; nothing
+    /// at offset 0.
+    func lineEnding(at offset: Int, in file: FileIdentity) -> Data? {
+        guard offset > 0 else { return Data() }
+        // A line is far shorter than this; a longer one is read whole below.
+        var from = max(0, offset - 64 << 10)
+        while true {
+            guard let read = try? DurableFile.readTail(store.path(StateFileName.journal), from: from), read.identity.isSameFile(as: file),
+                read.data.count >= offset - from
+            else { return nil }
+            let line = Self.lastLine(of: Data(read.data.prefix(offset - from)))
+            if line.count < offset - from || from == 0 { return line }
+            from = max(0, from - 1 << 20)
+        }
     }
 
     /// Under the lock: adds what was appended since `prepareJournal` and makes it durable. The
     /// path of the prepared journal, or nil (the roll-forward then cuts the journal itself).
     private func finishPreparedJournal(_ staged: StagedSnapshot) throws(StateError) -> String? {
-        guard let copied = staged.journalCopiedThrough, let cut = staged.journalCut,
+        guard let (copied, lastCopied) = staged.journalCopiedThrough, let cut = staged.journalCut,
+            lineEnding(at: copied, in: cut.file) == (copied == cut.offset ? cut.lastLine : lastCopied),
             let rest = try DurableFile.readTail(store.path(StateFileName.journal), from: copied), rest.identity.isSameFile(as: cut.file),
             rest.identity.size >= copied
         else { return nil }
@@ -151,7 +195,7 @@ extension SnapshotFiles {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == copied - cut.offset,
-            DurableFile.writeAll(rest.data, to: fd), fsync(fd) == 0
+            info.st_uid == geteuid(), DurableFile.writeAll(rest.data, to: fd), fsync(fd) == 0
         else { return nil }
         CrashPoint.pass("fsync the prepared journal")
         return path
@@ -161,7 +205,7 @@ extension SnapshotFiles {
     /// journal to its end (its cursor says where that end was): the bytes up to there are read
     /// and checked with no lock (entries are only ever appended after them), so the switch
     /// need not decode a single entry. nil: the switch reads the journal as before.
-    private func stageHistory(of state: LoadedState) throws(StateError) -> (offset: Int, file: FileIdentity, first: Int)? {
+    private func stageHistory(of state: LoadedState) throws(StateError) -> JournalCut? {
         guard let cursor = state.journalCursor, cursor.sequence == state.sequence, cursor.snapshot == state.snapshotSequence,
             let whole = try DurableFile.readTail(store.path(StateFileName.journal), from: 0), whole.identity.isSameFile(as: cursor.file),
             whole.data.count >= cursor.offset
@@ -171,7 +215,8 @@ extension SnapshotFiles {
             entries.last?.sequence ?? state.snapshotSequence == state.sequence
         else { return nil }
         try DurableFile.replace(stagedPath(JournalHistory.folder), with: Data(folded), mode: store.fileMode)
-        return (cursor.offset, whole.identity, entries.first?.sequence ?? state.sequence + 1)
+        return JournalCut(
+            offset: cursor.offset, file: whole.identity, first: entries.first?.sequence ?? state.sequence + 1, lastLine: Self.lastLine(of: Data(folded)))
     }
 
     /// A staged file must still be the regular file this process wrote: a link or a teammate's

@@ -46,6 +46,7 @@ struct DeskFile: Codable, VersionedStateFile {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "formatVersion", pending = "pending", settings = "settings", journalSequence = "journalSequence"
         case versions = "versions", onPremises = "onPremises", lineage = "lineage", journalCut = "journalCut"
+        case journalCutFrom = "journalCutFrom"
     }
     var formatVersion: Int
     var pending: PendingWork
@@ -64,13 +65,17 @@ struct DeskFile: Codable, VersionedStateFile {
     /// journal (the entries it folded in): a reader whose journal cursor was past them moves
     /// it back by as much and reads on, instead of reading the whole journal again.
     var journalCut: Int?
+    /// The snapshot whose journal that cut was made in: only a cursor on that journal moves.
+    var journalCutFrom: Int?
 
     init(
         formatVersion: Int, pending: PendingWork, settings: TenantSettings, journalSequence: Int,
-        versions: [String: ObjectVersion], onPremises: OnPremisesDirectory, lineage: String? = nil, journalCut: Int? = nil
+        versions: [String: ObjectVersion], onPremises: OnPremisesDirectory, lineage: String? = nil, journalCut: Int? = nil,
+        journalCutFrom: Int? = nil
     ) {
         self.lineage = lineage
         self.journalCut = journalCut
+        self.journalCutFrom = journalCutFrom
         self.onPremises = onPremises
         self.formatVersion = formatVersion
         self.pending = pending
@@ -89,6 +94,7 @@ struct DeskFile: Codable, VersionedStateFile {
         onPremises = try c.decodeIfPresent(OnPremisesDirectory.self, forKey: .onPremises) ?? OnPremisesDirectory()
         lineage = try c.decodeIfPresent(String.self, forKey: .lineage)
         journalCut = try c.decodeIfPresent(Int.self, forKey: .journalCut)
+        journalCutFrom = try c.decodeIfPresent(Int.self, forKey: .journalCutFrom)
     }
 }
 

@@ -97,6 +97,17 @@ extension StateStore {
         return state
     }
 
+    /// The sequence of the journal entry whose line ends at `offset` (nil at 0, or when no
+    /// line ends there): what a cursor moved by a compaction's cut must find.
+    private func entryEnding(at offset: Int) -> Int? {
+        guard offset > 0, let read = try? DurableFile.readTail(path(StateFileName.journal), from: max(0, offset - 1 << 20)) else { return nil }
+        let upTo = offset - max(0, offset - 1 << 20)
+        guard read.data.count >= upTo else { return nil }
+        let line = SnapshotFiles.lastLine(of: Data(read.data.prefix(upTo)))
+        guard !line.isEmpty, line.count < upTo || offset <= 1 << 20 else { return nil }
+        return (try? JournalReader.read(line, file: path(StateFileName.journal)))?.entries.last?.sequence
+    }
+
     /// Whether the snapshot files changed because a compaction of this state's lineage moved
     /// the snapshot on (nothing to load again), rather than by hand or by a start over.
     private func movedOnByCompaction(from snapshot: Int, _ state: LoadedState) throws(StateError) -> Bool {
@@ -176,8 +187,17 @@ extension StateStore {
 
     /// Replays journal entries newer than `state`; returns how many lines the journal holds.
     func refreshUnlocked(_ state: inout LoadedState) throws(StateError) -> Int {
-        let desk = try SnapshotFiles(store: self).readDeskPosition(known: state.deskPosition)
+        let known = state.deskPosition
+        let desk = try SnapshotFiles(store: self).readDeskPosition(known: known)
         state.deskPosition = desk
+        // The snapshot written again at the same sequence: `compact` after a file was edited
+        // by hand. Nothing in the journal says what changed, so the tenant is read again.
+        if let was = known?.identity, let now = desk.identity, was != now, desk.journalSequence == state.snapshotSequence,
+            desk.journalSequence == known?.journalSequence
+        {
+            state = try loadUnlocked()
+            return state.journalLength
+        }
         if desk.journalSequence > state.sequence {
             // Compacted past what we hold: the journal no longer has our entries, but the
             // history the compaction kept does. Only a state of another lineage, or history
@@ -200,7 +220,8 @@ extension StateStore {
             // reads on from as far into the new journal (checked below, entry by entry;
             // anything else is a whole read).
             if var cursor = state.journalCursor, let cut = desk.journalCut, cursor.snapshot == state.snapshotSequence,
-                cursor.sequence >= desk.journalSequence, cursor.offset >= cut
+                desk.journalCutFrom == cursor.snapshot, cursor.sequence >= desk.journalSequence, cursor.offset >= cut,
+                entryEnding(at: cursor.offset - cut) == (cursor.offset == cut ? nil : cursor.sequence)
             {
                 cursor.offset -= cut
                 cursor.snapshot = desk.journalSequence

@@ -17,14 +17,22 @@ struct CompactionCrashTests {
         let store = StateStore(directory: directory.path)
         try store.initialise(with: SyntheticTenant.make(users: 300, groups: 4), force: false)
         let user = try #require(try store.loadTenant().users.first?.id)
+        var held = try store.load()
+        let groupsBefore = held.tenant.groups.count
         var saved = 0
         var steps: [String] = []
         var finished = false
         for point in 1...400 {
             // A change before each kill, so every compaction has something to fold in, and a
             // writer goes through whatever the last kill left.
-            saved += 1
-            try store.commit(.setUserAttributes(userID: user, values: ["extensionAttribute7": "\(saved)"]), context: context)
+            // Two changes: one that a replay would apply twice without a trace (an attribute
+            // set), one that it could not (a new group: the same id twice is refused), so a
+            // snapshot half rolled forward under a journal not yet cut can't go unseen.
+            saved += 2
+            try store.commit(.setUserAttributes(userID: user, values: ["extensionAttribute7": "\(saved)"]), context: context, onto: &held)
+            let group = String(format: "c0a50000-0000-4000-8000-%012d", point)
+            try store.commit(
+                .createGroup(id: group, displayName: "Crash \(point)", description: nil, membershipRule: nil), context: context, onto: &held)
             let run = try BinaryRunner.run(
                 ["compact", "--state", directory.path], environment: ["LICENSEDESK_TEST_HOOKS": "1", "LICENSEDESK_CRASH_AT": "\(point)"])
             if run.status == 0 {
@@ -38,11 +46,13 @@ struct CompactionCrashTests {
             let state = try store.load()
             #expect(state.sequence == saved, "\(step)")
             #expect(state.tenant.user(id: user)?.extensionAttribute(7) == "\(saved)", "\(step)")
+            #expect(state.tenant.groups.count == groupsBefore + point, "\(step)")
+            #expect(state.tenant == held.tenant, "\(step): the tenant read back is not the one saved")
         }
         #expect(finished, "the compaction never got through")
         #expect(steps.count >= 12, "only \(steps.count) crash points: \(steps)")
         for expected in ["users.json.staged", "to .next", "compaction.json", "into place", "prepared journal", "history"] {
-            #expect(steps.contains { $0.contains(expected) }, "no crash point at \(expected): \(steps)")
+            #expect(steps.contains { $0.contains(expected) }, "no crash point at \(expected): \(steps.joined(separator: "\n"))")
         }
         // Whole at the end: every change there, the journal folded, nothing staged or left over.
         let final = try store.load()

@@ -300,4 +300,53 @@ struct BackgroundCompactionTests {
         #expect(try journalSequences(directory) == [2])
         #expect(try store.load().tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) == "H2")
     }
+
+    @Test("a roll-forward run again over a journal already cut keeps it: the line before the cut must be the last entry folded")
+    func cutChecksTheLineBefore() throws {
+        let (directory, store) = try freshStore()
+        for step in 1...2 { try store.commit(setDepartment(1, "J\(step)"), context: context) }
+        let journal = try Data(contentsOf: URL(fileURLWithPath: directory.file(StateFileName.journal)))
+        let firstLine = try #require(journal.firstIndex(of: 0x0A)) + 1
+        let path = directory.file(StateFileName.journal)
+        #expect(Recovery.journal(journal, from: firstLine, goingOnFrom: 1, file: path) == journal.suffix(from: firstLine))
+        // A journal that is already what the cut left, exactly as long as the cut: the line
+        // ending there is entry 2, not the entry 1 the record folded, so it is not emptied.
+        #expect(Recovery.journal(journal, from: journal.count, goingOnFrom: 1, file: path) == nil)
+        #expect(Recovery.journal(journal, from: firstLine, goingOnFrom: 2, file: path) == nil)
+    }
+
+    @Test("a change the compactor read that was taken back before the switch: nothing is switched, and no history is kept")
+    func changedUnderTheCompaction() throws {
+        let (directory, store) = try freshStore()
+        var writer = try store.load()
+        try store.commit(setDepartment(1, "K1"), context: context, onto: &writer)
+        let staged = try SnapshotFiles(store: store).stage(writer)
+        // The line the compactor read is no longer the one there (same file, same length).
+        let path = directory.file(StateFileName.journal)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let checksum = try #require(bytes.firstRange(of: Data(#""checksum":""#.utf8)))
+        bytes[checksum.upperBound] = bytes[checksum.upperBound] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        #expect(throws: StateError.self) { try store.switchSnapshot(to: staged) }
+        #expect(try SnapshotFiles(store: store).readDesk().journalSequence == 0)
+        let history = (try? FileManager.default.contentsOfDirectory(atPath: directory.file(JournalHistory.folder))) ?? []
+        #expect(!history.contains { $0.hasSuffix(".jsonl") }, "\(history)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file(StateFileName.compaction)))
+    }
+
+    @Test("compact after a file was edited by hand: a state in memory reads the tenant again")
+    func handEditIsSeen() throws {
+        let (directory, store) = try freshStore()
+        var reader = try store.load()
+        #expect(try store.refresh(&reader) == false)
+        let path = directory.file(StateFileName.organization)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let name = try #require(reader.tenant.organization.displayName)
+        try text.replacingOccurrences(of: "\"\(name)\"", with: "\"Edited by hand\"").write(toFile: path, atomically: true, encoding: .utf8)
+        try store.compact()
+        _ = try store.refresh(&reader)
+        #expect(reader.tenant.organization.displayName == "Edited by hand")
+    }
 }
