@@ -131,6 +131,28 @@ enum DurableFile {
         return data
     }
 
+    /// The first `bytes` bytes of a state file (fewer if it is shorter), with the same checks as
+    /// `read`; nil when it is absent.
+    static func readHead(_ path: String, bytes: Int) throws(StateError) -> Data? {
+        guard let (fd, info) = try openChecked(path) else { return nil }
+        defer { close(fd) }
+        let size = min(bytes, Int(info.st_size))
+        var data = Data(count: size)
+        var done = 0
+        let failed = data.withUnsafeMutableBytes { buffer -> Bool in
+            while done < size {
+                let got = pread(fd, buffer.baseAddress! + done, size - done, off_t(done))
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { return got < 0 }
+                done += got
+            }
+            return false
+        }
+        if failed { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        if done < size { data.count = done }
+        return data
+    }
+
     /// The bytes of a state file from `offset` on, with the same checks as `read` (no link, a
     /// regular file of the directory's group), and which file it was. nil when it is absent.
     static func readTail(_ path: String, from offset: Int) throws(StateError) -> (data: Data, identity: FileIdentity)? {

@@ -65,13 +65,19 @@ struct SnapshotFiles {
         let path = readPath(StateFileName.desk)
         let before = SnapshotCache.FileIdentity(path: path)
         if let known, let before, known.identity == before { return known }
-        let desk = try readDesk()
-        let position = DeskPosition(
-            journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, journalCutFrom: desk.journalCutFrom,
-            identity: before)
+        // The fields come first in the file LicenseDesk writes (sorted keys), before the
+        // versions that make it big: read from its head; anything else is decoded whole.
+        var position: DeskPosition
+        if let head = try DurableFile.readHead(path, bytes: 4_096), let parsed = DeskPosition(head: head) {
+            position = parsed
+        } else {
+            let desk = try readDesk()
+            position = DeskPosition(
+                journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, journalCutFrom: desk.journalCutFrom)
+        }
         // Kept for next time only if the file held still while it was read.
-        return SnapshotCache.FileIdentity(path: path) == before
-            ? position : DeskPosition(journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, identity: nil)
+        if SnapshotCache.FileIdentity(path: path) == before { position.identity = before }
+        return position
     }
 
     /// A big list file on every core (`ParallelListDecoding`), else the ordinary way. The file
@@ -158,15 +164,6 @@ struct SnapshotFiles {
     func encode<T: Encodable>(_ value: T) throws(StateError) -> Data {
         do { return try StateJSON.encode(value) } catch { throw .io(path: store.directory, reason: "could not encode: \(error)") }
     }
-}
-
-/// What a refresh needs of the desk file, and which file it was read from.
-struct DeskPosition: Sendable {
-    var journalSequence: Int
-    var lineage: String?
-    var journalCut: Int?
-    var journalCutFrom: Int?
-    var identity: SnapshotCache.FileIdentity?
 }
 
 /// The commit record of a compaction.

@@ -349,4 +349,21 @@ struct BackgroundCompactionTests {
         _ = try store.refresh(&reader)
         #expect(reader.tenant.organization.displayName == "Edited by hand")
     }
+
+    @Test("the desk's position is read from its first lines, as decoding it whole gives; a desk in another order is decoded whole")
+    func deskPositionFromHead() throws {
+        let (directory, store) = try freshStore()
+        for step in 1...3 { try store.commit(setDepartment(1, "L\(step)"), context: context) }
+        try store.compact()
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory.file(StateFileName.desk)))
+        let head = try #require(DeskPosition(head: data.prefix(4_096)))
+        let whole = try SnapshotFiles(store: store).readDesk()
+        #expect(head.journalSequence == 3 && head.journalSequence == whole.journalSequence)
+        #expect(head.lineage == whole.lineage && head.lineage != nil)
+        #expect(head.journalCut == whole.journalCut && head.journalCutFrom == whole.journalCutFrom)
+        // Not LicenseDesk's layout, or keys out of order: nil, and the file is decoded whole.
+        #expect(DeskPosition(head: Data(#"{"versions":{},"journalSequence":3,"formatVersion":1}"#.utf8)) == nil)
+        #expect(DeskPosition(head: Data("{\n  \"journalSequence\" : 3,\n  \"formatVersion\" : 1,\n  \"onPremises\" : {\n".utf8)) == nil)
+        #expect(DeskPosition(head: Data("{\n  \"formatVersion\" : 1,\n  \"journalSequence\" : x,\n  \"onPremises\" : {\n".utf8)) == nil)
+    }
 }
