@@ -15,8 +15,8 @@ public protocol CompactionTrigger: Sendable {
 /// command never waits for a compaction, and it goes on if the command ends or is killed.
 ///
 /// It starts none while a compactor holds `compaction.lock`, nor within a minute of one that
-/// started and did not end (the lock file's time, which a compactor sets when it starts and
-/// puts back to 1970 when it ends) or failed (`CompactionFailure`):
+/// started and did not end (`compaction.started`, made when a compactor starts and removed
+/// when it ends) or failed (`CompactionFailure`):
 /// a full disk, or a helper killed for memory before it could say why, must not start a
 /// helper, each loading the whole tenant, on every save.
 public struct DetachedCompaction: CompactionTrigger {
@@ -33,16 +33,13 @@ public struct DetachedCompaction: CompactionTrigger {
     public func compactionIsDue(_ store: StateStore) {
         // A time in the future (a clock set back, a forged file) counts as long ago.
         func recent(_ time: Date) -> Bool { (0..<60).contains(Date().timeIntervalSince(time)) }
-        let lockPath = store.path(StateFileName.compactionLock)
         var info = stat()
-        let existed = lstat(lockPath, &info) == 0
-        if existed, recent(Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)) { return }
-        guard let free = try? DirectoryLock.attempt(directory: store.directory, file: StateFileName.compactionLock) else { return }
-        if !existed {
-            // Made just now by this check: its time must not read as a compactor that started.
-            var never = [timespec(tv_sec: 0, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: 0)]
-            utimensat(AT_FDCWD, lockPath, &never, AT_SYMLINK_NOFOLLOW)
+        if lstat(store.path(StateFileName.compactionStarted), &info) == 0,
+            recent(Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9))
+        {
+            return  // running, or died within the minute without saying why
         }
+        guard let free = try? DirectoryLock.attempt(directory: store.directory, file: StateFileName.compactionLock) else { return }
         withExtendedLifetime(free) {}
         if let failure = CompactionFailure.read(in: store), recent(failure.time) { return }
         Self.spawnDetached(executable, ["compact", "--background", "--state", store.directory] + extraArguments)

@@ -52,14 +52,14 @@ public struct Compactor: Sendable {
             return .busy
         }
         defer { withExtendedLifetime(compactionLock) {} }
-        // The lock file's time says a compactor started and has not ended: one killed before
-        // it could record why leaves it, and the trigger waits a minute before the next.
-        let lockPath = store.path(StateFileName.compactionLock)
-        utimensat(AT_FDCWD, lockPath, nil, AT_SYMLINK_NOFOLLOW)
-        defer {
-            var ended = [timespec(tv_sec: 0, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: 0)]
-            utimensat(AT_FDCWD, lockPath, &ended, AT_SYMLINK_NOFOLLOW)
-        }
+        // `compaction.started` says a compactor started and has not ended: one killed before it
+        // could record why leaves it, and the trigger waits a minute before the next. (Removed,
+        // not touched back: any teammate may remove it; only its owner could set its time.)
+        let startedPath = store.path(StateFileName.compactionStarted)
+        unlink(startedPath)
+        let marker = open(startedPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, store.fileMode)
+        if marker >= 0 { close(marker) }
+        defer { unlink(startedPath) }
         let files = SnapshotFiles(store: store)
         files.removeStaged()  // what a compactor that died left
         let state: LoadedState

@@ -45,7 +45,9 @@ struct DeskPosition: Sendable {
             if value.hasSuffix(",") { value = value.dropLast() }
             fields[key] = value
         }
-        guard reachedTheRest, let sequenceText = fields["journalSequence"], let sequence = Int(sequenceText) else { return nil }
+        guard reachedTheRest, let sequenceText = fields["journalSequence"], let sequence = Int(sequenceText),
+            let versionText = fields["formatVersion"], let version = Int(versionText), version <= stateFormatVersion
+        else { return nil }  // a newer format is decoded whole, which refuses it by name
         journalSequence = sequence
         func number(_ key: String) -> Int?? {
             guard let text = fields[key] else { return .some(nil) }

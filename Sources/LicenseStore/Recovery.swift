@@ -67,6 +67,21 @@ struct Recovery {
     /// (`journal.jsonl.staged`), put in place by a rename; recovery, without one, cuts the
     /// journal itself.
     func rollForward(_ marker: CompactionMarker, preparedJournal: String? = nil) throws(StateError) {
+        let journalPath = store.path(StateFileName.journal)
+        // Read only if needed: with a prepared journal and staged history, not at all.
+        var journalRead = false
+        var journalData: Data?
+        func journal() throws(StateError) -> Data? {
+            if !journalRead {
+                journalData = try DurableFile.read(journalPath)
+                journalRead = true
+            }
+            return journalData
+        }
+        // History first, before the new desk file goes in: a reader that falls behind finds
+        // the entries it missed there as soon as the snapshot says they were folded in. While
+        // the journal still holds them, a history file a crash lost is written again from it.
+        try keepStagedHistory(marker, journal: journal)
         for name in StateFileName.all {
             let next = store.path(name) + ".next"
             if FileManager.default.fileExists(atPath: next) {
@@ -81,14 +96,9 @@ struct Recovery {
             }
         }
         DurableFile.syncDirectory(store.directory)
-        let journalPath = store.path(StateFileName.journal)
-        let data = try DurableFile.read(journalPath)
-        // History before the journal is cut: while the journal still holds the entries, a
-        // history file a crash lost is written again from it.
-        try keepStagedHistory(marker, journal: data)
         if let preparedJournal, rename(preparedJournal, journalPath) == 0 {
             CrashPoint.pass("rename the prepared journal into place")
-        } else if let data {
+        } else if let data = try journal() {
             if let cut = marker.journalCut, let rest = Self.journal(data, from: cut, goingOnFrom: marker.sequence, file: journalPath) {
                 // The entries after the snapshot kept byte for byte: nothing decoded but two lines.
                 if marker.historyKept != true {
@@ -112,20 +122,33 @@ struct Recovery {
     /// Puts the history a compaction staged into `history/` (its record says which entries),
     /// unless it is there already; without the staged file, from the journal while it still
     /// holds them.
-    private func keepStagedHistory(_ marker: CompactionMarker, journal data: Data?) throws(StateError) {
+    private func keepStagedHistory(_ marker: CompactionMarker, journal: () throws(StateError) -> Data?) throws(StateError) {
         guard marker.historyKept == true, let first = marker.historyFirst, first <= marker.sequence else { return }
         let history = JournalHistory(store: store)
         guard !DurableFile.isPresent(history.path(first: first, last: marker.sequence)) else { return }
         let staged = store.path(JournalHistory.folder) + StateFileName.stagedSuffix
-        var info = stat()
-        if lstat(staged, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() {
+        if Self.holds(staged, first: first, last: marker.sequence) {
             try history.putInPlace(staged, first: first, last: marker.sequence)
-        } else if let data, let cut = marker.journalCut, cut <= data.count,
+        } else if let data = try journal(), let cut = marker.journalCut, cut <= data.count,
             let folded = try? JournalReader.read(data.prefix(cut), file: store.path(StateFileName.journal)),
-            folded.entries.last?.sequence == marker.sequence
+            folded.entries.first?.sequence == first, folded.entries.last?.sequence == marker.sequence
         {
             try history.keep(folded.entries)
         }
+    }
+
+    /// Whether `path` is a staged history file of this user's holding exactly entries `first`
+    /// through `last` (its first and last lines say): another compaction's, staged since the
+    /// one this record is of, must not be filed under this range.
+    static func holds(_ path: String, first: Int, last: Int) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
+            let head = try? DurableFile.readHead(path, bytes: 64 << 10), let firstEnd = head.firstIndex(of: 0x0A),
+            let tail = try? DurableFile.readTail(path, from: max(0, Int(info.st_size) - 64 << 10))
+        else { return false }
+        let closing = SnapshotFiles.lastLine(of: tail.data)
+        let opening = try? JournalReader.read(head[...firstEnd], file: path)
+        return opening?.entries.first?.sequence == first && (try? JournalReader.read(closing, file: path))?.entries.first?.sequence == last
     }
 
     /// The journal from byte `cut` on, when that is where the entry after `sequence` begins:

@@ -106,6 +106,12 @@ extension SnapshotFiles {
     /// that recovery removes; after it, recovery finishes the roll-forward.
     func switchTo(_ staged: StagedSnapshot) throws(StateError) {
         for name in StateFileName.all where staged.suffix != ".next" { try requireOwnStagedFile(stagedPath(name)) }
+        // The line before the cut as staging read it, checked before anything is moved.
+        if let cut = staged.journalCut, lineEnding(at: cut.offset, in: cut.file) != cut.lastLine {
+            throw .io(
+                path: store.path(StateFileName.journal),
+                reason: "changed under the compaction (a change it read was taken back); nothing was switched, and it is tried again")
+        }
         let cache = SnapshotCache(store: store)
         // The old cache describes files about to be replaced: gone first (it would not match
         // them anyway, by identity); renamed, not removed, for the same reason as they are.
@@ -117,17 +123,10 @@ extension SnapshotFiles {
             CrashPoint.pass("rename \(name).staged to .next")
         }
         DurableFile.syncDirectory(store.directory)
-        // The journal cut byte for byte only if it is still the file staging read, with the
-        // line before the cut as staging read it (the compaction lock keeps others from
-        // cutting it; this checks anyway).
+        // The journal cut byte for byte where staging read to (checked above).
         var marker = CompactionMarker(sequence: staged.sequence)
         var prepared: String?
         if let cut = staged.journalCut {
-            guard lineEnding(at: cut.offset, in: cut.file) == cut.lastLine else {
-                throw .io(
-                    path: store.path(StateFileName.journal),
-                    reason: "changed under the compaction (a change it read was taken back); nothing was switched, and the next save tries again")
-            }
             marker.journalCut = cut.offset
             if cut.first <= staged.sequence {
                 marker.historyKept = true

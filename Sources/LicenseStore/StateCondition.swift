@@ -22,7 +22,7 @@ extension StateFileName {
     static let tenantFiles = all + [journal, compaction, cache, JournalHistory.folder]
     /// Files that may be there before any tenant: the lock a reader made, a roles file prepared
     /// ahead of `init`.
-    static let preparatory: Set<String> = [lock, roles, LockHolder.fileName, compactionLock]
+    static let preparatory: Set<String> = [lock, roles, LockHolder.fileName, compactionLock, compactionStarted]
 
     /// A file only LicenseDesk writes while replacing one of its own: `<name>.next` (a
     /// compaction's new file) or `<name>.tmp.<pid>.<random>` (a replacement in progress).

@@ -122,6 +122,8 @@ public enum StateFileName {
     public static let compaction = "compaction.json"
     /// Held by the one compactor that may run (`Compactor`), for all of its run.
     public static let compactionLock = "compaction.lock"
+    /// There while a compactor runs; left by one that was killed (`Compactor`).
+    public static let compactionStarted = "compaction.started"
     /// Why the last background compaction failed, while it stays failed (`CompactionFailure`).
     public static let compactionFailed = "compaction.failed"
     /// A binary copy of users and groups for fast loading (`SnapshotCache`); safe to delete.

@@ -69,12 +69,18 @@ extension StateStore {
     /// (recovery in memory). The audit log's end is read first: it is written after the
     /// journal, so a later journal read that ends before it means entries were lost.
     func loadUnlocked() throws(StateError) -> LoadedState {
-        wholeLoadCounter.add(1, ordering: .relaxed)
+        let loadNumber = wholeLoadCounter.add(1, ordering: .relaxed).newValue
         let auditEnd = (try? AuditTail.read(path(StateFileName.audit)))?.lastSequence ?? 0
         let (tenant, desk) = try SnapshotFiles(store: self).read()
         var state = LoadedState(tenant: tenant, sequence: desk.journalSequence, versions: desk.versions, notices: [])
         state.lineage = desk.lineage
         state.snapshotSequence = desk.journalSequence
+        state.loadNumber = loadNumber
+        var position = DeskPosition(
+            journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, journalCutFrom: desk.journalCutFrom)
+        // Which file that was: the consistent load around this checks it held still.
+        position.identity = SnapshotCache.FileIdentity(path: SnapshotFiles(store: self).readPath(StateFileName.desk))
+        state.deskPosition = position
         // The bytes and the file's identity from one open: the cursor names the file read.
         let read = try DurableFile.readTail(path(StateFileName.journal), from: 0)
         let journal =
@@ -148,6 +154,7 @@ extension StateStore {
         // No lock: readers never wait for writers. A compaction or recovery that replaced files
         // meanwhile makes this a full lock-free load instead.
         let before = state.sequence
+        let loadBefore = state.loadNumber
         do {
             // A compaction that switched snapshots meanwhile is caught up with from the
             // journal and its history (the same tenant, further on), not loaded again; files
@@ -182,14 +189,14 @@ extension StateStore {
         } catch {
             state = try loadConsistent()
         }
-        return state.sequence != before
+        // A tenant read again whole may differ at the same sequence (a file edited by hand).
+        return state.sequence != before || state.loadNumber != loadBefore
     }
 
     /// Replays journal entries newer than `state`; returns how many lines the journal holds.
     func refreshUnlocked(_ state: inout LoadedState) throws(StateError) -> Int {
         let known = state.deskPosition
         let desk = try SnapshotFiles(store: self).readDeskPosition(known: known)
-        state.deskPosition = desk
         // The snapshot written again at the same sequence: `compact` after a file was edited
         // by hand. Nothing in the journal says what changed, so the tenant is read again.
         if let was = known?.identity, let now = desk.identity, was != now, desk.journalSequence == state.snapshotSequence,
@@ -198,6 +205,7 @@ extension StateStore {
             state = try loadUnlocked()
             return state.journalLength
         }
+        state.deskPosition = desk
         if desk.journalSequence > state.sequence {
             // Compacted past what we hold: the journal no longer has our entries, but the
             // history the compaction kept does. Only a state of another lineage, or history

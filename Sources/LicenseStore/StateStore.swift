@@ -23,6 +23,9 @@ public struct LoadedState: Sendable {
     var snapshotSequence = 0
     /// The desk file as last read, so a refresh need not decode it again while it is the same.
     var deskPosition: DeskPosition?
+    /// Which whole load of this process made this state (0: none): a refresh that had to load
+    /// again says it changed something, even at the same sequence.
+    var loadNumber = 0
     /// How many journal entries lie beyond that snapshot: when it reaches the store's
     /// `compactionThreshold`, a compaction is due (`StateStore.isCompactionDue`).
     public internal(set) var journalLength = 0

@@ -203,6 +203,9 @@ struct BackgroundCompactionTests {
         try store.commit(setDepartment(1, "Old"), context: context, onto: &state)
         try store.compact()
         #expect(try store.load().lineage != nil)
+        // Its first lineage is news to a state read before: read again, once, and it says so.
+        #expect(try store.refresh(&state) == true)
+        #expect(state.lineage != nil)
         #expect(try store.refresh(&state) == false)
         #expect(state.tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) == "Old")
     }
@@ -365,5 +368,17 @@ struct BackgroundCompactionTests {
         #expect(DeskPosition(head: Data(#"{"versions":{},"journalSequence":3,"formatVersion":1}"#.utf8)) == nil)
         #expect(DeskPosition(head: Data("{\n  \"journalSequence\" : 3,\n  \"formatVersion\" : 1,\n  \"onPremises\" : {\n".utf8)) == nil)
         #expect(DeskPosition(head: Data("{\n  \"formatVersion\" : 1,\n  \"journalSequence\" : x,\n  \"onPremises\" : {\n".utf8)) == nil)
+    }
+
+    @Test("recovery files staged history only under the range its lines hold (another compaction's may be staged since)")
+    func stagedHistoryRange() throws {
+        let (directory, store) = try freshStore()
+        for step in 1...3 { try store.commit(setDepartment(1, "M\(step)"), context: context) }
+        let staged = directory.file(JournalHistory.folder + StateFileName.stagedSuffix)
+        try FileManager.default.copyItem(atPath: directory.file(StateFileName.journal), toPath: staged)
+        #expect(Recovery.holds(staged, first: 1, last: 3))
+        #expect(!Recovery.holds(staged, first: 1, last: 2))
+        #expect(!Recovery.holds(staged, first: 2, last: 3))
+        #expect(!Recovery.holds(directory.file("nothing-here"), first: 1, last: 3))
     }
 }
