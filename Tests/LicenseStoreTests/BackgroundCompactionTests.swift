@@ -30,6 +30,19 @@ struct BackgroundCompactionTests {
             .setUserAttributes(userID: DemoTenant.userID(20), values: ["extensionAttribute9": "only in memory"]), context: context)
     }
 
+    /// Changes one digit of the checksum of journal line `line` in place (same file, same
+    /// length): a reader that reads that line refuses it.
+    func damageChecksum(inLine line: Int, of path: String) throws {
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        var start = bytes.startIndex
+        for _ in 1..<line { start = try #require(bytes[start...].firstIndex(of: 0x0A)) + 1 }
+        let checksum = try #require(bytes[start...].firstRange(of: Data(#""checksum":""#.utf8)))
+        bytes[checksum.upperBound] = bytes[checksum.upperBound] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+    }
+
     func isMarked(_ state: LoadedState) -> Bool {
         state.tenant.user(id: DemoTenant.userID(20))?.extensionAttribute(9) == "only in memory"
     }
@@ -227,13 +240,7 @@ struct BackgroundCompactionTests {
         try store.commit(setDepartment(1, "E5"), context: context, onto: &writer)
         // Entry 3, which the reader already holds, is damaged in place: a whole read of the
         // journal would stop at it; a read from the reader's place never meets it.
-        let path = directory.file(StateFileName.journal)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let checksum = try #require(bytes.firstRange(of: Data(#""checksum":""#.utf8)))
-        bytes[checksum.upperBound] = bytes[checksum.upperBound] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.write(contentsOf: bytes)
-        try handle.close()
+        try damageChecksum(inLine: 1, of: directory.file(StateFileName.journal))
         #expect(try store.refresh(&reader))
         #expect(reader.sequence == 5)
         #expect(reader.tenant.user(id: DemoTenant.userID(1))?.extensionAttribute(7) == "E5")
@@ -249,14 +256,7 @@ struct BackgroundCompactionTests {
         #expect(try store.refresh(&reader))
         try store.commit(setDepartment(1, "F6"), context: context)
         // Entry 2, held already, damaged in place; the reader has lost its place in the journal.
-        let path = directory.file(StateFileName.journal)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let second = try #require(bytes.firstIndex(of: 0x0A)) + 1
-        let checksum = try #require(bytes[second...].firstRange(of: Data(#""checksum":""#.utf8)))
-        bytes[checksum.upperBound] = bytes[checksum.upperBound] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.write(contentsOf: bytes)
-        try handle.close()
+        try damageChecksum(inLine: 2, of: directory.file(StateFileName.journal))
         reader.journalCursor = nil
         try markInMemory(&reader)
         #expect(try store.refresh(&reader))
@@ -325,13 +325,7 @@ struct BackgroundCompactionTests {
         try store.commit(setDepartment(1, "K1"), context: context, onto: &writer)
         let staged = try SnapshotFiles(store: store).stage(writer)
         // The line the compactor read is no longer the one there (same file, same length).
-        let path = directory.file(StateFileName.journal)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let checksum = try #require(bytes.firstRange(of: Data(#""checksum":""#.utf8)))
-        bytes[checksum.upperBound] = bytes[checksum.upperBound] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.write(contentsOf: bytes)
-        try handle.close()
+        try damageChecksum(inLine: 1, of: directory.file(StateFileName.journal))
         #expect(throws: StateError.self) { try store.switchSnapshot(to: staged) }
         #expect(try SnapshotFiles(store: store).readDesk().journalSequence == 0)
         let history = (try? FileManager.default.contentsOfDirectory(atPath: directory.file(JournalHistory.folder))) ?? []
