@@ -163,19 +163,20 @@ extension SnapshotFiles {
         return Data(data[start...])
     }
 
-    /// The line of the journal that ends at `offset`, if the journal is still `file`; nothing
-    /// at offset 0.
-    func lineEnding(at offset: Int, in file: FileIdentity) -> Data? {
+    /// The line of the journal that ends at `offset` (nothing at offset 0), if the journal is
+    /// still `file` when one is named.
+    func lineEnding(at offset: Int, in file: FileIdentity?) -> Data? {
         guard offset > 0 else { return Data() }
-        // A line is far shorter than this; a longer one is read whole below.
-        var from = max(0, offset - 64 << 10)
+        // A line is far shorter than this; for a longer one the window doubles.
+        var window = 64 << 10
         while true {
-            guard let read = try? DurableFile.readTail(store.path(StateFileName.journal), from: from), read.identity.isSameFile(as: file),
-                read.data.count >= offset - from
+            let from = max(0, offset - window)
+            guard let read = try? DurableFile.readTail(store.path(StateFileName.journal), from: from),
+                file.map(read.identity.isSameFile(as:)) ?? true, read.data.count >= offset - from
             else { return nil }
             let line = Self.lastLine(of: Data(read.data.prefix(offset - from)))
             if line.count < offset - from || from == 0 { return line }
-            from = max(0, from - 1 << 20)
+            window *= 2
         }
     }
 

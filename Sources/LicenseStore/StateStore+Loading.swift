@@ -95,7 +95,6 @@ extension StateStore {
                 file: read.identity, offset: journal.goodLength, sequence: state.sequence, snapshot: desk.journalSequence,
                 checksummed: journal.checksummed, lines: journal.entries.count)
         }
-        state.journalLength = state.sequence - desk.journalSequence
         try checkNothingLost(journalEnds: state.sequence, auditEnds: auditEnd)
         if journal.tornTail != nil {
             state.notices.append("the journal's last line is incomplete (a crash, or a change being written this moment); it was not applied")

@@ -102,7 +102,6 @@ extension StateStore {
             }
             state.snapshotSequence = desk.journalSequence
         }
-        defer { state.journalLength = state.sequence - state.snapshotSequence }
         let file = path(StateFileName.journal)
         // Only what was appended since the last read, when it is the same journal on the same
         // snapshot, not cut back, and this state is where that read left it.
@@ -156,11 +155,7 @@ extension StateStore {
     /// The sequence of the journal entry whose line ends at `offset` (nil at 0, or when no
     /// line ends there): what a cursor moved by a compaction's cut must find.
     private func entryEnding(at offset: Int) -> Int? {
-        guard offset > 0, let read = try? DurableFile.readTail(path(StateFileName.journal), from: max(0, offset - 1 << 20)) else { return nil }
-        let upTo = offset - max(0, offset - 1 << 20)
-        guard read.data.count >= upTo else { return nil }
-        let line = SnapshotFiles.lastLine(of: Data(read.data.prefix(upTo)))
-        guard !line.isEmpty, line.count < upTo || offset <= 1 << 20 else { return nil }
+        guard let line = SnapshotFiles(store: self).lineEnding(at: offset, in: nil), !line.isEmpty else { return nil }
         return (try? JournalReader.read(line, file: path(StateFileName.journal)))?.entries.last?.sequence
     }
 

@@ -28,13 +28,15 @@ public struct LoadedState: Sendable {
     var loadNumber = 0
     /// How many journal entries lie beyond that snapshot: when it reaches the store's
     /// `compactionThreshold`, a compaction is due (`StateStore.isCompactionDue`).
-    public internal(set) var journalLength = 0
+    public var journalLength: Int { sequence - snapshotSequence }
 
     public init(tenant: Tenant, sequence: Int, versions: [String: ObjectVersion], notices: [String]) {
         self.tenant = tenant
         self.sequence = sequence
         self.versions = versions
         self.notices = notices
+        // A state made whole in memory is its own snapshot: no journal beyond it.
+        snapshotSequence = sequence
     }
 
     /// The versions of a change's objects as this state saw them: what `commit` checks.
@@ -226,7 +228,6 @@ public struct StateStore: Sendable {
                 "change \(entry.sequence) is saved, but its audit record could not be written (\(error)); "
                     + "the journal keeps it and the next change writes it")
         }
-        state.journalLength = state.sequence - state.snapshotSequence
         return effects
     }
 

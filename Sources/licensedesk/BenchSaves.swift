@@ -77,15 +77,12 @@ struct SaveBench {
         reader.waitUntilExit()
 
         var figures = Figures()
-        let sorted = samples.sorted()
-        func percentile(_ fraction: Double) -> Double {
-            sorted.isEmpty ? 0 : sorted[Swift.min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
-        }
+        let timings = Timings(samples)
         figures.saves = samples.count
-        figures.p50 = percentile(0.5)
-        figures.p99 = percentile(0.99)
-        figures.p999 = percentile(0.999)
-        figures.max = sorted.last ?? 0
+        figures.p50 = timings.percentile(0.5)
+        figures.p99 = timings.percentile(0.99)
+        figures.p999 = timings.percentile(0.999)
+        figures.max = timings.longest
         figures.compactions = Self.readRuns(reports)
         if let data = FileManager.default.contents(atPath: readerReport),
             let waits = try? JSONDecoder().decode(BenchReaderCommand.Report.self, from: data)
@@ -172,10 +169,10 @@ struct BenchReaderCommand: ParsableCommand {
             if StateStore.wholeLoads != before { result.reloads += 1 }
             usleep(10_000)
         }
-        waits.sort()
+        let timings = Timings(waits)
         result.refreshes = waits.count
-        result.longest = waits.last ?? 0
-        result.p99 = waits.isEmpty ? 0 : waits[min(waits.count - 1, Int(Double(waits.count) * 0.99))]
+        result.longest = timings.longest
+        result.p99 = timings.percentile(0.99)
         try write(result)
     }
 
