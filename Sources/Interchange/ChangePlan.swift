@@ -42,6 +42,11 @@ public struct ChangePlan: Sendable {
     /// them can't be sent.
     public var usersMadeHere: Set<String> = []
 
+    /// A plan of given operations (a reconcile run's calls).
+    public init(operations: [Operation]) {
+        self.operations = operations
+    }
+
     /// The plan for `entries` (oldest first) against `tenant` as it is now.
     public init(entries: [JournalEntry], tenant: Tenant) {
         first = entries.first?.sequence
@@ -56,7 +61,16 @@ public struct ChangePlan: Sendable {
         var startedWith: [String: Bool] = [:]
         var wholeLicences: Set<String> = []
 
+        // Licence policies are LicenseDesk's own (reconcile applies what they give): nothing
+        // done to them is pushed.
+        var policies = Set(tenant.policies.map(\.id))
+        for entry in entries { if case .createPolicy(let id, _, _, _) = entry.change { policies.insert(id) } }
+        let policyChanges = "changes to licence policies (LicenseDesk evaluates them; reconcile applies what they give)"
         for entry in entries {
+            if let group = Self.groupChanged(by: entry.change), policies.contains(group) {
+                skipped[policyChanges, default: 0] += 1
+                continue
+            }
             switch entry.change {
             case .createGroup(let id, _, _, _, _): created.insert(id)
             case .deleteGroup(let id):
@@ -100,6 +114,9 @@ public struct ChangePlan: Sendable {
             case .addOnPremisesUser, .setOnPremisesUser, .removeOnPremisesUser, .configureSync, .runSync, .importOnPremises:
                 skipped["on-premises and sync changes (make them in AD; Azure AD Connect carries them)", default: 0] += 1
             case .repairConsistency, .importDirectory: skipped["repairs and imports (LicenseDesk's own bookkeeping)", default: 0] += 1
+            case .createPolicy: skipped[policyChanges, default: 0] += 1
+            case .setManagedScope, .reconcilePlanned, .reconcileFinished:
+                skipped["reconcile's scope and runs (reconcile sends its own calls)", default: 0] += 1
             }
         }
         notExported = skipped.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }
@@ -175,6 +192,17 @@ public struct ChangePlan: Sendable {
             let removed = (groupSkus[id] ?? []).filter { startedWith[id + "|" + $0] ?? false }.sorted()
             if !removed.isEmpty { operations.append(.groupLicenses(groupID: id, name: name, add: [], remove: removed)) }
             operations.append(.deleteGroup(id: id, name: name))
+        }
+    }
+
+    /// The group a change is made to, if it is made to one.
+    static func groupChanged(by change: TenantChange) -> String? {
+        switch change {
+        case .setGroupRule(let id, _), .setGroupPaused(let id, _), .addGroupMember(let id, _), .removeGroupMember(let id, _), .deleteGroup(let id),
+            .addGroupLicense(let id, _, _), .removeGroupLicense(let id, _), .setGroupPlan(let id, _, _, _), .replaceGroupLicenses(let id, _, _),
+            .reprocessGroup(let id), .createGroup(let id, _, _, _, _):
+            id
+        default: nil
         }
     }
 

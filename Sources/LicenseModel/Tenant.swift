@@ -119,6 +119,8 @@ public struct Tenant: Sendable {
     public internal(set) var pending = PendingWork()
     public internal(set) var settings = TenantSettings()
     public internal(set) var onPremises = OnPremisesDirectory()
+    /// Licence automation's scope and bookkeeping (`licensedesk reconcile`).
+    public internal(set) var automation = LicenceAutomation()
     /// Top-level fields of the state files that LicenseDesk does not model (`@odata.context`…),
     /// kept so a load and a save lose nothing.
     public var fileExtras = FileExtras()
@@ -148,9 +150,11 @@ public struct Tenant: Sendable {
     public init(
         organization: Organization, subscribedSkus: [SubscribedSku], users: [User], groups: [Group],
         pending: PendingWork = PendingWork(), settings: TenantSettings = TenantSettings(),
-        onPremises: OnPremisesDirectory = OnPremisesDirectory(), memberUsers: [[Int]]? = nil
+        onPremises: OnPremisesDirectory = OnPremisesDirectory(), automation: LicenceAutomation = LicenceAutomation(),
+        memberUsers: [[Int]]? = nil
     ) {
         self.onPremises = onPremises
+        self.automation = automation
         self.organization = organization
         self.subscribedSkus = subscribedSkus
         self.users = users
@@ -233,6 +237,6 @@ extension Tenant: Equatable {
     public static func == (lhs: Tenant, rhs: Tenant) -> Bool {
         lhs.organization == rhs.organization && lhs.subscribedSkus == rhs.subscribedSkus && lhs.users == rhs.users
             && lhs.groups == rhs.groups && lhs.pending == rhs.pending && lhs.settings == rhs.settings
-            && lhs.onPremises == rhs.onPremises
+            && lhs.onPremises == rhs.onPremises && lhs.automation == rhs.automation
     }
 }

@@ -42,7 +42,8 @@ struct SnapshotFiles {
         let desk: DeskFile = try decode(StateFileName.desk)
         var tenant = Tenant(
             organization: organization, subscribedSkus: skus.value, users: users.value, groups: groups.value,
-            pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises, memberUsers: memberUsers)
+            pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises,
+            automation: desk.reconciliation ?? LicenceAutomation(), memberUsers: memberUsers)
         let duplicates = tenant.duplicateIDs
         for (name, ids) in [(StateFileName.users, duplicates.users), (StateFileName.groups, duplicates.groups)] where !ids.isEmpty {
             throw .unreadable(

@@ -83,7 +83,7 @@ extension SnapshotFiles {
         let desk = DeskFile(
             formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings, journalSequence: state.sequence,
             versions: state.versions, onPremises: tenant.onPremises, lineage: lineage, journalCut: journalCut?.offset,
-            journalCutFrom: journalCut == nil ? nil : state.snapshotSequence)
+            journalCutFrom: journalCut == nil ? nil : state.snapshotSequence, reconciliation: tenant.automation.isEmpty ? nil : tenant.automation)
         try DurableFile.replace(stagedPath(StateFileName.desk), with: try encode(desk), mode: store.fileMode)
         if withCache {
             SnapshotCache(store: store).write(

@@ -46,7 +46,7 @@ struct DeskFile: Codable, VersionedStateFile {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "formatVersion", pending = "pending", settings = "settings", journalSequence = "journalSequence"
         case versions = "versions", onPremises = "onPremises", lineage = "lineage", journalCut = "journalCut"
-        case journalCutFrom = "journalCutFrom"
+        case journalCutFrom = "journalCutFrom", reconciliation = "reconciliation"
     }
     var formatVersion: Int
     var pending: PendingWork
@@ -67,12 +67,16 @@ struct DeskFile: Codable, VersionedStateFile {
     var journalCut: Int?
     /// The snapshot whose journal that cut was made in: only a cursor on that journal moves.
     var journalCutFrom: Int?
+    /// Licence automation's scope and bookkeeping; absent while there is none. Its key sorts
+    /// after the fields `DeskPosition` reads from the file's head.
+    var reconciliation: LicenceAutomation?
 
     init(
         formatVersion: Int, pending: PendingWork, settings: TenantSettings, journalSequence: Int,
         versions: [String: ObjectVersion], onPremises: OnPremisesDirectory, lineage: String? = nil, journalCut: Int? = nil,
-        journalCutFrom: Int? = nil
+        journalCutFrom: Int? = nil, reconciliation: LicenceAutomation? = nil
     ) {
+        self.reconciliation = reconciliation
         self.lineage = lineage
         self.journalCut = journalCut
         self.journalCutFrom = journalCutFrom
@@ -95,6 +99,7 @@ struct DeskFile: Codable, VersionedStateFile {
         lineage = try c.decodeIfPresent(String.self, forKey: .lineage)
         journalCut = try c.decodeIfPresent(Int.self, forKey: .journalCut)
         journalCutFrom = try c.decodeIfPresent(Int.self, forKey: .journalCutFrom)
+        reconciliation = try c.decodeIfPresent(LicenceAutomation.self, forKey: .reconciliation)
     }
 }
 

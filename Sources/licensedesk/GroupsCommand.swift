@@ -19,21 +19,32 @@ struct GroupsCommand: ParsableCommand {
         @Argument(help: "Display name.") var name: String
         @Option(help: "Membership rule: a dynamic group.") var rule: String?
         @Flag(name: .customLong("static"), help: "A group whose members are added by hand.") var isStatic = false
+        @Flag(
+            help: ArgumentHelp(
+                "A licence policy: a dynamic group LicenseDesk evaluates and applies as direct licences (licensedesk reconcile); never created in the tenant."
+            ))
+        var policy = false
         @Option(help: "Description.") var description: String?
         @Flag(help: "Print the Graph group.") var json = false
 
         func validate() throws {
             guard (rule != nil) != isStatic else { throw ValidationError("give exactly one of --rule and --static") }
+            if policy && rule == nil { throw ValidationError("a licence policy is dynamic: give it a --rule") }
         }
 
         func run() throws {
             let loaded = try state.loadOrSeed()
             if let rule { _ = try RuleCompilation.compileOrExit(rule) }
             let id = UUID().uuidString.lowercased()
-            // A uniqueName of its own, so a push can make it in a live tenant and find it again.
-            let result = try state.commit(
-                .createGroup(id: id, displayName: name, description: description, membershipRule: rule, uniqueName: Group.uniqueName(madeHere: id)),
-                against: loaded)
+            // A uniqueName of its own, so a push can make it in a live tenant and find it again
+            // (a policy never goes there).
+            let change: TenantChange =
+                if policy, let rule {
+                    .createPolicy(id: id, displayName: name, description: description, membershipRule: rule)
+                } else {
+                    .createGroup(id: id, displayName: name, description: description, membershipRule: rule, uniqueName: Group.uniqueName(madeHere: id))
+                }
+            let result = try state.commit(change, against: loaded)
             let group = try result.state.tenant.findGroup(id)
             if json { return try JSONOutput.print(group) }
             print("Created \(TextSanitizer.inert(group.displayName)) (\(id))\(rule == nil ? "" : ": membership is evaluated on `licensedesk process`")")
@@ -224,7 +235,7 @@ struct GroupsCommand: ParsableCommand {
             for group in tenant.groups {
                 let licences = group.assignedLicenses.map { "\(Describe.skuName($0.skuId, in: tenant)) \(Describe.enabledCount($0, in: tenant))" }
                 print(
-                    "\(TextSanitizer.inert(group.displayName))\t\(group.isDynamic ? "dynamic" : "static")\t\(group.members.count) members\t\(licences.joined(separator: ", "))"
+                    "\(TextSanitizer.inert(group.displayName))\t\(group.isPolicy ? "policy" : group.isDynamic ? "dynamic" : "static")\t\(group.members.count) members\t\(licences.joined(separator: ", "))"
                         + (tenant.notEvaluatedReason(of: group) == nil ? "" : "\tnot evaluated here")
                 )
             }
@@ -285,6 +296,7 @@ struct GroupReport {
     var text: String {
         var lines = ["\(TextSanitizer.inert(group.displayName))  (\(group.id))"]
         if let description = group.description { lines.append(TextSanitizer.inert(description)) }
+        if group.isPolicy { lines.append("Licence policy: evaluated by LicenseDesk, applied as direct licences by licensedesk reconcile") }
         if let rule = group.membershipRule {
             lines.append("Dynamic: \(TextSanitizer.inert(rule))")
             let status = tenant.portalStatus(of: group).rawValue

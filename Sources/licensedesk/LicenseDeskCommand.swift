@@ -22,7 +22,7 @@ struct LicenseDeskCommand: ParsableCommand {
             PendingCommand.self,
             OnPremCommand.self, SyncCommand.self,
             ThemesCommand.self, ImportCommand.self, ExportCommand.self, ReportCommand.self,
-            ServeCommand.self, PullCommand.self, PushCommand.self, DebugCommand.self,
+            ServeCommand.self, PullCommand.self, PushCommand.self, ReconcileCommand.self, DebugCommand.self,
         ]
     )
 

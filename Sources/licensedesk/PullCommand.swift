@@ -44,34 +44,11 @@ struct PullCommand: ParsableCommand {
                 scopes: ["User.Read.All", "GroupMember.Read.All", "Organization.Read.All"]))
         // The HTTP client is shut down on every way out (it may not be let go running).
         defer { BlockingTask.run { await connection.shutdown() } }
-        let folder = work.map { URL(fileURLWithPath: $0) } ?? PullWorkspace.standard(graphURL: connection.base, stateDirectory: state.store.directory)
-        let pull: TenantPull
-        do throws(GraphClientError) {
-            pull = try TenantPull(connection: connection, workspace: folder, protecting: [state.store.directory])
-        } catch {
-            FileHandle.standardError.write(Data("error: --work \(TextSanitizer.inert(error.description))\n".utf8))
-            throw ExitCode(2)
-        }
-        let line = ProgressLine()
-        if pull.isResuming { FileHandle.standardError.write(Data("Resuming the pull kept in \(folder.path)\n".utf8)) }
-        pull.report = { line.show($0) }
-        let outcome = BlockingTask.run { () async -> Result<URL, GraphClientError> in
-            do throws(GraphClientError) { return .success(try await pull.run()) } catch { return .failure(error) }
-        }
-        line.finish()
-        let importFolder: URL
-        switch outcome {
-        case .success(let done): importFolder = done
-        case .failure(let error):
-            FileHandle.standardError.write(Data("error: \(TextSanitizer.inert(error.description))\n".utf8))
-            FileHandle.standardError.write(Data("What was read is kept in \(folder.path): run the same pull again to go on from there.\n".utf8))
-            throw ExitCode(error.exitCode)
-        }
+        let (pull, importFolder, seconds) = try LivePull.run(connection: connection, work: work, state: state)
         if !pull.leftOut.isEmpty {
             let kinds = pull.leftOut.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.replacingOccurrences(of: "#microsoft.graph.", with: ""))" }
             print("note: members that are not users were left out (\(TextSanitizer.inert(kinds.joined(separator: ", ")))): LicenseDesk's groups hold users")
         }
-        let seconds = line.elapsed
         print("Pulled \(pull.objects) objects in \(String(format: "%.1f", seconds)) s (\(Int(Double(pull.objects) / max(seconds, 0.001))) objects/s)")
         let imported = GraphImport.read([importFolder.path], against: loaded.tenant, skipBad: options.skipBad, asGraphSent: true)
         // Another tenant's objects are never merged into a state that holds one already.
@@ -97,6 +74,38 @@ struct PullCommand: ParsableCommand {
         try ImportRun.finishGraph(imported, state: state, loaded: loaded, options: options)
         // Imported (or shown): the pages have done their work.
         pull.remove()
+    }
+}
+
+/// Reading a live tenant into the pull's work folder: shared by `pull` and `reconcile`.
+enum LivePull {
+    /// Reads every page (resuming what an earlier run kept); returns the pull, the folder to
+    /// import and the seconds it took. Says why and exits when it can't.
+    static func run(connection: GraphConnection, work: String?, state: StateOptions) throws -> (TenantPull, URL, Double) {
+        let folder = work.map { URL(fileURLWithPath: $0) } ?? PullWorkspace.standard(graphURL: connection.base, stateDirectory: state.store.directory)
+        let pull: TenantPull
+        do throws(GraphClientError) {
+            pull = try TenantPull(connection: connection, workspace: folder, protecting: [state.store.directory])
+        } catch {
+            FileHandle.standardError.write(Data("error: --work \(TextSanitizer.inert(error.description))\n".utf8))
+            throw ExitCode(2)
+        }
+        let line = ProgressLine()
+        if pull.isResuming { FileHandle.standardError.write(Data("Resuming the pull kept in \(folder.path)\n".utf8)) }
+        pull.report = { line.show($0) }
+        let outcome = BlockingTask.run { () async -> Result<URL, GraphClientError> in
+            do throws(GraphClientError) { return .success(try await pull.run()) } catch { return .failure(error) }
+        }
+        line.finish()
+        let importFolder: URL
+        switch outcome {
+        case .success(let done): importFolder = done
+        case .failure(let error):
+            FileHandle.standardError.write(Data("error: \(TextSanitizer.inert(error.description))\n".utf8))
+            FileHandle.standardError.write(Data("What was read is kept in \(folder.path): run the same pull again to go on from there.\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+        return (pull, importFolder, line.elapsed)
     }
 }
 

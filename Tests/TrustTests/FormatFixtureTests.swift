@@ -58,7 +58,31 @@ struct FormatFixtureTests {
         .createGroup(
             id: "0000f002-0000-4000-8000-000000000004", displayName: "Pilot", description: nil, membershipRule: nil,
             uniqueName: "licensedesk-0000f002-0000-4000-8000-000000000004"),
+        // Licence automation (added to format 2: kinds unknown before).
+        .createPolicy(
+            id: "0000f002-0000-4000-8000-000000000005", displayName: "E3 policy", description: nil,
+            membershipRule: #"user.extensionAttribute10 -eq "E3 All""#),
+        .setManagedScope(
+            ManagedScope(
+                skuIds: [DemoTenant.e3SkuID], userRule: #"user.accountEnabled -eq true"#,
+                usageLocations: [UsageLocationRule(rule: #"user.country -eq "Germany""#, location: "DE")])),
+        .reconcilePlanned(reconcileRun),
+        .reconcileFinished(
+            ReconcileOutcome(
+                run: reconcileRun.id,
+                results: [ReconcileOutcome.Result(call: reconcileRun.calls[0], state: .refused, code: "CountViolation", message: "no seat")])),
     ]
+
+    static let reconcileRun = ReconcileRun(
+        id: "0000f004-0000-4000-8000-000000000001",
+        calls: [
+            ReconcileCall(
+                userID: DemoTenant.userID(6), upn: "user6@contoso.com", usageLocation: "DE",
+                add: [AssignedLicense(skuId: DemoTenant.e3SkuID, disabledPlans: ["2789c901-c14e-48ab-a76a-be334d9d793a"])], remove: [DemoTenant.emsSkuID],
+                givenBy: [DemoTenant.e3SkuID: ["0000f002-0000-4000-8000-000000000005"]], newSkus: [DemoTenant.e3SkuID])
+        ],
+        adopted: [ReconcileHold(userID: DemoTenant.userID(7), upn: "user7@contoso.com", skuId: DemoTenant.e3SkuID, reason: "adopted")],
+        held: [ReconcileHold(userID: DemoTenant.userID(8), upn: "user8@contoso.com", reason: "changed on-premises since the last directory sync")])
 
     static var entries: [JournalEntry] {
         everyChange.enumerated().map { offset, change in
@@ -117,7 +141,7 @@ struct FormatFixtureTests {
         let records = try fixture.split(separator: 0x0A).map { try decoder.decode(AuditRecord.self, from: $0) }
         #expect(records.count == Self.entries.count)
         #expect(records.first?.actor == Self.identity)
-        #expect(records.last?.activity == "Add group")
+        #expect(records.last?.activity == "Reconcile licences outcome")
     }
 
     @Test("compaction.failed format 1: the fixture reads back and is written the same")

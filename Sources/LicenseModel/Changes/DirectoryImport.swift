@@ -31,7 +31,7 @@ public struct DirectoryImport: Codable, Hashable, Sendable {
 extension Tenant {
     /// Checks the import against itself and the tenant, then merges it. Throws before changing
     /// anything when a reference would dangle or a UPN would be held twice.
-    mutating func importDirectory(_ batch: DirectoryImport) throws(ModelError) -> String {
+    mutating func importDirectory(_ batch: DirectoryImport, now: Date) throws(ModelError) -> String {
         // Whatever reader built the batch, nothing Entra would refuse is stored.
         if let organization = batch.organization { try DirectoryLimits.check(imported: organization) }
         for sku in batch.subscribedSkus { try DirectoryLimits.check(imported: sku) }
@@ -93,7 +93,20 @@ extension Tenant {
                 if (old?.consumesSeat(of: sku.skuId) ?? false) != user.consumesSeat(of: sku.skuId) { recount.insert(sku.skuId) }
             }
         }
-        merge(batch.users, into: &users)
+        // Licence policies are LicenseDesk's, not the tenant's: what they give a user stays
+        // when the tenant's copy of the user replaces ours (the tenant knows nothing of them).
+        let policyIDs = Set(groups.filter(\.isPolicy).map(\.id))
+        var incoming = batch.users
+        if !policyIDs.isEmpty {
+            for index in incoming.indices {
+                guard let old = userIndex[incoming[index].id].map({ users[$0] }) else { continue }
+                let kept = old.licenseAssignmentStates.filter { $0.assignedByGroup.map(policyIDs.contains) ?? false }
+                guard !kept.isEmpty else { continue }
+                incoming[index].licenseAssignmentStates += kept
+                LicenseDerivation.refresh(&incoming[index], skus: subscribedSkus, now: now)
+            }
+        }
+        merge(incoming, into: &users)
         merge(batch.groups, into: &groups)
         rebuildIndexes()
         for index in subscribedSkus.indices where recount.contains(subscribedSkus[index].skuId) {

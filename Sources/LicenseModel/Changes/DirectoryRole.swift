@@ -19,11 +19,11 @@ extension TenantChange {
     public var requiredRole: DirectoryRole {
         switch self {
         case .addSku, .setSeats, .addGroupLicense, .removeGroupLicense, .setGroupPlan, .replaceGroupLicenses, .addUserLicense,
-            .removeUserLicense, .reprocessGroup, .reprocessUser, .processPending:
+            .removeUserLicense, .reprocessGroup, .reprocessUser, .processPending, .setManagedScope, .reconcilePlanned, .reconcileFinished:
             .licenseAdministrator
         case .repairConsistency, .importDirectory:
             .globalAdministrator
-        case .createGroup, .setGroupRule, .setGroupPaused, .addGroupMember, .removeGroupMember, .deleteGroup:
+        case .createGroup, .createPolicy, .setGroupRule, .setGroupPaused, .addGroupMember, .removeGroupMember, .deleteGroup:
             .groupsAdministrator
         case .createUser, .setUserAttributes, .removeUser, .addOnPremisesUser, .setOnPremisesUser, .removeOnPremisesUser,
             .configureSync, .runSync, .importOnPremises:
@@ -59,6 +59,9 @@ extension TenantChange {
             [group]
         case .addUserLicense(let user, _, _), .removeUserLicense(let user, _): [user]
         case .processPending, .repairConsistency, .runSync, .configureSync: []
+        case .createPolicy(let group, _, _, _): [group]
+        // One run at a time per state: two would both claim and send.
+        case .setManagedScope, .reconcilePlanned, .reconcileFinished: ["reconciliation"]
         case .importOnPremises(let users): users.map { "onprem:" + $0.samAccountName.lowercased() }
         case .importDirectory(let batch):
             batch.subscribedSkus.map(\.skuId) + batch.users.map(\.id) + batch.groups.map(\.id)

@@ -141,8 +141,17 @@ extension Tenant {
         case .importOnPremises(let imported):
             let (added, replaced) = try importOnPremises(imported)
             audit("on-premises", "imported \(imported.count) users: \(added) new, \(replaced) replaced")
+        case .createPolicy(let id, let name, let description, let rule):
+            try createPolicy(id: id, displayName: name, description: description, rule: rule, now: context.now)
+            audit(name, "licence policy, membershipRule: \(rule)")
+        case .setManagedScope(let scope):
+            audit("reconciliation", try setManagedScope(scope))
+        case .reconcilePlanned(let run):
+            audit("reconciliation", recordPlanned(run, actor: context.actor, now: context.now))
+        case .reconcileFinished(let outcome):
+            audit("reconciliation", recordFinished(outcome, now: context.now, notes: &effects.notes))
         case .importDirectory(let batch):
-            audit("tenant", "imported " + (try importDirectory(batch)))
+            audit("tenant", "imported " + (try importDirectory(batch, now: context.now)))
         case .repairConsistency:
             repairConsistency(now: context.now)
             let run = PendingWorkRunner.run(&self, context: context)

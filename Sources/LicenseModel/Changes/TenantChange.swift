@@ -70,6 +70,15 @@ public enum TenantChange: Codable, Hashable, Sendable {
     case importDirectory(DirectoryImport)
     /// Adds or replaces on-premises users by sAMAccountName (`licensedesk import onprem`).
     case importOnPremises([OnPremisesUser])
+    /// A licence policy: a dynamic group LicenseDesk evaluates itself and applies as direct
+    /// licences (`licensedesk reconcile`); never created in the tenant.
+    case createPolicy(id: String, displayName: String, description: String?, membershipRule: String)
+    /// What reconcile manages (nil: nothing).
+    case setManagedScope(ManagedScope?)
+    /// A reconcile run's plan, before anything is sent.
+    case reconcilePlanned(ReconcileRun)
+    /// What the tenant said to a run's calls.
+    case reconcileFinished(ReconcileOutcome)
 
     // MARK: - The journal's schema
     // Spelled out, not left to the compiler: these strings are what every journal on disk
@@ -86,6 +95,8 @@ public enum TenantChange: Codable, Hashable, Sendable {
         case processPending = "processPending", addOnPremisesUser = "addOnPremisesUser", setOnPremisesUser = "setOnPremisesUser"
         case removeOnPremisesUser = "removeOnPremisesUser", configureSync = "configureSync", runSync = "runSync"
         case repairConsistency = "repairConsistency", importDirectory = "importDirectory", importOnPremises = "importOnPremises"
+        case createPolicy = "createPolicy", setManagedScope = "setManagedScope", reconcilePlanned = "reconcilePlanned"
+        case reconcileFinished = "reconcileFinished"
     }
     enum AddSkuCodingKeys: String, CodingKey { case skuId = "skuId", seats = "seats", edition = "edition" }
     enum SetSeatsCodingKeys: String, CodingKey { case skuId = "skuId", seats = "seats" }
@@ -118,6 +129,12 @@ public enum TenantChange: Codable, Hashable, Sendable {
     enum RunSyncCodingKeys: String, CodingKey { case full = "full" }
     enum ImportDirectoryCodingKeys: String, CodingKey { case _0 = "_0" }
     enum ImportOnPremisesCodingKeys: String, CodingKey { case _0 = "_0" }
+    enum CreatePolicyCodingKeys: String, CodingKey {
+        case id = "id", displayName = "displayName", description = "description", membershipRule = "membershipRule"
+    }
+    enum SetManagedScopeCodingKeys: String, CodingKey { case _0 = "_0" }
+    enum ReconcilePlannedCodingKeys: String, CodingKey { case _0 = "_0" }
+    enum ReconcileFinishedCodingKeys: String, CodingKey { case _0 = "_0" }
 
     /// Every case's key, for the format fixture's check that it covers them all.
     public static var journalCaseNames: [String] { CodingKeys.allCases.map(\.rawValue) }
@@ -147,6 +164,10 @@ public enum TenantChange: Codable, Hashable, Sendable {
         case .removeOnPremisesUser: "Delete on-premises user"
         case .configureSync: "Update sync configuration"
         case .runSync: "Run sync cycle"
+        case .createPolicy: "Add licence policy"
+        case .setManagedScope: "Update licence automation scope"
+        case .reconcilePlanned: "Reconcile licences"
+        case .reconcileFinished: "Reconcile licences outcome"
         }
     }
 }
