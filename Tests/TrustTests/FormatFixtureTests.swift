@@ -159,6 +159,24 @@ struct FormatFixtureTests {
                 == FileManager.default.contents(atPath: Fixtures.path("compaction-failed.json")))
     }
 
+    @Test("reconciliation format 1 (licensedesk.json's reconciliation): scope, bookkeeping and runs read back and are written the same")
+    func reconciliationPinned() throws {
+        var tenant = DemoTenant.make()
+        for change in Self.everyChange.suffix(4) { try tenant.apply(change, context: ChangeContext(now: Self.time, actor: "alice")) }
+        #expect(tenant.automation.scope?.usageLocations.first?.location == "DE")
+        #expect(tenant.automation.owns(DemoTenant.userID(7), DemoTenant.e3SkuID), "adopted")
+        #expect(tenant.automation.failures[DemoTenant.userID(6)]?.code == "CountViolation")
+        let written = try StateJSON.encode(tenant.automation)
+        try Self.matchFixture("reconciliation-format-1.json", written)
+        let fixture = try #require(FileManager.default.contents(atPath: Fixtures.path("reconciliation-format-1.json")))
+        #expect(try StateJSON.decoder().decode(LicenceAutomation.self, from: fixture) == tenant.automation)
+        // A policy is a group marked by an annotation Graph readers ignore.
+        let policy = try #require(tenant.group(id: "0000f002-0000-4000-8000-000000000005"))
+        let json = String(decoding: try StateJSON.encode(policy), as: UTF8.self)
+        #expect(json.contains(#""@licensedesk.policy" : true"#) || json.contains(#""@licensedesk.policy":true"#), "\(json)")
+        #expect(policy.isPolicy && policy.isDynamic)
+    }
+
     static let snapshotFiles = StateFileName.all
 
     /// The demo tenant after a few changes (pending work, versions, an on-premises user).

@@ -222,7 +222,22 @@ public enum ReconcilePlanner {
     /// frees goes a phase after that call. A call whose addition finds no seat keeps its
     /// removals back too: a swap half done leaves the user with neither licence.
     static func fitSeats(_ run: inout ReconcileRun, tenant: Tenant, skus: [String: SubscribedSku]) {
+        // Seats the state counts for what policies give are not taken in the tenant until a
+        // run sends them (the state shows a policy's licences as group paths): not counted.
+        let policyIDs = Set(tenant.policies.map(\.id))
+        func holdsSeat(_ user: User, _ sku: String) -> Bool {
+            user.licenseAssignmentStates.contains {
+                $0.skuId.lowercased() == sku && $0.state.isApplied && ($0.isDirect || !policyIDs.contains($0.assignedByGroup!))
+            }
+        }
         var seats = SeatLedger(skus: skus)
+        if !policyIDs.isEmpty {
+            for user in tenant.users {
+                for sku in Set(user.licenseAssignmentStates.filter { $0.state.isApplied }.map { $0.skuId.lowercased() }) where !holdsSeat(user, sku) {
+                    seats.available[sku, default: 0] += 1
+                }
+            }
+        }
         var ordered: [ReconcileCall] = []
         for var call in run.calls where call.add.isEmpty {
             call.phase = 0
@@ -231,8 +246,8 @@ public enum ReconcilePlanner {
         }
         func needs(_ call: ReconcileCall) -> [String] {
             let user = tenant.user(id: call.userID)
-            // A SKU the user already holds through a group takes no new seat.
-            return call.newSkus.map { $0.lowercased() }.filter { !(user?.consumesSeat(of: skus[$0]?.skuId ?? $0) ?? false) }
+            // A SKU the user already holds through a group of the tenant takes no new seat.
+            return call.newSkus.map { $0.lowercased() }.filter { sku in !(user.map { holdsSeat($0, sku) } ?? false) }
         }
         var pending = run.calls.filter { !$0.add.isEmpty }
         var progress = true
