@@ -6,7 +6,7 @@ import TerminalKit
 /// the console shows them in an overlay, so both say the same thing in the same words.
 public enum ReportText {
     public enum Report: String, CaseIterable, Sendable {
-        case seats, errors, redundantDirect = "redundant-direct", newPlans = "new-plans", forecast
+        case seats, errors, redundantDirect = "redundant-direct", newPlans = "new-plans", forecast, reconcile
 
         public var title: String {
             switch self {
@@ -15,12 +15,15 @@ public enum ReportText {
             case .redundantDirect: "Direct assignments that groups already cover"
             case .newPlans: "Groups where a newly added service plan would switch on"
             case .forecast: "Seat forecast for the pending work"
+            case .reconcile: "Licence automation: the latest runs and the next plan"
             }
         }
     }
 
     public static func lines(_ report: Report, tenant: Tenant) -> [String] {
         switch report {
+        case .reconcile:
+            return ReconcileReportText.lines(tenant)
         case .seats:
             return LicenceReports.seats(tenant).flatMap { sku in
                 ["\(sku.skuPartNumber)  \(sku.consumed) of \(sku.enabled) seats used"]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import LicenseModel
 import LicenseStore
@@ -90,24 +91,13 @@ struct ReconcileHistoryCommand: ParsableCommand {
         let automation = tenant.automation
         if json { return try JSONOutput.print(automation.runs) }
         guard !automation.runs.isEmpty else { return print("No reconcile run yet.") }
-        for run in automation.runs.reversed() { print(TextSanitizer.inert(Self.line(run))) }
+        for run in automation.runs.reversed() { print(TextSanitizer.inert(ReconcileReportText.runLine(run))) }
         for (user, failure) in automation.failures.sorted(by: { $0.key < $1.key }) {
             let upn = tenant.user(id: user)?.userPrincipalName ?? user
             print(TextSanitizer.inert("refused: \(upn): \(failure.code): \(failure.message) (run \(failure.run.prefix(8)); planned again next run)"))
         }
     }
 
-    /// "2026-12-01T21:50:00Z  1a2b3c4d  applied  12 call(s): 8 added, 3 changed, 1 removed; 12 done, 0 refused"
-    static func line(_ run: ReconcileRunSummary) -> String {
-        let time = ISO8601DateFormatter().string(from: run.started)
-        var text =
-            "\(time)  \(run.id.prefix(8))  \(run.status.rawValue)  by \(run.actor)  \(run.calls) call(s): \(run.added) added, \(run.changed) changed, \(run.removed) removed"
-        if run.status != .refused && run.status != .sending { text += "; \(run.done) done, \(run.refusedCalls) refused or not sent" }
-        if run.countViolations > 0 { text += "; \(run.countViolations) CountViolation" }
-        if run.held > 0 { text += "; \(run.held) waiting for sync" }
-        if let reason = run.reason { text += "; \(reason)" }
-        return text
-    }
 }
 
 /// `licensedesk reconcile units`: a systemd service and timer that run reconcile on a schedule.

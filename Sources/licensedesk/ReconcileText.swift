@@ -1,23 +1,12 @@
+import Console
 import Foundation
 import LicenseModel
 import TerminalKit
 
 /// A reconcile plan and its outcome in words, for the terminal and for logs.
 enum ReconcileText {
-    /// "user adele@contoso.com: add ENTERPRISEPACK (3 of 16 on); remove STANDARDPACK"
     static func line(_ call: ReconcileCall, tenant: Tenant) -> String {
-        var parts: [String] = []
-        if let location = call.usageLocation { parts.append("usage location \(location)") }
-        for licence in call.add {
-            let sku = tenant.subscribedSkus.first { $0.skuId.lowercased() == licence.skuId.lowercased() }
-            let total = sku?.planIds.count ?? 0
-            let verb = call.newSkus.contains { $0.lowercased() == licence.skuId.lowercased() } ? "add" : "set plans of"
-            let on = total == 0 ? "" : " (\(total - licence.disabledPlans.count) of \(total) on)"
-            parts.append("\(verb) \(sku?.skuPartNumber ?? licence.skuId)\(on)")
-        }
-        if !call.remove.isEmpty { parts.append("remove " + call.remove.map { name($0, tenant) }.joined(separator: ", ")) }
-        let phase = call.phase > 0 ? "  [after phase \(call.phase - 1): takes a seat it frees]" : ""
-        return TextSanitizer.inert("\(call.upn): \(parts.joined(separator: "; "))\(phase)")
+        TextSanitizer.inert(ReconcileReportText.callLine(call, tenant: tenant))
     }
 
     static func name(_ sku: String, _ tenant: Tenant) -> String {

@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
         discussion: "Also in the console: `:report <name>`.")
 
     @OptionGroup var state: StateOptions
-    @Argument(help: "seats, errors, redundant-direct, new-plans or forecast.") var name: ReportText.Report
+    @Argument(help: "seats, errors, redundant-direct, new-plans, forecast or reconcile.") var name: ReportText.Report
     @Flag(help: "Print the report's data as JSON.") var json = false
 
     func run() throws {
@@ -23,6 +23,7 @@ struct ReportCommand: ParsableCommand {
             case .redundantDirect: return try JSONOutput.print(LicenceReports.redundantDirect(tenant))
             case .newPlans: return try JSONOutput.print(LicenceReports.newPlanExposure(tenant))
             case .forecast: return try JSONOutput.print(LicenceReports.forecast(tenant))
+            case .reconcile: return try JSONOutput.print(tenant.automation)
             }
         }
         print(name.title)

@@ -117,6 +117,28 @@ struct ReconcileCommandTests {
         #expect(audit.standardOutput.contains("Reconcile licences"), "every run is audited")
     }
 
+    @Test("the console shows the latest runs and the next plan (:report reconcile), and lists a policy as one")
+    func console() throws {
+        let server = try GraphTestServer(mergingErrors: true)
+        let rehearsal = try Self.setUp(server)
+        #expect(try Self.reconcile(rehearsal, server, ["--apply"]).status == 0)
+        // A broken rule: the next plan would remove, and the breaker would refuse it.
+        try rehearsal.run(["groups", "set-rule", "E3 All policy", #"user.extensionAttribute10 -eq "E3 Al""#])
+        let session = try TmuxSession(command: ConsoleInTmuxTests.command(rehearsal.directory))
+        #expect(try session.waitFor("q quit") != nil, "the console never drew")
+        try session.sendKeys(":")
+        try session.sendKeys("-l", "report reconcile")
+        try session.sendKeys("Enter")
+        #expect(try session.waitFor("Latest runs:") != nil, "\((try? session.capture()) ?? "")")
+        #expect(try session.waitFor("applied  by") != nil, "\((try? session.capture()) ?? "")")
+        #expect(try session.waitFor("Next plan, from the tenant as last pulled") != nil)
+        #expect(try session.waitFor("the circuit breaker would refuse it") != nil, "\((try? session.capture()) ?? "")")
+        try session.sendKeys("Escape", "q")
+        #expect(session.waitForExit())
+        let list = try BinaryRunner.run(["groups", "list", "--state", rehearsal.path])
+        #expect(list.standardOutput.contains("E3 All policy\tpolicy"), "\(list.standardOutput)")
+    }
+
     @Test("a rule broken on purpose trips the circuit breaker: exit 2, the policy named, nothing removed; --force sends")
     func circuitBreaker() throws {
         let server = try GraphTestServer(mergingErrors: true)
