@@ -326,7 +326,8 @@ public enum ReconcilePlanner {
     /// The tenant's last directory sync: Graph's organization.onPremisesLastSyncDateTime as
     /// pulled, else the simulated sync's.
     static func lastSync(of tenant: Tenant) -> Date? {
-        if case .string(let text) = tenant.organization.extra["onPremisesLastSyncDateTime"], let date = ISO8601DateFormatter().date(from: text) {
+        // The project's strict ISO 8601 reader, as for every other time Graph sends.
+        if case .string(let text) = tenant.organization.extra["onPremisesLastSyncDateTime"], let date = ISO8601Text.parse(text) {
             return date
         }
         return tenant.onPremises.lastSync
