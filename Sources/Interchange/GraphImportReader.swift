@@ -13,6 +13,9 @@ struct GraphImportReader {
     private var origin: [String: (file: String, record: Int)] = [:]
     /// UPN (lower-cased) → the id of the record that brought it, for clashes within the import.
     private var upnsSeen: [String: String] = [:]
+    /// User id → its place in `batch.users`: a tenant's pull brings every user, and looking
+    /// each one up by a scan made a 100,000-user pull take minutes.
+    private var batchUserPositions: [String: Int] = [:]
     private var pages: [GraphImport.Kind: Int] = [:]
     private var pagesWithNextLink: [GraphImport.Kind: Int] = [:]
 
@@ -147,7 +150,11 @@ struct GraphImportReader {
                     if skipBad { continue }
                 }
                 if merged {
-                    replace(&batch, object)
+                    if let user = object as? User, let position = batchUserPositions[user.id] {
+                        batch.users[position] = user
+                    } else {
+                        replace(&batch, object)
+                    }
                     continue
                 }
                 if let first = origin[object.id] {
@@ -157,12 +164,13 @@ struct GraphImportReader {
                 }
                 origin[object.id] = (file, record)
                 add(&batch, object)
+                if let user = object as? User { batchUserPositions[user.id] = batch.users.count - 1 }
             }
         }
     }
 
     private func batchObject<T>(_ type: T.Type, _ id: String) -> T? {
-        if T.self == User.self { return batch.users.first { $0.id == id } as? T }
+        if T.self == User.self { return batchUserPositions[id].map { batch.users[$0] } as? T }
         if T.self == Group.self { return batch.groups.first { $0.id == id } as? T }
         return nil
     }
@@ -214,8 +222,8 @@ struct GraphImportReader {
         guard let user = object as? User else { return nil }
         let key = user.userPrincipalName.lowercased()
         if let holder = upnsSeen[key], holder != user.id { return "UPN \(user.userPrincipalName) is also user \(holder)'s in this import" }
-        if let existing = try? tenant.findUser(user.userPrincipalName), existing.id != user.id,
-            !batch.users.contains(where: { $0.id == existing.id })
+        if let existing = tenant.user(upn: user.userPrincipalName), existing.id != user.id,
+            batchUserPositions[existing.id] == nil
         {
             return "UPN \(user.userPrincipalName) is held by another user of the tenant (\(existing.id))"
         }

@@ -44,7 +44,8 @@ extension Tenant {
     }
 
     public func findUser(_ query: String) throws(ModelError) -> User {
-        if let user = user(id: query) { return user }
+        if let user = user(id: query) ?? user(upn: query) { return user }
+        // An id typed in another case: rare, so a scan.
         let folded = query.lowercased()
         if let user = users.first(where: { $0.userPrincipalName.lowercased() == folded || $0.id.lowercased() == folded }) {
             return user

@@ -86,6 +86,33 @@ struct GraphImportTests {
         #expect(outcome.notes.contains("2 pages of users"))
     }
 
+    @Test(
+        "a UPN held by another tenant user (any case) or by an earlier record is refused; a UPN freed by a user renamed in the same import may be taken; a user re-sent with its own UPN is no clash"
+    )
+    func upnClashes() throws {
+        let directory = TemporaryDirectory()
+        let tenant = DemoTenant.make()
+        let adele = try tenant.findUser("adele.vance@contoso.com")
+        let alex = try tenant.findUser("alex.wilber@contoso.com")
+        let file = directory.write(
+            """
+            {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
+              {"id": "0000a001-0000-4000-8000-000000000001", "userPrincipalName": "ALEX.WILBER@contoso.com", "displayName": "Clash with the tenant"},
+              {"id": "\(adele.id)", "userPrincipalName": "adele.renamed@contoso.com", "displayName": "Adele"},
+              {"id": "0000a001-0000-4000-8000-000000000002", "userPrincipalName": "adele.vance@contoso.com", "displayName": "Takes Adele's old UPN"},
+              {"id": "0000a001-0000-4000-8000-000000000003", "userPrincipalName": "Adele.Renamed@contoso.com", "displayName": "Clash in the import"},
+              {"id": "\(alex.id)", "userPrincipalName": "alex.wilber@contoso.com", "displayName": "Alex, re-sent"}
+            ]}
+            """, to: "users.json")
+        let outcome = GraphImport.read([file], against: tenant, skipBad: true)
+        #expect(
+            outcome.problems.map(\.description) == [
+                "\(file) record 1: UPN ALEX.WILBER@contoso.com is held by another user of the tenant (\(alex.id))",
+                "\(file) record 4: UPN Adele.Renamed@contoso.com is also user \(adele.id)'s in this import",
+            ])
+        #expect(outcome.payload.users.map(\.id) == [adele.id, "0000a001-0000-4000-8000-000000000002", alex.id])
+    }
+
     @Test("an unknown SKU, a licence of a SKU the tenant lacks, and a member who is nowhere are each refused")
     func references() throws {
         let directory = TemporaryDirectory()
