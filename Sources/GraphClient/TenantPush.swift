@@ -22,6 +22,11 @@ public final class TenantPush: @unchecked Sendable {
     public var say: @Sendable (String) -> Void = { _ in }
     /// What the merge of disabled plans kept of the tenant's own.
     public private(set) var notes: [String] = []
+    /// Whether a user's licence additions are merged with the disabled plans the tenant has,
+    /// read just before they go (a push's rehearsal may be days old). Reconcile turns it off:
+    /// it plans from the tenant pulled moments before, writes disabled plans whole, and the
+    /// read would double its requests.
+    public var mergesUserDisabledPlans = true
     /// How long to wait; tests make it instant.
     var sleep: @Sendable (Double) async -> Void = { seconds in try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
 
@@ -299,7 +304,8 @@ public final class TenantPush: @unchecked Sendable {
         switch operation {
         case .groupLicenses(let id, _, let add, _) where !add.isEmpty:
             PushCheck(connection: connection, rehearsal: rehearsal, plan: plan, liveIDs: record.liveGroupIDs).path(id) + "?$select=id,assignedLicenses"
-        case .userLicenses(let id, _, let add, _) where !add.isEmpty: "/users/\(BatchExport.segment(id))?$select=id,licenseAssignmentStates"
+        case .userLicenses(let id, _, let add, _) where !add.isEmpty && mergesUserDisabledPlans:
+            "/users/\(BatchExport.segment(id))?$select=id,licenseAssignmentStates"
         default: nil
         }
     }

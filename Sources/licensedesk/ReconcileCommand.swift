@@ -86,6 +86,7 @@ struct ReconcileRunCommand: ParsableCommand {
 
         // 1. The tenant as it is now.
         let (pull, folder, seconds) = try LivePull.run(connection: connection, work: work, state: state)
+        let reading = Date()
         let imported = GraphImport.read([folder.path], against: loaded.tenant, skipBad: false, asGraphSent: true)
         for problem in imported.problems { Notice.note("pulled: \(problem.description)") }
         guard imported.problems.isEmpty else { return try fail("the pulled tenant has records LicenseDesk refuses; nothing planned") }
@@ -106,7 +107,9 @@ struct ReconcileRunCommand: ParsableCommand {
             try tenant.apply(.importDirectory(imported.payload), context: ChangeContext(now: Date(), actor: ActorIdentity.current().name))
         }
         pull.remove()
-        print("Pulled \(pull.objects) objects in \(String(format: "%.1f", seconds)) s")
+        print(
+            "Pulled \(pull.objects) objects in \(String(format: "%.1f", seconds)) s; read and recorded in \(String(format: "%.1f", Date().timeIntervalSince(reading))) s"
+        )
 
         // 2. The plan.
         var options = self.options
@@ -137,7 +140,13 @@ struct ReconcileRunCommand: ParsableCommand {
         // 3. On record, then sent, phase by phase.
         loaded = try state.commit(.reconcilePlanned(run), against: loaded).state
         let sender = ReconcileSender(connection: connection, store: store, tenantID: tenantID, runID: run.id, rehearsal: loaded.tenant)
+        let sending = Date()
         let sent = sender.send(run.calls)
+        if !run.calls.isEmpty {
+            print(
+                "Sent \(sent.results.filter { $0.state != .notSent }.count) of \(run.calls.count) call(s) in \(String(format: "%.1f", Date().timeIntervalSince(sending))) s"
+            )
+        }
         let outcome = ReconcileOutcome(run: run.id, results: sent.results)
         let finished = try state.commit(.reconcileFinished(outcome), against: loaded)
         for note in finished.effects.notes { Notice.note(note) }

@@ -61,6 +61,7 @@ struct ReconcileSender {
                 throw .record(path: store.pushRecordPath(named: name), reason: "could not be added to (\(error)); nothing more is sent until it can be")
             }
         }
+        push.mergesUserDisabledPlans = false
         push.say = { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
         let failure = BlockingTask.run { () async -> GraphClientError? in
             do throws(GraphClientError) {

@@ -95,6 +95,11 @@ struct ReconcileCommandTests {
         }
         let sent = Self.assignLicenseCalls(server)
         #expect(sent.values.allSatisfy { $0 == 1 }, "one call per changed user: \(sent)")
+        #expect(applied.standardOutput.contains("Sent \(sent.count) of \(sent.count) call(s) in"), "\(applied.standardOutput)")
+        // The plan is made from the tenant just pulled and writes disabled plans whole: no user
+        // is read again before their call (push's disabled-plan merge read), one request each.
+        let userReads = server.process.output.filter { $0.hasPrefix("GET /v1.0/users/") }
+        #expect(userReads.isEmpty, "\(userReads.prefix(3))")
 
         // Nothing to do the second time.
         let again = try Self.reconcile(rehearsal, server, ["--apply"])
