@@ -41,7 +41,9 @@ extension Tenant {
         let groupIDs = Set(groups.map(\.id)).union(batch.groups.map(\.id))
         let skuIDs = Set(subscribedSkus.map(\.skuId)).union(batch.subscribedSkus.map(\.skuId))
         var upns: [String: String] = [:]
-        for user in users where !batch.users.contains(where: { $0.id == user.id }) {
+        // A set, not a scan of the batch per user: a pull of 100,000 users spent minutes here.
+        let batchUserIDs = Set(batch.users.map(\.id))
+        for user in users where !batchUserIDs.contains(user.id) {
             upns[user.userPrincipalName.lowercased()] = user.id
         }
         for user in batch.users {
