@@ -61,10 +61,9 @@ struct GraphImportReader {
         let tenant = self.tenant
         switch kind {
         case .users:
+            // Users replaced in the batch by their place (`batchUserPositions`), not a closure's scan.
             accept(file, decoder, data, as: User.self, required: ["userPrincipalName", "displayName"], existing: { tenant.user(id: $0) }) {
                 $0.users.append($1)
-            } replace: { batch, user in
-                if let index = batch.users.firstIndex(where: { $0.id == user.id }) { batch.users[index] = user }
             }
         case .groups:
             accept(file, decoder, data, as: Group.self, required: ["displayName"], existing: { tenant.group(id: $0) }) {

@@ -2,6 +2,7 @@ import Foundation
 import Interchange
 import LicenseModel
 import LicenseStore
+import MembershipRules
 import TestSupport
 import Testing
 
@@ -111,6 +112,22 @@ struct GraphImportTests {
                 "\(file) record 4: UPN Adele.Renamed@contoso.com is also user \(adele.id)'s in this import",
             ])
         #expect(outcome.payload.users.map(\.id) == [adele.id, "0000a001-0000-4000-8000-000000000002", alex.id])
+    }
+
+    @Test("a new user's properties in two files ($select in parts) make one user with both, not a duplicate")
+    func userInParts() throws {
+        let directory = TemporaryDirectory()
+        let context = "\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users\""
+        _ = directory.write(
+            "{\(context), \"value\": [{\"id\": \"0000a001-0000-4000-8000-000000000001\", \"userPrincipalName\": \"one@contoso.com\", \"displayName\": \"One\"}]}",
+            to: "users-1.json")
+        _ = directory.write("{\(context), \"value\": [{\"id\": \"0000a001-0000-4000-8000-000000000001\", \"department\": \"Sales\"}]}", to: "users-2.json")
+        let outcome = GraphImport.read([directory.path], against: emptyTenant(), skipBad: false)
+        #expect(outcome.problems.isEmpty, "\(outcome.problems)")
+        let user = try #require(outcome.payload.users.first)
+        #expect(outcome.payload.users.count == 1)
+        #expect(user.displayName == "One")
+        #expect(user.strings[StringSlot.slot(named: "department")!] == "Sales")
     }
 
     @Test("an unknown SKU, a licence of a SKU the tenant lacks, and a member who is nowhere are each refused")
