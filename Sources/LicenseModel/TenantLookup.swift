@@ -73,6 +73,9 @@ extension Tenant {
     /// Where a user sits in `users`.
     public func userIndex(of id: String) -> Int? { userIndex[id] }
 
+    /// Where a group sits in `groups`.
+    public func groupIndex(of id: String) -> Int? { groupIndex[id] }
+
     /// The members of a group that are users, by index in `users`, in member order.
     public func memberUserIndices(of groupID: String) -> [Int] {
         group(id: groupID)?.members.compactMap { userIndex[$0] } ?? []

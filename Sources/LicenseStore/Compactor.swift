@@ -32,6 +32,8 @@ public struct Compactor: Sendable {
         public var switchSeconds: Double
         /// Waiting for the state's lock first (behind admins' saves; nobody waits for this).
         public var lockWaitSeconds: Double
+        /// Records written as a delta (`SnapshotDelta`); nil: the whole snapshot was written.
+        public var deltaRecords: Int?
     }
 
     public enum Outcome: Sendable {
@@ -45,7 +47,7 @@ public struct Compactor: Sendable {
     /// Compacts from `state` when given (a consistent view already in memory), else from a
     /// lock-free load. The result is the same either way. `always`: even when the journal
     /// holds nothing new (an admin's `compact` after editing a file by hand).
-    public func run(from given: LoadedState? = nil, always: Bool = false) throws(StateError) -> Outcome {
+    public func run(from given: LoadedState? = nil, always: Bool = false, whole: Bool = false) throws(StateError) -> Outcome {
         guard store.isWritable else { throw .readOnly(directory: store.directory) }
         try store.requireMaintainer()
         guard let compactionLock = try DirectoryLock.attempt(directory: store.directory, file: StateFileName.compactionLock) else {
@@ -62,15 +64,19 @@ public struct Compactor: Sendable {
         defer { unlink(startedPath) }
         let files = SnapshotFiles(store: store)
         files.removeStaged()  // what a compactor that died left
-        let state: LoadedState
-        if let given { state = given } else { state = try store.load() }
+        files.removeUnlistedDeltas()
+        var state: LoadedState
+        // The snapshot as read is kept beside the state, to tell what changed since (`TenantDiff`).
+        if let given { state = given } else { state = try store.load(keepingSnapshot: !whole) }
         let inPlace = try files.readDeskPosition(known: state.deskPosition)
         guard state.sequence > inPlace.journalSequence || (always && state.sequence == inPlace.journalSequence) else {
             return .nothingToDo
         }
         let started = Date()
+        let delta = whole || state.sequence == inPlace.journalSequence ? nil : try deltaPlan(for: state, inPlace: inPlace)
+        state.snapshotTenant = nil
         var staged: StagedSnapshot
-        do { staged = try files.stage(state) } catch {
+        do { staged = try files.stage(state, delta: delta) } catch {
             files.removeStaged()
             throw error
         }
@@ -83,11 +89,31 @@ public struct Compactor: Sendable {
             files.removeStaged()
             return .nothingToDo
         }
+        // A whole snapshot replaces every delta: theirs go now (a reader still reading them
+        // finds the snapshot moved on and reads again).
+        if staged.deltaFiles == nil { files.removeUnlistedDeltas() }
+        files.removeStaged()  // a history staged with nothing in it, say
         return .compacted(
             Report(
                 sequence: staged.sequence, entries: staged.sequence - inPlace.journalSequence, bytesWritten: staged.bytes,
                 stagingSeconds: switching.timeIntervalSince(started), switchSeconds: held,
-                lockWaitSeconds: max(0, switched.timeIntervalSince(switching) - held)))
+                lockWaitSeconds: max(0, switched.timeIntervalSince(switching) - held), deltaRecords: delta?.diff.records))
+    }
+
+    /// A delta over the snapshot in place when one holds the changes and the deltas stay a
+    /// small part of the tenant (`StateStore.deltaShare`, `maximumDeltas`); nil: the whole
+    /// snapshot is written, and the deltas start again from it.
+    private func deltaPlan(for state: LoadedState, inPlace: DeskPosition) throws(StateError) -> DeltaPlan? {
+        guard let base = state.snapshotTenant, state.snapshotSequence == inPlace.journalSequence, state.lineage == inPlace.lineage else {
+            return nil
+        }
+        let desk = try SnapshotFiles(store: store).readDesk()
+        guard desk.journalSequence == state.snapshotSequence, let listed = try? desk.checkedDeltas(file: store.path(StateFileName.desk)),
+            listed.count < store.maximumDeltas, let diff = TenantDiff(base: base, now: state.tenant)
+        else { return nil }
+        let records = listed.map(\.records).reduce(0, +) + diff.records
+        guard Double(records) <= store.deltaShare * Double(max(1, base.users.count + base.groups.count)) else { return nil }
+        return DeltaPlan(diff: diff, listed: listed, baseSequence: state.snapshotSequence)
     }
 }
 
@@ -118,6 +144,8 @@ extension StateStore {
         if recovery.isNeeded { _ = try recovery.run() }
         let inPlace = try files.readDeskPosition(known: before)
         guard inPlace.lineage == staged.madeFromLineage, inPlace.journalSequence <= staged.sequence else { return nil }
+        // A delta goes over exactly the snapshot it was made against.
+        if let base = staged.baseSequence, inPlace.journalSequence != base { return nil }
         try files.switchTo(staged)
         return Date().timeIntervalSince(locked)
     }

@@ -46,7 +46,7 @@ struct DeskPosition: Sendable {
             fields[key] = value
         }
         guard reachedTheRest, let sequenceText = fields["journalSequence"], let sequence = Int(sequenceText),
-            let versionText = fields["formatVersion"], let version = Int(versionText), version <= stateFormatVersion
+            let versionText = fields["formatVersion"], let version = Int(versionText), version <= newestReadableFormatVersion
         else { return nil }  // a newer format is decoded whole, which refuses it by name
         journalSequence = sequence
         func number(_ key: String) -> Int?? {

@@ -20,6 +20,8 @@ struct SnapshotFiles {
             throw .unreadable(file: store.path(StateFileName.organization), line: nil, column: nil, reason: "value holds no organization")
         }
         let skus: GraphListFile<SubscribedSku> = try decode(StateFileName.subscribedSkus)
+        // The desk file says which deltas go over the base lists.
+        let desk: DeskFile = try decode(StateFileName.desk)
         var users: GraphListFile<User>
         var groups: GraphListFile<Group>
         var memberUsers: [[Int]]?
@@ -39,7 +41,7 @@ struct SnapshotFiles {
             users = try decodeList(StateFileName.users) { sharing.share(&$0) }
             groups = try decodeList(StateFileName.groups)
         }
-        let desk: DeskFile = try decode(StateFileName.desk)
+        try apply(try desk.checkedDeltas(file: readPath(StateFileName.desk)), users: &users.value, groups: &groups.value, memberUsers: &memberUsers)
         var tenant = Tenant(
             organization: organization, subscribedSkus: skus.value, users: users.value, groups: groups.value,
             pending: desk.pending, settings: desk.settings, onPremises: desk.onPremises,
@@ -106,16 +108,22 @@ struct SnapshotFiles {
     private func decodeList<Element: Decodable & Sendable>(
         _ name: String, settle: (@Sendable (inout [Element]) -> Void)? = nil
     ) throws(StateError) -> GraphListFile<Element> {
-        let file = readPath(name)
-        if let data = try DurableFile.read(file, mapped: true), let list = ParallelListDecoding.decode(data, as: Element.self, settle: settle) {
-            if list.formatVersion > stateFormatVersion { throw .unsupportedVersion(file: file, found: list.formatVersion) }
-            return list
-        }
-        return try decode(name)
+        try decodeList(at: readPath(name), settle: settle)
     }
 
-    private func decode<T: Decodable>(_ name: String) throws(StateError) -> T {
-        let file = readPath(name)
+    func decodeList<Element: Decodable & Sendable>(
+        at file: String, settle: (@Sendable (inout [Element]) -> Void)? = nil
+    ) throws(StateError) -> GraphListFile<Element> {
+        if let data = try DurableFile.read(file, mapped: true), let list = ParallelListDecoding.decode(data, as: Element.self, settle: settle) {
+            if list.formatVersion > newestReadableFormatVersion { throw .unsupportedVersion(file: file, found: list.formatVersion) }
+            return list
+        }
+        return try decode(at: file)
+    }
+
+    private func decode<T: Decodable>(_ name: String) throws(StateError) -> T { try decode(at: readPath(name)) }
+
+    private func decode<T: Decodable>(at file: String) throws(StateError) -> T {
         guard let data = try DurableFile.read(file) else {
             throw .io(path: file, reason: "missing; run `licensedesk init` to create a tenant here")
         }
@@ -123,13 +131,13 @@ struct SnapshotFiles {
         // probed for it (a second full parse, which a big file should not pay every load).
         let value: T
         do { value = try StateJSON.decoder().decode(T.self, from: data) } catch {
-            if let version = Self.formatVersion(in: data), version > stateFormatVersion {
+            if let version = Self.formatVersion(in: data), version > newestReadableFormatVersion {
                 throw .unsupportedVersion(file: file, found: version)
             }
             let located = DecodingErrorLocator.locate(error, in: data, file: file)
             throw Recovery(store: store).setAside(file, because: located)
         }
-        if let versioned = value as? any VersionedStateFile, versioned.formatVersion > stateFormatVersion {
+        if let versioned = value as? any VersionedStateFile, versioned.formatVersion > newestReadableFormatVersion {
             throw .unsupportedVersion(file: file, found: versioned.formatVersion)
         }
         return value

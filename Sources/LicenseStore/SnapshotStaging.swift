@@ -31,6 +31,19 @@ struct StagedSnapshot: Sendable {
     /// (`prepareJournal`), and the last line it copied: under the lock only what was appended
     /// since is added.
     var journalCopiedThrough: (offset: Int, lastLine: Data)?
+    /// A delta compaction's delta files, by their final names (absent: the whole snapshot was
+    /// staged), and the snapshot in place they go over: it must still be that one at the switch.
+    var deltaFiles: [String]?
+    var baseSequence: Int?
+}
+
+/// A compaction that writes a delta over the snapshot in place (`SnapshotDelta`) instead of
+/// the whole of it.
+struct DeltaPlan {
+    var diff: TenantDiff
+    /// The deltas the snapshot in place lists already.
+    var listed: [SnapshotDelta]
+    var baseSequence: Int
 }
 
 /// Where a compaction cuts the journal, and the line it read just before: read with no lock,
@@ -54,7 +67,8 @@ extension StateFileName {
     /// compaction stages. Recovery leaves these alone (a compactor may be writing them this
     /// moment); the next compactor, holding `compaction.lock`, removes what a dead one left.
     static func isStaged(_ name: String) -> Bool {
-        staged.contains { name == $0 + stagedSuffix || name.hasPrefix($0 + stagedSuffix + ".tmp.") || name == $0 + retiredSuffix }
+        SnapshotDelta.isStagedDeltaName(name)
+            || staged.contains { name == $0 + stagedSuffix || name.hasPrefix($0 + stagedSuffix + ".tmp.") || name == $0 + retiredSuffix }
     }
 
     /// A snapshot file (or the cache) a switch replaced, kept under this second name until the
@@ -68,7 +82,7 @@ extension SnapshotFiles {
     /// Writes `state` as staged files, each durable, and the cache that describes them.
     /// With `suffix` `.next` (only under the state's lock, where recovery can't run) the files
     /// are written as a compaction's new files directly, without a cache.
-    func stage(_ state: LoadedState, suffix: String = StateFileName.stagedSuffix) throws(StateError) -> StagedSnapshot {
+    func stage(_ state: LoadedState, suffix: String = StateFileName.stagedSuffix, delta: DeltaPlan? = nil) throws(StateError) -> StagedSnapshot {
         func stagedPath(_ name: String) -> String { self.stagedPath(name, suffix) }
         let withCache = suffix == StateFileName.stagedSuffix
         let journalCut = withCache ? try stageHistory(of: state) : nil
@@ -77,27 +91,51 @@ extension SnapshotFiles {
         let lineage = state.lineage ?? UUID().uuidString.lowercased()
         try writeList(GraphListFile([tenant.organization]), extras.organization, to: stagedPath(StateFileName.organization))
         try writeList(GraphListFile(tenant.subscribedSkus), extras.subscribedSkus, to: stagedPath(StateFileName.subscribedSkus))
-        try writeList(GraphListFile(tenant.users), extras.users, to: stagedPath(StateFileName.users), chunkSize: 1_024)
-        // A few groups with up to a million members each: one group per chunk, one chunk per core.
-        try writeList(GraphListFile(tenant.groups), extras.groups, to: stagedPath(StateFileName.groups), chunkSize: 1)
-        let desk = DeskFile(
-            formatVersion: stateFormatVersion, pending: tenant.pending, settings: tenant.settings, journalSequence: state.sequence,
-            versions: state.versions, onPremises: tenant.onPremises, lineage: lineage, journalCut: journalCut?.offset,
-            journalCutFrom: journalCut == nil ? nil : state.snapshotSequence, reconciliation: tenant.automation.isEmpty ? nil : tenant.automation)
+        var deltas: [SnapshotDelta] = []
+        var deltaFiles: [String]?
+        if let delta {
+            // Only what changed; users.json, groups.json and their cache stay as they are.
+            let usersBytes = try writeDelta(delta.diff.users, to: stagedPath(SnapshotDelta.usersFile(state.sequence)))
+            let groupsBytes = try writeDelta(delta.diff.groups, to: stagedPath(SnapshotDelta.groupsFile(state.sequence)))
+            deltas = delta.listed
+            if delta.diff.records > 0 {
+                deltas.append(
+                    SnapshotDelta(
+                        sequence: state.sequence, users: delta.diff.users.count > 0, groups: delta.diff.groups.count > 0,
+                        records: delta.diff.records, bytes: usersBytes + groupsBytes))
+            }
+            deltaFiles = deltas.last.map { $0.sequence == state.sequence ? $0.files : [] } ?? []
+        } else {
+            try writeList(GraphListFile(tenant.users), extras.users, to: stagedPath(StateFileName.users), chunkSize: 1_024)
+            // A few groups with up to a million members each: one group per chunk, one chunk per core.
+            try writeList(GraphListFile(tenant.groups), extras.groups, to: stagedPath(StateFileName.groups), chunkSize: 1)
+        }
+        var desk = DeskFile(
+            formatVersion: DeskFile.formatVersion(listing: deltas), pending: tenant.pending, settings: tenant.settings,
+            journalSequence: state.sequence, versions: state.versions, onPremises: tenant.onPremises, lineage: lineage,
+            journalCut: journalCut?.offset, journalCutFrom: journalCut == nil ? nil : state.snapshotSequence,
+            reconciliation: tenant.automation.isEmpty ? nil : tenant.automation)
+        desk.snapshotDeltas = deltas.isEmpty ? nil : deltas
         try DurableFile.replace(stagedPath(StateFileName.desk), with: try encode(desk), mode: store.fileMode)
-        if withCache {
+        if withCache, delta == nil {
             SnapshotCache(store: store).write(
                 users: tenant.users, groups: tenant.groups, usersExtra: extras.users, groupsExtra: extras.groups,
                 at: stagedPath(StateFileName.cache), madeFrom: [stagedPath(StateFileName.users), stagedPath(StateFileName.groups)])
         }
-        let hasCache = withCache && DurableFile.isPresent(stagedPath(StateFileName.cache))
-        let bytes = (withCache ? StateFileName.staged : StateFileName.all).reduce(0) { total, name in
+        let hasCache = withCache && delta == nil && DurableFile.isPresent(stagedPath(StateFileName.cache))
+        let bytes = ((withCache ? StateFileName.staged : StateFileName.all) + (deltaFiles ?? [])).reduce(0) { total, name in
             var info = stat()
             return total + (lstat(stagedPath(name), &info) == 0 ? Int(info.st_size) : 0)
         }
         return StagedSnapshot(
             sequence: state.sequence, lineage: lineage, madeFromLineage: state.lineage, bytes: bytes, hasCache: hasCache, suffix: suffix,
-            journalCut: journalCut)
+            journalCut: journalCut, deltaFiles: deltaFiles, baseSequence: delta?.baseSequence)
+    }
+
+    /// The snapshot files a switch renames into place: all of them, or for a delta all but
+    /// the two big lists it goes over.
+    func switchedNames(_ staged: StagedSnapshot) -> [String] {
+        staged.deltaFiles == nil ? StateFileName.all : StateFileName.all.filter { $0 != StateFileName.users && $0 != StateFileName.groups }
     }
 
     /// Puts staged files in place: renamed to `.next`, the commit record written, rolled
@@ -105,7 +143,8 @@ extension SnapshotFiles {
     /// the cache. Caller holds the state's lock. A crash before the record leaves `.next` files
     /// that recovery removes; after it, recovery finishes the roll-forward.
     func switchTo(_ staged: StagedSnapshot) throws(StateError) {
-        for name in StateFileName.all where staged.suffix != ".next" { try requireOwnStagedFile(stagedPath(name)) }
+        let names = switchedNames(staged)
+        for name in names + (staged.deltaFiles ?? []) where staged.suffix != ".next" { try requireOwnStagedFile(stagedPath(name)) }
         // The line before the cut as staging read it, checked before anything is moved.
         if let cut = staged.journalCut, lineEnding(at: cut.offset, in: cut.file) != cut.lastLine {
             throw .io(
@@ -113,10 +152,20 @@ extension SnapshotFiles {
                 reason: "changed under the compaction (a change it read was taken back); nothing was switched, and it is tried again")
         }
         let cache = SnapshotCache(store: store)
-        // The old cache describes files about to be replaced: gone first (it would not match
-        // them anyway, by identity); renamed, not removed, for the same reason as they are.
-        rename(cache.path, cache.path + StateFileName.retiredSuffix)
-        for name in StateFileName.all where staged.suffix != ".next" {
+        if staged.deltaFiles == nil {
+            // The old cache describes files about to be replaced: gone first (it would not match
+            // them anyway, by identity); renamed, not removed, for the same reason as they are.
+            rename(cache.path, cache.path + StateFileName.retiredSuffix)
+        }
+        // Delta files under their own new names before anything lists them: one a crash
+        // leaves here unlisted is removed by the next compactor (`removeUnlistedDeltas`).
+        for name in staged.deltaFiles ?? [] {
+            guard rename(stagedPath(name), store.path(name)) == 0 else {
+                throw .io(path: stagedPath(name), reason: String(cString: strerror(errno)))
+            }
+            CrashPoint.pass("rename \(name).staged into place")
+        }
+        for name in names where staged.suffix != ".next" {
             guard rename(stagedPath(name), store.path(name) + ".next") == 0 else {
                 throw .io(path: stagedPath(name), reason: String(cString: strerror(errno)))
             }

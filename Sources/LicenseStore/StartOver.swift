@@ -29,7 +29,7 @@ struct StartOver {
         if stat(store.directory, &parent) == 0 { chmod(destination, parent.st_mode & 0o7777) }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []
         let ours = names.filter { name in
-            StateFileName.tenantFiles.contains(name) || StateFileName.isLeftover(name)
+            StateFileName.isTenantFile(name) || StateFileName.isLeftover(name) || SnapshotDelta.isStagedDeltaName(name)
                 || StateFileName.tenantFiles.contains { name.hasPrefix($0 + ".corrupt-") }
         }
         for name in ours {
@@ -49,7 +49,7 @@ struct StartOver {
     func moveBack(_ moved: MovedAside) {
         let folder = store.path(moved.folder)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []
-        for name in names where StateFileName.tenantFiles.contains(name) || StateFileName.isLeftover(name) {
+        for name in names where StateFileName.isTenantFile(name) || StateFileName.isLeftover(name) {
             if name == JournalHistory.folder { continue }
             unlink(store.path(name))
         }

@@ -20,6 +20,9 @@ public enum StateCondition: Equatable, Sendable {
 extension StateFileName {
     /// Files and folders that only a tenant's state has: one of them makes the directory a state.
     static let tenantFiles = all + [journal, compaction, cache, JournalHistory.folder]
+
+    /// One of `tenantFiles`, or a snapshot's delta file (`SnapshotDelta`).
+    static func isTenantFile(_ name: String) -> Bool { tenantFiles.contains(name) || SnapshotDelta.isDeltaName(name) }
     /// Files that may be there before any tenant: the lock a reader made, a roles file prepared
     /// ahead of `init`.
     static let preparatory: Set<String> = [lock, roles, LockHolder.fileName, compactionLock, compactionStarted]
@@ -48,7 +51,8 @@ extension StateStore {
         var info = stat()
         guard lstat(directory, &info) == 0 else { return .new(otherFiles: []) }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let present = StateFileName.tenantFiles.filter { DurableFile.isPresent(path($0)) }
+        let present =
+            StateFileName.tenantFiles.filter { DurableFile.isPresent(path($0)) } + names.filter(SnapshotDelta.isDeltaName).sorted()
         if present.isEmpty {
             // What a first `init` cut short by a crash leaves (`.next` and temp files of ours)
             // is cleaned by the next one; anything else is someone else's.

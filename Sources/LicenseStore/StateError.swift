@@ -27,7 +27,7 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
             if let column { place += ":\(column)" }
             return "\(place): \(reason) (the file was left as it is)"
         case .unsupportedVersion(let file, let found):
-            return "\(file): format version \(found) is newer than this LicenseDesk reads (\(stateFormatVersion))"
+            return "\(file): format version \(found) is newer than this LicenseDesk reads (\(newestReadableFormatVersion))"
         case .io(let path, let reason):
             return "\(path): \(reason)"
         case .alreadyInitialised(let directory):

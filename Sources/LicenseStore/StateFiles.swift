@@ -46,7 +46,7 @@ struct DeskFile: Codable, VersionedStateFile {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "formatVersion", pending = "pending", settings = "settings", journalSequence = "journalSequence"
         case versions = "versions", onPremises = "onPremises", lineage = "lineage", journalCut = "journalCut"
-        case journalCutFrom = "journalCutFrom", reconciliation = "reconciliation"
+        case journalCutFrom = "journalCutFrom", reconciliation = "reconciliation", snapshotDeltas = "snapshotDeltas"
     }
     var formatVersion: Int
     var pending: PendingWork
@@ -70,6 +70,10 @@ struct DeskFile: Codable, VersionedStateFile {
     /// Licence automation's scope and bookkeeping; absent while there is none. Its key sorts
     /// after the fields `DeskPosition` reads from the file's head.
     var reconciliation: LicenceAutomation?
+    /// The deltas applied over `users.json` and `groups.json`, oldest first (`SnapshotDelta`);
+    /// absent when the base files are the whole snapshot. Its key sorts after the fields
+    /// `DeskPosition` reads from the file's head, too.
+    var snapshotDeltas: [SnapshotDelta]?
 
     init(
         formatVersion: Int, pending: PendingWork, settings: TenantSettings, journalSequence: Int,
@@ -100,6 +104,7 @@ struct DeskFile: Codable, VersionedStateFile {
         journalCut = try c.decodeIfPresent(Int.self, forKey: .journalCut)
         journalCutFrom = try c.decodeIfPresent(Int.self, forKey: .journalCutFrom)
         reconciliation = try c.decodeIfPresent(LicenceAutomation.self, forKey: .reconciliation)
+        snapshotDeltas = try c.decodeIfPresent([SnapshotDelta].self, forKey: .snapshotDeltas)
     }
 }
 

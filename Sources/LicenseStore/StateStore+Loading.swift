@@ -20,7 +20,10 @@ extension StateStore {
     /// never waits behind a long processing run or a compaction. What a crash left is put
     /// right on disk when this process can write and the lock is free at once; otherwise (a
     /// reader without write access, a full disk, a writer busy) it is recovered in memory.
-    public func load() throws(StateError) -> LoadedState {
+    public func load() throws(StateError) -> LoadedState { try load(keepingSnapshot: false) }
+
+    /// `keepingSnapshot`: also the tenant as the snapshot held it (`LoadedState.snapshotTenant`).
+    func load(keepingSnapshot: Bool) throws(StateError) -> LoadedState {
         try requireTenant()
         var notices: [String] = []
         if isWritable, Recovery(store: self).isNeeded,
@@ -29,7 +32,7 @@ extension StateStore {
             defer { withExtendedLifetime(exclusive) {} }
             do {
                 notices = try Recovery(store: self).run()
-                var state = try loadUnlocked()
+                var state = try loadUnlocked(keepingSnapshot: keepingSnapshot)
                 state.notices = notices + state.notices
                 rebuildCacheIfMissing(after: state)
                 return state
@@ -37,7 +40,7 @@ extension StateStore {
                 notices.append("could not put right what a crash left (\(error)); read it as it stands, in memory")
             }
         }
-        var state = try loadConsistent()
+        var state = try loadConsistent(keepingSnapshot: keepingSnapshot)
         state.notices = notices + state.notices
         if !isWritable { state.notices.append("read-only: \(directory) can't be written by you; changes are refused") }
         return state
@@ -48,11 +51,11 @@ extension StateStore {
 
     /// A lock-free read that holds: retried while snapshot files are being replaced, and after
     /// a few tries done under the shared lock (which then waits for the writer, once).
-    func loadConsistent() throws(StateError) -> LoadedState {
+    func loadConsistent(keepingSnapshot: Bool = false) throws(StateError) -> LoadedState {
         for _ in 0..<4 {
             let before = SnapshotGeneration(store: self)
             do {
-                let state = try loadUnlocked()
+                let state = try loadUnlocked(keepingSnapshot: keepingSnapshot)
                 if SnapshotGeneration(store: self) == before { return state }
             } catch {
                 // A file replaced mid-read can look damaged: only an error that holds still is real.
@@ -61,14 +64,14 @@ extension StateStore {
         }
         let lock = try DirectoryLock(directory: directory, exclusive: false)
         defer { withExtendedLifetime(lock) {} }
-        return try loadUnlocked()
+        return try loadUnlocked(keepingSnapshot: keepingSnapshot)
     }
 
     /// Reads the snapshot and replays the journal on it, taking no lock. With a compaction
     /// past its commit point but not rolled into place, its `.next` files are the snapshot
     /// (recovery in memory). The audit log's end is read first: it is written after the
     /// journal, so a later journal read that ends before it means entries were lost.
-    func loadUnlocked() throws(StateError) -> LoadedState {
+    func loadUnlocked(keepingSnapshot: Bool = false) throws(StateError) -> LoadedState {
         let loadNumber = wholeLoadCounter.add(1, ordering: .relaxed).newValue
         let auditEnd = (try? AuditTail.read(path(StateFileName.audit)))?.lastSequence ?? 0
         let (tenant, desk) = try SnapshotFiles(store: self).read()
@@ -76,6 +79,7 @@ extension StateStore {
         state.lineage = desk.lineage
         state.snapshotSequence = desk.journalSequence
         state.loadNumber = loadNumber
+        if keepingSnapshot { state.snapshotTenant = tenant }
         var position = DeskPosition(
             journalSequence: desk.journalSequence, lineage: desk.lineage, journalCut: desk.journalCut, journalCutFrom: desk.journalCutFrom)
         // Which file that was: the consistent load around this checks it held still.
@@ -106,7 +110,9 @@ extension StateStore {
     /// write one when the state in hand is exactly the snapshot. Caller holds the lock.
     func rebuildCacheIfMissing(after state: LoadedState) {
         guard !DurableFile.isPresent(path(StateFileName.cache)),
-            let desk = try? SnapshotFiles(store: self).readDesk(), desk.journalSequence == state.sequence
+            let desk = try? SnapshotFiles(store: self).readDesk(), desk.journalSequence == state.sequence,
+            // The cache holds the base files alone; a tenant with deltas applied is not them.
+            desk.snapshotDeltas?.isEmpty ?? true
         else { return }
         let extras = state.tenant.fileExtras
         SnapshotCache(store: self).write(

@@ -12,6 +12,9 @@ public struct LoadedState: Sendable {
     public var sequence: Int
     /// Who last changed each object.
     public var versions: [String: ObjectVersion]
+    /// The tenant as the snapshot held it, before the journal was replayed: kept only for a
+    /// compactor (`StateStore.load(keepingSnapshot:)`), which writes what changed since.
+    var snapshotTenant: Tenant?
     /// Things the admin should be told (a torn journal line set aside, read-only mode).
     public var notices: [String]
     /// How far the journal was read, so the next refresh reads only what is new.
@@ -71,6 +74,12 @@ public struct StateStore: Sendable {
     /// False: loads parse the JSON files even when a snapshot cache describes them (for
     /// measuring the JSON load, `bench-load`).
     public var readsCache = true
+    /// A compaction writes a delta (`SnapshotDelta`) while the deltas' records stay within this
+    /// share of the tenant's users and groups, and fewer than `maximumDeltas`; past that, the
+    /// whole snapshot. A quarter: at worst a load reads a quarter of the records again as JSON,
+    /// and the whole snapshot is written once in every (share × tenant ÷ 500) compactions.
+    public var deltaShare = 0.25
+    public var maximumDeltas = 64
 
     public init(directory: String) {
         self.directory = (directory as NSString).standardizingPath
@@ -234,7 +243,10 @@ public struct StateStore: Sendable {
     /// Folds the journal into the snapshot now (`licensedesk compact`), the way a background
     /// compaction does: written off the lock, switched in under it (`Compactor`).
     @discardableResult
-    public func compact() throws(StateError) -> Compactor.Outcome { try Compactor(store: self).run(always: true) }
+    /// `whole`: the big lists written whole, their deltas folded in, even when a delta would do.
+    public func compact(whole: Bool = false) throws(StateError) -> Compactor.Outcome {
+        try Compactor(store: self).run(always: true, whole: whole)
+    }
 
     /// The same from a state already in memory, brought up to date first: no second copy of
     /// the tenant is loaded (at a million users, two would not fit).

@@ -97,11 +97,16 @@ struct CompactCommand: ParsableCommand {
     var background = false
     @Option(help: ArgumentHelp("With --background: append what each compaction did to this file, a JSON line each (for bench).", visibility: .hidden))
     var report: String?
+    @Flag(
+        help: ArgumentHelp(
+            "Write users.json and groups.json whole, folding in the deltas beside them (a compaction otherwise writes only what changed)."
+        ))
+    var whole = false
 
     func run() throws {
         let store = state.store
         if background { return runInBackground(store) }
-        switch try store.compact() {
+        switch try store.compact(whole: whole) {
         case .compacted(let report):
             CompactionFailure.clear(in: store)
             print("Compacted \(TextSanitizer.inert(store.directory)): \(report.summary)")
@@ -147,6 +152,7 @@ extension Compactor.Report {
     var summary: String {
         let megabytes = String(format: "%.1f", Double(bytesWritten) / 1e6)
         let held = String(format: "%.1f", switchSeconds * 1_000)
-        return "\(entries) change\(entries == 1 ? "" : "s") folded in, \(megabytes) MB written; the lock held \(held) ms"
+        let form = deltaRecords.map { "as a delta of \($0) record\($0 == 1 ? "" : "s")" } ?? "as a whole snapshot"
+        return "\(entries) change\(entries == 1 ? "" : "s") folded in \(form), \(megabytes) MB written; the lock held \(held) ms"
     }
 }

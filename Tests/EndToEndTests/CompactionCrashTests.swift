@@ -11,8 +11,10 @@ import Testing
 struct CompactionCrashTests {
     let context = ChangeContext(now: Date(timeIntervalSince1970: 1_800_000_000), actor: "alice")
 
-    @Test("SIGKILL at every write, fsync and rename of a compaction loses no change, and the next one completes")
-    func everyCrashPoint() throws {
+    @Test(
+        "SIGKILL at every write, fsync and rename of a compaction loses no change, and the next one completes",
+        arguments: [false, true])
+    func everyCrashPoint(whole: Bool) throws {
         let directory = TemporaryDirectory()
         let store = StateStore(directory: directory.path)
         try store.initialise(with: SyntheticTenant.make(users: 300, groups: 4), force: false)
@@ -34,7 +36,8 @@ struct CompactionCrashTests {
             try store.commit(
                 .createGroup(id: group, displayName: "Crash \(point)", description: nil, membershipRule: nil), context: context, onto: &held)
             let run = try BinaryRunner.run(
-                ["compact", "--state", directory.path], environment: ["LICENSEDESK_TEST_HOOKS": "1", "LICENSEDESK_CRASH_AT": "\(point)"])
+                ["compact", "--state", directory.path] + (whole ? ["--whole"] : []),
+                environment: ["LICENSEDESK_TEST_HOOKS": "1", "LICENSEDESK_CRASH_AT": "\(point)"])
             if run.status == 0 {
                 finished = true
                 break
@@ -51,7 +54,9 @@ struct CompactionCrashTests {
         }
         #expect(finished, "the compaction never got through")
         #expect(steps.count >= 12, "only \(steps.count) crash points: \(steps)")
-        for expected in ["users.json.staged", "to .next", "compaction.json", "into place", "prepared journal", "history"] {
+        // A whole snapshot, or (by default, for a few changes) a delta over the one in place.
+        let staging = whole ? "users.json.staged" : "users.delta-"
+        for expected in [staging, "to .next", "compaction.json", "into place", "prepared journal", "history"] {
             #expect(steps.contains { $0.contains(expected) }, "no crash point at \(expected): \(steps.joined(separator: "\n"))")
         }
         // Whole at the end: every change there, the journal folded, nothing staged or left over.
@@ -61,7 +66,14 @@ struct CompactionCrashTests {
         #expect(final.journalLength == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(!names.contains { $0.hasSuffix(".staged") || $0.hasSuffix(".next") || $0.contains(".tmp.") }, "\(names)")
-        print("compaction crash points: \(steps.count) kills, then a whole compaction")
+        // Only the deltas the snapshot lists: one a kill left unlisted was removed.
+        let desk = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file(StateFileName.desk)))) as? [String: Any]
+        let listed = (desk?["snapshotDeltas"] as? [[String: Any]] ?? []).compactMap { $0["sequence"] as? Int }
+        // (A kill past a compaction's commit point leaves one that recovery finished: a delta each.)
+        #expect(whole ? listed.isEmpty : !listed.isEmpty, "\(listed)")
+        let deltaFiles = names.filter { $0.hasPrefix("users.delta-") || $0.hasPrefix("groups.delta-") }
+        #expect(Set(deltaFiles) == Set(listed.flatMap { ["users.delta-\($0).json", "groups.delta-\($0).json"] }), "\(deltaFiles)")
+        print("compaction crash points (\(whole ? "whole" : "delta")): \(steps.count) kills, then one that runs to its end")
     }
 
     @Test("a save past the threshold starts a background compaction that folds the journal in; the save does not wait for it")

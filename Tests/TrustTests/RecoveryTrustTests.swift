@@ -39,7 +39,7 @@ struct RecoveryTrustTests {
         let copy = TemporaryDirectory()
         let compacted = copy.file("state")
         try FileManager.default.copyItem(atPath: state.path, toPath: compacted)
-        #expect(try BinaryRunner.run(["compact", "--state", compacted]).status == 0)
+        #expect(try BinaryRunner.run(["compact", "--whole", "--state", compacted]).status == 0)
         for name in StateFileName.all {
             try FileManager.default.copyItem(atPath: compacted + "/" + name, toPath: state.file(name + ".next"))
         }
