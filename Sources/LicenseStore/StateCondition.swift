@@ -96,7 +96,10 @@ extension StateStore {
     /// what `doctor` shows for a state that does not load.
     public func inventory() -> [StateFileStatus] {
         var rows: [StateFileStatus] = []
-        for name in StateFileName.all + [StateFileName.journal, StateFileName.audit, StateFileName.roles] {
+        let deltas = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter(SnapshotDelta.isDeltaName).sorted {
+            (SnapshotDelta.sequence(ofFile: $0) ?? 0, $0) < (SnapshotDelta.sequence(ofFile: $1) ?? 0, $1)
+        }
+        for name in StateFileName.all + deltas + [StateFileName.journal, StateFileName.audit, StateFileName.roles] {
             let file = path(name)
             var info = stat()
             guard lstat(file, &info) == 0 else {

@@ -138,7 +138,17 @@ struct BenchCommand: ParsableCommand {
             figures.saveP99 = saved.p99
             figures.savesAcrossCompactions = saved
             peaks.end("saves")
-            figures.compactionSeconds = try time { try store.compact(&loaded) }
+            // A load now reads the deltas the saves' compactions wrote over the base files
+            // (the state in hand let go first: one tenant in memory, as in the console).
+            loaded = LoadedState(tenant: Tenant(organization: loaded.tenant.organization), sequence: 0, versions: [:], notices: [])
+            figures.deltaLoadSeconds = try time { loaded = try store.load() }
+            figures.deltasAtLoad = Self.listedDeltas(in: directory)
+            peaks.end("load with the deltas")
+            // From the state in hand: the whole snapshot, what the deltas lead to in the end.
+            var byHand: Compactor.Outcome?
+            figures.compactionSeconds = try time { byHand = try store.compact(&loaded) }
+            if case .compacted(let report)? = byHand { figures.wholeCompactionBytes = report.bytesWritten }
+            figures.deltaShare = store.deltaShare
             peaks.end("compaction")
 
             try measureConsole(on: loaded, store: store, into: &figures)
@@ -273,6 +283,14 @@ struct BenchCommand: ParsableCommand {
 
     func percentile(_ samples: [Double], _ fraction: Double) -> Double { Timings(samples).percentile(fraction) }
 
+    /// How many deltas the snapshot in `directory` lists (`snapshotDeltas` in its desk file).
+    static func listedDeltas(in directory: String) -> Int {
+        guard let data = FileManager.default.contents(atPath: directory + "/" + StateFileName.desk),
+            let desk = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return 0 }
+        return (desk["snapshotDeltas"] as? [Any])?.count ?? 0
+    }
+
 }
 
 struct BenchFigures: Encodable {
@@ -305,6 +323,10 @@ struct BenchFigures: Encodable {
     var saveP50 = 0.0
     var saveP99 = 0.0
     var compactionSeconds = 0.0
+    var wholeCompactionBytes = 0
+    var deltaShare = 0.0
+    var deltaLoadSeconds = 0.0
+    var deltasAtLoad = 0
     var savesAcrossCompactions = SaveBench.Figures()
     var consoleFirstFrameSeconds = 0.0
     var keystrokeFrameP50 = 0.0
@@ -369,7 +391,13 @@ struct BenchFigures: Encodable {
         ]
         rows += savesAcrossCompactions.rows(stateBytes: stateBytes)
         rows += [
-            ("compaction, start to end (one, by hand)", String(format: "%.2f s", compactionSeconds)),
+            savesAcrossCompactions.amortizedRow(
+                wholeBytes: wholeCompactionBytes, records: users + groups, deltaShare: deltaShare, stateBytes: stateBytes),
+            ("load state with the deltas over the base", String(format: "%.2f s (%d deltas)", deltaLoadSeconds, deltasAtLoad)),
+            (
+                "compaction, start to end (one, by hand)",
+                String(format: "%.2f s, the whole snapshot (%.1f MB)", compactionSeconds, Double(wholeCompactionBytes) / 1e6)
+            ),
             ("console first frame", String(format: "%.3f s", consoleFirstFrameSeconds)),
             ("console keystroke → frame (Users pane)", String(format: "p50 %.2f ms, p99 %.2f ms", keystrokeFrameP50 * 1e3, keystrokeFrameP99 * 1e3)),
             ("console filter keystroke → frame (1st, 2nd, 3rd)", filterKeystrokeSeconds.map { String(format: "%.1f ms", $0 * 1e3) }.joined(separator: ", ")),

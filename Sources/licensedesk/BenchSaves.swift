@@ -37,6 +37,8 @@ struct SaveBench {
         var stagingSeconds: Double
         var switchSeconds: Double
         var lockWaitSeconds: Double
+        /// Records written as a delta; nil: the whole snapshot.
+        var deltaRecords: Int?
     }
 
     func run(store plain: StateStore, loaded: inout LoadedState, context: ChangeContext) throws -> Figures {
@@ -117,8 +119,9 @@ extension SaveBench.Figures {
                 "\(compactions.count): "
                     + compactions.map {
                         String(
-                            format: "%d changes, %.1f MB, %.1f s staged, lock held %.1f ms (after waiting %.1f ms for it)", $0.entries,
-                            Double($0.bytesWritten) / 1e6, $0.stagingSeconds, $0.switchSeconds * 1e3, $0.lockWaitSeconds * 1e3)
+                            format: "%d changes, %@, %.1f MB, %.1f s staged, lock held %.1f ms (after waiting %.1f ms for it)", $0.entries,
+                            $0.deltaRecords.map { "a delta of \($0) records" } ?? "whole", Double($0.bytesWritten) / 1e6, $0.stagingSeconds,
+                            $0.switchSeconds * 1e3, $0.lockWaitSeconds * 1e3)
                     }
                     .joined(separator: "; ")
             ),
@@ -178,5 +181,27 @@ struct BenchReaderCommand: ParsableCommand {
 
     private func write(_ result: Report) throws {
         try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: report), options: .atomic)
+    }
+}
+
+extension SaveBench.Figures {
+    /// Bytes per 500 changes with the whole rewrite the deltas lead to counted in: a delta
+    /// compaction's bytes, plus the whole snapshot's (`wholeBytes`) spread over the delta
+    /// compactions that fit in `deltaShare` of the tenant's `records` before it comes due.
+    func amortizedRow(wholeBytes: Int, records: Int, deltaShare: Double, stateBytes: Int) -> (String, String) {
+        let deltas = compactions.filter { $0.deltaRecords != nil }
+        guard !deltas.isEmpty, wholeBytes > 0, stateBytes > 0 else { return ("bytes per 500 changes, the whole rewrite included", "not measured") }
+        let count = Double(deltas.count)
+        let recordsEach = Double(deltas.compactMap(\.deltaRecords).reduce(0, +)) / count
+        let bytesEach = Double(deltas.map(\.bytesWritten).reduce(0, +)) / count
+        let entriesEach = Double(deltas.map(\.entries).reduce(0, +)) / count
+        let between = Swift.max(1, (deltaShare * Double(records) / Swift.max(recordsEach, 1)).rounded(.down))
+        let perFiveHundred = (bytesEach + Double(wholeBytes) / between) * 500 / Swift.max(entriesEach, 1)
+        return (
+            "bytes per 500 changes, the whole rewrite included",
+            String(
+                format: "%.1f MB (%.2f %% of the state): deltas of %.0f records, %.1f MB each; a whole snapshot (%.1f MB) every %.0f of them",
+                perFiveHundred / 1e6, perFiveHundred * 100 / Double(stateBytes), recordsEach, bytesEach / 1e6, Double(wholeBytes) / 1e6, between)
+        )
     }
 }

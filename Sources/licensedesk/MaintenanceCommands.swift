@@ -134,7 +134,7 @@ struct CompactCommand: ParsableCommand {
 private func appendReport(_ report: Compactor.Report, to path: String) {
     let run = SaveBench.CompactionRun(
         sequence: report.sequence, entries: report.entries, bytesWritten: report.bytesWritten, stagingSeconds: report.stagingSeconds,
-        switchSeconds: report.switchSeconds, lockWaitSeconds: report.lockWaitSeconds)
+        switchSeconds: report.switchSeconds, lockWaitSeconds: report.lockWaitSeconds, deltaRecords: report.deltaRecords)
     guard var line = try? JSONEncoder().encode(run), let handle = FileHandle(forWritingAtPath: path) ?? create(path) else { return }
     line.append(0x0A)
     handle.seekToEndOfFile()
