@@ -38,7 +38,7 @@ struct SnapshotFiles {
         } else {
             parsedJSON = true
             let sharing = LicenceArraySharing()
-            users = try decodeList(StateFileName.users) { sharing.share(&$0) }
+            users = try decodeList(StateFileName.users, settle: { sharing.share(&$0) }, read: Self.readUsers)
             groups = try decodeList(StateFileName.groups)
         }
         try apply(try desk.checkedDeltas(file: readPath(StateFileName.desk)), users: &users.value, groups: &groups.value, memberUsers: &memberUsers)
@@ -106,15 +106,25 @@ struct SnapshotFiles {
     }
 
     private func decodeList<Element: Decodable & Sendable>(
-        _ name: String, settle: (@Sendable (inout [Element]) -> Void)? = nil
+        _ name: String, settle: (@Sendable (inout [Element]) -> Void)? = nil,
+        read: (@Sendable (UnsafeRawBufferPointer, ArraySlice<Range<Int>>) -> [Element]?)? = nil
     ) throws(StateError) -> GraphListFile<Element> {
-        try decodeList(at: readPath(name), settle: settle)
+        try decodeList(at: readPath(name), settle: settle, read: read)
+    }
+
+    /// Users read straight from the bytes (`UserBytesReading`), times read as the decoder does.
+    static let readUsers: @Sendable (UnsafeRawBufferPointer, ArraySlice<Range<Int>>) -> [User]? = { bytes, ranges in
+        var reading = UserBytesReading(date: ISO8601Instant.parse)
+        return reading.users(in: bytes, at: ranges)
     }
 
     func decodeList<Element: Decodable & Sendable>(
-        at file: String, settle: (@Sendable (inout [Element]) -> Void)? = nil
+        at file: String, settle: (@Sendable (inout [Element]) -> Void)? = nil,
+        read: (@Sendable (UnsafeRawBufferPointer, ArraySlice<Range<Int>>) -> [Element]?)? = nil
     ) throws(StateError) -> GraphListFile<Element> {
-        if let data = try DurableFile.read(file, mapped: true), let list = ParallelListDecoding.decode(data, as: Element.self, settle: settle) {
+        if let data = try DurableFile.read(file, mapped: true),
+            let list = ParallelListDecoding.decode(data, as: Element.self, settle: settle, read: read)
+        {
             if list.formatVersion > newestReadableFormatVersion { throw .unsupportedVersion(file: file, found: list.formatVersion) }
             return list
         }

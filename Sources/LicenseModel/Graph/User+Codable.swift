@@ -76,6 +76,13 @@ extension User: Codable {
         self.userPrincipalName = userPrincipalName
         self.displayName = displayName ?? ""
         self.strings = strings
+        keepUnknown(unknown)
+    }
+
+    /// Fields the model does not know: a directory extension a rule can name becomes one of
+    /// the user's custom extensions, everything else is kept as read (`extra`).
+    mutating func keepUnknown(_ unknown: [String: JSONValue]) {
+        var unknown = unknown
         for (name, value) in unknown where RulePropertyTable.property(named: name)?.customExtension != nil {
             if let text = value.stringValue {
                 customExtensions[name] = text
