@@ -8,7 +8,8 @@ import LicenseModel
 /// runs on all cores at once instead of one. Anything unexpected (a syntax error, an element
 /// that does not decode) returns nil, and the caller decodes the whole file the ordinary way,
 /// which also finds the file, line and column of the problem. An element type may bring a
-/// reader of its own (`read`, users' `UserBytesReading`), tried on each slice before Foundation.
+/// reader of its own (`reader`, users' `UserBytesReading`): tried first on the whole file cut at
+/// guessed places (`SpeculativeListDecoding`), then on each slice here before Foundation.
 ///
 /// Slices are a few megabytes each, whatever the file's size: the decoder needs several times
 /// its input in memory, so a 13 GB users file decoded a quarter at a time would not fit in this
@@ -22,11 +23,12 @@ enum ParallelListDecoding {
 
     static func decode<Element: Decodable & Sendable>(
         _ data: Data, as type: Element.Type, sliceBytes: Int = sliceBytes, settle: (@Sendable (inout [Element]) -> Void)? = nil,
-        read: (@Sendable (UnsafeRawBufferPointer, ArraySlice<Range<Int>>) -> [Element]?)? = nil
+        reader: ListReader<Element>? = nil
     ) -> GraphListFile<Element>? {
         guard data.count >= minimumBytes else { return nil }
         // Offsets below count from the first byte, whatever index the Data starts at.
         let data = data.startIndex == 0 ? data : Data(data)
+        if let reader, let file = SpeculativeListDecoding.decode(data, reader: reader, runBytes: sliceBytes, settle: settle) { return file }
         guard let layout = data.withUnsafeBytes({ ListLayout(ByteScanner($0)) }) else { return nil }
         // The envelope without its elements: formatVersion and any unknown fields.
         var envelope = Data(data[data.startIndex..<layout.valueStart])
@@ -40,7 +42,7 @@ enum ParallelListDecoding {
             let elements = slices[slice]
             guard let first = elements.first, let last = elements.last else { return results.store([], at: slice) }
             // The element type's own reader first; Foundation when it stands aside.
-            if let read, var decoded = data.withUnsafeBytes({ read($0, layout.elements[elements]) }) {
+            if let reader, var decoded = data.withUnsafeBytes({ reader.ranges($0, layout.elements[elements]) }) {
                 settle?(&decoded)
                 return results.store(decoded, at: slice)
             }

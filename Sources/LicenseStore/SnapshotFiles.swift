@@ -38,8 +38,8 @@ struct SnapshotFiles {
         } else {
             parsedJSON = true
             let sharing = LicenceArraySharing()
-            users = try decodeList(StateFileName.users, settle: { sharing.share(&$0) }, read: Self.readUsers)
-            groups = try decodeList(StateFileName.groups)
+            users = try decodeList(StateFileName.users, settle: { sharing.share(&$0) }, reader: Self.userReader)
+            groups = try decodeList(StateFileName.groups, reader: Self.groupReader)
         }
         try apply(try desk.checkedDeltas(file: readPath(StateFileName.desk)), users: &users.value, groups: &groups.value, memberUsers: &memberUsers)
         var tenant = Tenant(
@@ -107,23 +107,33 @@ struct SnapshotFiles {
 
     private func decodeList<Element: Decodable & Sendable>(
         _ name: String, settle: (@Sendable (inout [Element]) -> Void)? = nil,
-        read: (@Sendable (UnsafeRawBufferPointer, ArraySlice<Range<Int>>) -> [Element]?)? = nil
+        reader: ListReader<Element>? = nil
     ) throws(StateError) -> GraphListFile<Element> {
-        try decodeList(at: readPath(name), settle: settle, read: read)
+        try decodeList(at: readPath(name), settle: settle, reader: reader)
     }
 
     /// Users read straight from the bytes (`UserBytesReading`), times read as the decoder does.
-    static let readUsers: @Sendable (UnsafeRawBufferPointer, ArraySlice<Range<Int>>) -> [User]? = { bytes, ranges in
-        var reading = UserBytesReading(date: ISO8601Instant.parse)
-        return reading.users(in: bytes, at: ranges)
-    }
+    static let userReader = ListReader<User>(
+        ranges: { bytes, ranges in
+            var reading = UserBytesReading(date: ISO8601Instant.parse)
+            return reading.users(in: bytes, at: ranges)
+        },
+        run: { bytes, start, end in
+            var reading = UserBytesReading(date: ISO8601Instant.parse)
+            return reading.users(in: bytes, from: start, before: end)
+        })
+
+    /// Groups read straight from the bytes (`GroupBytesReading`).
+    static let groupReader = ListReader<Group>(
+        ranges: { GroupBytesReading(date: ISO8601Instant.parse).groups(in: $0, at: $1) },
+        run: { GroupBytesReading(date: ISO8601Instant.parse).groups(in: $0, from: $1, before: $2) })
 
     func decodeList<Element: Decodable & Sendable>(
         at file: String, settle: (@Sendable (inout [Element]) -> Void)? = nil,
-        read: (@Sendable (UnsafeRawBufferPointer, ArraySlice<Range<Int>>) -> [Element]?)? = nil
+        reader: ListReader<Element>? = nil
     ) throws(StateError) -> GraphListFile<Element> {
         if let data = try DurableFile.read(file, mapped: true),
-            let list = ParallelListDecoding.decode(data, as: Element.self, settle: settle, read: read)
+            let list = ParallelListDecoding.decode(data, as: Element.self, settle: settle, reader: reader)
         {
             if list.formatVersion > newestReadableFormatVersion { throw .unsupportedVersion(file: file, found: list.formatVersion) }
             return list

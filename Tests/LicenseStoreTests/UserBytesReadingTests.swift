@@ -17,7 +17,7 @@ struct UserBytesReadingTests {
         let data = Data(Array(#"{"formatVersion": 1, "value": ["#.utf8) + Array(elements.joined(separator: Array(",\n".utf8))) + Array("]}".utf8))
         return try data.withUnsafeBytes { bytes in
             let layout = try #require(ListLayout(ByteScanner(bytes)))
-            return SnapshotFiles.readUsers(bytes, layout.elements[...])
+            return SnapshotFiles.userReader.ranges(bytes, layout.elements[...])
         }
     }
 
@@ -35,7 +35,7 @@ struct UserBytesReadingTests {
         let data = try StateJSON.encoder().encode(GraphListFile(tenant.users))
         let read = try data.withUnsafeBytes { bytes in
             let layout = try #require(ListLayout(ByteScanner(bytes)))
-            return SnapshotFiles.readUsers(bytes, layout.elements[...])
+            return SnapshotFiles.userReader.ranges(bytes, layout.elements[...])
         }
         let users = try #require(read, "the reader stood aside on a file LicenseDesk wrote")
         #expect(users == tenant.users)
@@ -137,5 +137,40 @@ struct SplitMixForTests {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49EB_133B_111C
         return z ^ (z >> 31)
+    }
+}
+
+@Suite("Groups read straight from the bytes")
+struct GroupBytesReadingTests {
+    func read(_ elements: [String]) throws -> (fast: [Group]?, foundation: [Group]?) {
+        let text = #"{"formatVersion": 1, "value": ["# + elements.joined(separator: ",\n") + "]}"
+        let data = Data(text.utf8)
+        let fast = try data.withUnsafeBytes { bytes in
+            let layout = try #require(ListLayout(ByteScanner(bytes)))
+            return SnapshotFiles.groupReader.ranges(bytes, layout.elements[...])
+        }
+        return (fast, try? StateJSON.decoder().decode(GraphListFile<Group>.self, from: data).value)
+    }
+
+    @Test("generated groups and awkward ones read as Foundation reads them; what it can't read exactly it leaves")
+    func sameAsFoundation() throws {
+        let tenant = SyntheticTenant.make(users: 800, groups: 12, seed: 2)
+        let generated = try tenant.groups.map { String(decoding: try StateJSON.encoder().encode($0), as: UTF8.self) }
+        let awkward = [
+            #"{"id": "g1", "displayName": "Plain"}"#,
+            #"{"id": "g2", "displayName": "E3 \u2013 \"all\"", "description": null, "securityEnabled": false, "mailEnabled": null, "groupTypes": ["DynamicMembership"], "membershipRule": "(user.city -eq \"Oslo\")", "membershipRuleProcessingState": "Paused", "membershipRuleProcessingStatus": {"status": "Failed", "errorMessage": "bad rule", "lastMembershipUpdated": "2026-01-15T09:00:00Z"}, "licenseProcessingState": {"state": "QueuedForProcessing"}, "assignedLicenses": [{"skuId": "s", "disabledPlans": ["b", "a"]}], "members": [{"id": "u1"}, {"id": "u2"}], "uniqueName": "licensedesk-g2", "createdDateTime": "2020-01-01T00:00:00Z", "n": [1, 2.5, {"k": null}]}"#,
+            #"{"id": "g3", "displayName": "Nulls", "membershipRuleProcessingStatus": null, "licenseProcessingState": null, "members": null, "assignedLicenses": null, "groupTypes": null}"#,
+        ]
+        let both = try read(generated + awkward)
+        #expect(try #require(both.fast, "the reader stood aside") == #require(both.foundation))
+        for record in awkward { #expect(try read([record]).fast == read([record]).foundation) }
+        let refused = [
+            #"{"id": "g", "displayName": "x", "displayName": "y"}"#,
+            ##"{"id": "g", "displayName": "x", "members": [{"id": "u", "@odata.type": "#microsoft.graph.user"}]}"##,
+            #"{"id": "g", "displayName": "x", "licenseProcessingState": {"state": "Sleeping"}}"#,
+            #"{"id": "g", "displayName": "x", "membershipRuleProcessingStatus": {"errorMessage": "no status"}}"#,
+            #"{"id": "g", "displayName": null}"#,
+        ]
+        for (index, record) in refused.enumerated() { #expect(try read([record]).fast == nil, "record \(index)") }
     }
 }

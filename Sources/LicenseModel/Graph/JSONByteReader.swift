@@ -233,3 +233,32 @@ public struct JSONByteReader {
         }
     }
 }
+
+/// A run of a list's elements read from `start` (where one begins) on: after each element a
+/// comma goes on to the next, while it begins before `end`; the list's `]` closes the run.
+/// What a worker reads of a list cut into runs at guessed places (`ParallelListDecoding`):
+/// `next` is where the element after the run begins (or just past `]`), which the next run's
+/// start must equal for the guess to have been right.
+public struct JSONListRun<Element> {
+    public var elements: [Element]
+    public var next: Int
+    public var closed: Bool
+
+    public static func read(
+        _ bytes: UnsafeRawBufferPointer, from start: Int, before end: Int, element: (inout JSONByteReader) -> Element?
+    ) -> JSONListRun? {
+        var reader = JSONByteReader(bytes, offset: start)
+        var elements: [Element] = []
+        while true {
+            guard let value = element(&reader) else { return nil }
+            elements.append(value)
+            if reader.consume(0x2C) {
+                reader.skipWhitespace()
+                if reader.offset >= end { return JSONListRun(elements: elements, next: reader.offset, closed: false) }
+                continue
+            }
+            guard reader.consume(0x5D) else { return nil }
+            return JSONListRun(elements: elements, next: reader.offset, closed: true)
+        }
+    }
+}

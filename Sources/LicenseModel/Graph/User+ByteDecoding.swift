@@ -37,6 +37,12 @@ public struct UserBytesReading {
         return users
     }
 
+    /// A run of users from `start` on (`JSONListRun`), or nil to leave the file to Foundation.
+    public mutating func users(in bytes: UnsafeRawBufferPointer, from start: Int, before end: Int) -> JSONListRun<User>? {
+        guard Self.fieldBits != nil else { return nil }
+        return JSONListRun.read(bytes, from: start, before: end) { user(&$0) }
+    }
+
     /// Each known field's bit, for telling a duplicate key (nil if there were too many
     /// fields for one word: then this reader stands aside).
     private static let fieldBits: [String: (field: User.Field, bit: UInt64)]? = {
@@ -57,7 +63,7 @@ public struct UserBytesReading {
         var seen: UInt64 = 0
         let read = reader.members { reader, key in
             guard let (field, bit) = fieldBits[key] else {
-                guard unknown[key] == nil, let value = Self.foundationValue(&reader) else { return false }
+                guard unknown[key] == nil, let value = GraphBytes.foundationValue(&reader) else { return false }
                 unknown[key] = value
                 return true
             }
@@ -70,18 +76,18 @@ public struct UserBytesReading {
             case .userPrincipalName:
                 userPrincipalName = reader.string()
                 return userPrincipalName != nil
-            case .displayName: return Self.optional(&reader, into: &displayName) { $0.string() }
-            case .accountEnabled: return Self.optional(&reader, into: &user.accountEnabled) { $0.bool() }
-            case .onPremisesSyncEnabled: return Self.optional(&reader, into: &user.onPremisesSyncEnabled) { $0.bool() }
-            case .onPremisesImmutableId: return Self.optional(&reader, into: &user.onPremisesImmutableId) { $0.string() }
-            case .onPremisesSamAccountName: return Self.optional(&reader, into: &user.onPremisesSamAccountName) { $0.string() }
+            case .displayName: return GraphBytes.optional(&reader, into: &displayName) { $0.string() }
+            case .accountEnabled: return GraphBytes.optional(&reader, into: &user.accountEnabled) { $0.bool() }
+            case .onPremisesSyncEnabled: return GraphBytes.optional(&reader, into: &user.onPremisesSyncEnabled) { $0.bool() }
+            case .onPremisesImmutableId: return GraphBytes.optional(&reader, into: &user.onPremisesImmutableId) { $0.string() }
+            case .onPremisesSamAccountName: return GraphBytes.optional(&reader, into: &user.onPremisesSamAccountName) { $0.string() }
             case .string(let slot):
                 var value: String?
-                guard Self.optional(&reader, into: &value, { $0.string() }) else { return false }
+                guard GraphBytes.optional(&reader, into: &value, { $0.string() }) else { return false }
                 strings[slot] = value
             case .businessPhones:
                 var phones: [String]?
-                guard Self.optional(&reader, into: &phones, { $0.strings() }) else { return false }
+                guard GraphBytes.optional(&reader, into: &phones, { $0.strings() }) else { return false }
                 strings[GraphUserField.telephoneSlot] = phones?.first
             case .extensionAttributes:
                 if reader.null() { return true }
@@ -89,7 +95,7 @@ public struct UserBytesReading {
                 let read = reader.members { reader, name in
                     guard attributes.index(forKey: name) == nil else { return false }
                     var value: String?
-                    guard Self.optional(&reader, into: &value, { $0.string() }) else { return false }
+                    guard GraphBytes.optional(&reader, into: &value, { $0.string() }) else { return false }
                     attributes[name] = .some(value)
                     return true
                 }
@@ -97,18 +103,18 @@ public struct UserBytesReading {
                 for (slot, name) in GraphUserField.extensionSlots { strings[slot] = attributes[name] ?? nil }
             case .otherMails:
                 var mails: [String]?
-                guard Self.optional(&reader, into: &mails, { $0.strings() }) else { return false }
+                guard GraphBytes.optional(&reader, into: &mails, { $0.strings() }) else { return false }
                 user.otherMails = mails ?? []
             case .proxyAddresses:
                 var addresses: [String]?
-                guard Self.optional(&reader, into: &addresses, { $0.strings() }) else { return false }
+                guard GraphBytes.optional(&reader, into: &addresses, { $0.strings() }) else { return false }
                 user.proxyAddresses = addresses ?? []
             case .employeeHireDate:
-                return Self.optional(&reader, into: &user.employeeHireDate) { [date] in $0.string().flatMap(date) }
+                return GraphBytes.optional(&reader, into: &user.employeeHireDate) { [date] in $0.string().flatMap(date) }
             case .manager:
-                return Self.optional(&reader, into: &user.manager) { Self.managerID(&$0) }
+                return GraphBytes.optional(&reader, into: &user.manager) { Self.managerID(&$0) }
             case .assignedLicenses:
-                guard let value = licenses.value(&reader, read: { Self.assignedLicenses(&$0) }) else { return false }
+                guard let value = licenses.value(&reader, read: { GraphBytes.assignedLicenses(&$0) }) else { return false }
                 user.assignedLicenses = value ?? []
             case .licenseAssignmentStates:
                 guard let value = paths.value(&reader, read: { [date] in Self.assignmentStates(&$0, date: date) }) else { return false }
@@ -128,24 +134,6 @@ public struct UserBytesReading {
         return user
     }
 
-    /// `decodeIfPresent`: null is nil; otherwise `read` must succeed.
-    private static func optional<T>(_ reader: inout JSONByteReader, into slot: inout T?, _ read: (inout JSONByteReader) -> T?) -> Bool {
-        if reader.null() {
-            slot = nil
-            return true
-        }
-        guard let value = read(&reader) else { return false }
-        slot = value
-        return true
-    }
-
-    /// A field the model does not know, judged and kept by Foundation exactly as before.
-    private static func foundationValue(_ reader: inout JSONByteReader) -> JSONValue? {
-        guard let range = reader.skipValue() else { return nil }
-        let slice = Data(UnsafeRawBufferPointer(rebasing: reader.bytes[range]))
-        return try? JSONLimits.decoder().decode(JSONValue.self, from: slice)
-    }
-
     /// `{"id": "…"}`: nothing else (a state file writes the id alone).
     private static func managerID(_ reader: inout JSONByteReader) -> String? {
         var id: String?
@@ -155,32 +143,6 @@ public struct UserBytesReading {
             return true
         }
         return read ? id : nil
-    }
-
-    private static func assignedLicenses(_ reader: inout JSONByteReader) -> [AssignedLicense]? {
-        var licenses: [AssignedLicense] = []
-        let read = reader.elements { reader in
-            var skuId: String?
-            var disabledPlans: [String]?
-            let read = reader.members { reader, key in
-                switch key {
-                case "skuId" where skuId == nil:
-                    skuId = reader.string()
-                    return skuId != nil
-                case "disabledPlans" where disabledPlans == nil:
-                    disabledPlans = reader.strings()
-                    return disabledPlans != nil
-                default: return false
-                }
-            }
-            guard read, let skuId, let disabledPlans else { return false }
-            // Not `init`: it sorts, and the decoder keeps the order written.
-            var license = AssignedLicense(skuId: skuId)
-            license.disabledPlans = disabledPlans
-            licenses.append(license)
-            return true
-        }
-        return read ? licenses : nil
     }
 
     private static func assignmentStates(_ reader: inout JSONByteReader, date: (String) -> Date?) -> [LicenseAssignmentState]? {
@@ -202,7 +164,7 @@ public struct UserBytesReading {
                     return disabledPlans != nil
                 case "assignedByGroup" where group == nil:
                     var value: String?
-                    guard optional(&reader, into: &value, { $0.string() }) else { return false }
+                    guard GraphBytes.optional(&reader, into: &value, { $0.string() }) else { return false }
                     group = .some(value)
                     return true
                 case "state" where state == nil:
