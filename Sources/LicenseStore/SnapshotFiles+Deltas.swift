@@ -26,7 +26,7 @@ extension SnapshotFiles {
             if delta.users {
                 // Not shared like the base's licence arrays (`LicenceArraySharing`): a delta holds
                 // a small part of the users.
-                let entries: [DeltaEntry<User>] = try readDelta(SnapshotDelta.usersFile(delta.sequence))
+                let entries: [DeltaEntry<User>] = try readDelta(SnapshotDelta.usersFile(delta.sequence), reader: DeltaEntryReading.users)
                 var removed = Set<String>()
                 for entry in entries {
                     switch entry {
@@ -49,7 +49,7 @@ extension SnapshotFiles {
                 }
             }
             if delta.groups {
-                let entries: [DeltaEntry<Group>] = try readDelta(SnapshotDelta.groupsFile(delta.sequence))
+                let entries: [DeltaEntry<Group>] = try readDelta(SnapshotDelta.groupsFile(delta.sequence), reader: DeltaEntryReading.groups)
                 var removed = Set<String>()
                 for entry in entries {
                     switch entry {
@@ -93,7 +93,9 @@ extension SnapshotFiles {
     }
 
     /// One delta file's records. A file the desk lists and that is not there is damage, named.
-    private func readDelta<Record: Codable & Sendable & Identifiable>(_ name: String) throws(StateError) -> [DeltaEntry<Record>] where Record.ID == String {
+    private func readDelta<Record: Codable & Sendable & Identifiable>(
+        _ name: String, reader: ListReader<DeltaEntry<Record>>
+    ) throws(StateError) -> [DeltaEntry<Record>] where Record.ID == String {
         let file = store.path(name)
         guard DurableFile.isPresent(file) else {
             throw .unreadable(
@@ -101,7 +103,7 @@ extension SnapshotFiles {
                 reason: "is missing, yet \(StateFileName.desk) lists it (snapshotDeltas): changes since \(StateFileName.users) "
                     + "was written are in it; restore it from a backup")
         }
-        return try decodeList(at: file).value
+        return try decodeList(at: file, reader: reader).value
     }
 
     /// Delta files no snapshot lists: what a compaction killed before its commit point left,

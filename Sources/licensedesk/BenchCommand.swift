@@ -34,6 +34,10 @@ struct BenchCommand: ParsableCommand {
         false
     @Flag(help: "Leave out the load from the JSON files alone (parsing needs several times their size in memory; the cached load is still timed).")
     var skipJsonLoad = false
+    @Option(
+        help: ArgumentHelp(
+            "A Python with orjson: it parses the same JSON files after the JSON-only load, and the ratio is printed.", valueName: "python"))
+    var orjson: String?
 
     func run() throws {
         var figures = BenchFigures(users: users, groups: groups)
@@ -162,7 +166,9 @@ struct BenchCommand: ParsableCommand {
             figures.loadSeconds = try time { parsed = try store.load() }
             peaks.end(PhasePeaks.jsonLoad)
             withExtendedLifetime(parsed) {}  // freed after the clock stops
+            parsed = nil
             try FileManager.default.moveItem(atPath: aside, toPath: cachePath)
+            if let orjson { figures.orjsonSeconds = try OrjsonPeer.seconds(python: orjson, files: OrjsonPeer.files(in: directory)) }
         }
         figures.record(peaks)
 
@@ -318,6 +324,8 @@ struct BenchFigures: Encodable {
     var snapshotWriteSeconds = 0.0
     var stateBytes = 0
     var loadSeconds = 0.0
+    /// orjson parsing the same files (`--orjson`), 0 when not measured.
+    var orjsonSeconds = 0.0
     var cacheBytes = 0
     var cachedLoadSeconds = 0.0
     var saveP50 = 0.0

@@ -18,6 +18,12 @@ extension BenchFigures {
             ("write snapshot", String(format: "%.2f s (%.1f MB)", snapshotWriteSeconds, megabytes)),
             ("load state from the snapshot cache", String(format: "%.2f s (cache %.1f MB)", cachedLoadSeconds, Double(cacheBytes) / 1e6)),
             ("load state from the JSON files", loadSeconds > 0 ? String(format: "%.2f s (%.1f MB/s)", loadSeconds, megabytes / loadSeconds) : "not measured"),
+            (
+                "  orjson on the same files; its time / ours",
+                orjsonSeconds > 0 && loadSeconds > 0
+                    ? String(format: "%.2f s (%.1f MB/s); ratio %.2f", orjsonSeconds, megabytes / orjsonSeconds, orjsonSeconds / loadSeconds)
+                    : "not measured (--orjson PYTHON)"
+            ),
         ]
         rows += savesAcrossCompactions.rows(stateBytes: stateBytes)
         rows += [
@@ -44,7 +50,7 @@ extension BenchFigures {
         if !stateMeasured {
             rows.removeAll {
                 $0.0.hasPrefix("write") || $0.0.hasPrefix("load") || $0.0.hasPrefix("save") || $0.0.hasPrefix("compaction") || $0.0.hasPrefix("bytes")
-                    || $0.0.hasPrefix("a reader")
+                    || $0.0.hasPrefix("a reader") || $0.0.hasPrefix("  orjson")
             }
         }
         let width = max(44, (rows.map(\.0.count).max() ?? 0) + 2)

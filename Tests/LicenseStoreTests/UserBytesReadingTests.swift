@@ -174,3 +174,39 @@ struct GroupBytesReadingTests {
         for (index, record) in refused.enumerated() { #expect(try read([record]).fast == nil, "record \(index)") }
     }
 }
+
+@Suite("Delta files read straight from the bytes")
+struct DeltaEntryReadingTests {
+    func read(_ data: Data) throws -> [DeltaEntry<User>]? {
+        try data.withUnsafeBytes { bytes in
+            let layout = try #require(ListLayout(ByteScanner(bytes)))
+            return DeltaEntryReading.users.ranges(bytes, layout.elements[...])
+        }
+    }
+
+    @Test("records and removals read as Foundation reads them; a record naming @removed is left to Foundation")
+    func sameAsFoundation() throws {
+        let users = SyntheticTenant.users(count: 40, seed: 8)
+        let entries: [DeltaEntry<User>] = users.enumerated().map { $0.offset % 3 == 0 ? .removed($0.element.id) : .record($0.element) }
+        let data = try StateJSON.encoder().encode(GraphListFile(entries))
+        let expected = try StateJSON.decoder().decode(GraphListFile<DeltaEntry<User>>.self, from: data).value
+        let fast = try #require(try read(data), "the reader stood aside on a delta LicenseDesk wrote")
+        #expect(fast.map(Self.describe) == expected.map(Self.describe))
+        #expect(fast.filter { if case .removed = $0 { true } else { false } }.count == 14)
+        for odd in [
+            #"{"value": [{"id": "a", "userPrincipalName": "a@x", "@removed": 1}]}"#,
+            #"{"value": [{"id": "a", "@removed": {"reason": "deleted", "when": "now"}}]}"#,
+            #"{"value": [{"@removed": {"reason": "deleted"}}]}"#,
+        ] {
+            #expect(try read(Data(odd.utf8)) == nil, "\(odd)")
+        }
+    }
+
+    /// The record, or the removed id as a user of that id alone.
+    static func describe(_ entry: DeltaEntry<User>) -> User {
+        switch entry {
+        case .record(let user): user
+        case .removed(let id): User(id: id, userPrincipalName: "(removed)", displayName: "")
+        }
+    }
+}

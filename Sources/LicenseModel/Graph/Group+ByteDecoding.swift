@@ -26,7 +26,8 @@ public struct GroupBytesReading {
         JSONListRun.read(bytes, from: start, before: end) { group(&$0) }
     }
 
-    private func group(_ reader: inout JSONByteReader) -> Group? {
+    /// One group object at the reader, or nil.
+    public func group(_ reader: inout JSONByteReader) -> Group? {
         var id: String?
         var displayName: String?
         var group = Group(id: "", displayName: "")

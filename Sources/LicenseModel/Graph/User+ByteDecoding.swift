@@ -52,7 +52,8 @@ public struct UserBytesReading {
         return bits
     }()
 
-    private mutating func user(_ reader: inout JSONByteReader) -> User? {
+    /// One user object at the reader, or nil.
+    public mutating func user(_ reader: inout JSONByteReader) -> User? {
         guard let fieldBits = Self.fieldBits else { return nil }
         var id: String?
         var userPrincipalName: String?
