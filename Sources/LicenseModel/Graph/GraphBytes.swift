@@ -14,6 +14,14 @@ enum GraphBytes {
         return true
     }
 
+    /// A required field, read once: false for a second copy of its key or a value `read`
+    /// does not read (a duplicate key is left to Foundation, as everything unexpected is).
+    static func once<T>(_ slot: inout T?, _ reader: inout JSONByteReader, _ read: (inout JSONByteReader) -> T?) -> Bool {
+        if slot != nil { return false }
+        slot = read(&reader)
+        return slot != nil
+    }
+
     /// A field the model does not know, judged and kept by Foundation exactly as before.
     static func foundationValue(_ reader: inout JSONByteReader) -> JSONValue? {
         guard let range = reader.skipValue() else { return nil }
@@ -28,12 +36,8 @@ enum GraphBytes {
             var disabledPlans: [String]?
             let read = reader.members { reader, key in
                 switch key {
-                case "skuId" where skuId == nil:
-                    skuId = reader.string()
-                    return skuId != nil
-                case "disabledPlans" where disabledPlans == nil:
-                    disabledPlans = reader.strings()
-                    return disabledPlans != nil
+                case "skuId": return once(&skuId, &reader) { $0.string() }
+                case "disabledPlans": return once(&disabledPlans, &reader) { $0.strings() }
                 default: return false
                 }
             }

@@ -90,9 +90,7 @@ public struct GroupBytesReading {
         var message: String??
         let read = reader.members { reader, key in
             switch key {
-            case "status" where status == nil:
-                status = reader.string().flatMap(MembershipProcessingStatus.init(rawValue:))
-                return status != nil
+            case "status": return GraphBytes.once(&status, &reader) { $0.string().flatMap(MembershipProcessingStatus.init(rawValue:)) }
             case "lastMembershipUpdated" where updated == nil:
                 var value: Date?
                 guard GraphBytes.optional(&reader, into: &value, { [date] in $0.string().flatMap(date) }) else { return false }

@@ -157,26 +157,16 @@ public struct UserBytesReading {
             var updated: Date?
             let read = reader.members { reader, key in
                 switch key {
-                case "skuId" where skuId == nil:
-                    skuId = reader.string()
-                    return skuId != nil
-                case "disabledPlans" where disabledPlans == nil:
-                    disabledPlans = reader.strings()
-                    return disabledPlans != nil
+                case "skuId": return GraphBytes.once(&skuId, &reader) { $0.string() }
+                case "disabledPlans": return GraphBytes.once(&disabledPlans, &reader) { $0.strings() }
                 case "assignedByGroup" where group == nil:
                     var value: String?
                     guard GraphBytes.optional(&reader, into: &value, { $0.string() }) else { return false }
                     group = .some(value)
                     return true
-                case "state" where state == nil:
-                    state = reader.string().flatMap(LicenseAssignmentStatus.init(rawValue:))
-                    return state != nil
-                case "error" where error == nil:
-                    error = reader.string().flatMap(LicenseError.init(rawValue:))
-                    return error != nil
-                case "lastUpdatedDateTime" where updated == nil:
-                    updated = reader.string().flatMap(date)
-                    return updated != nil
+                case "state": return GraphBytes.once(&state, &reader) { $0.string().flatMap(LicenseAssignmentStatus.init(rawValue:)) }
+                case "error": return GraphBytes.once(&error, &reader) { $0.string().flatMap(LicenseError.init(rawValue:)) }
+                case "lastUpdatedDateTime": return GraphBytes.once(&updated, &reader) { $0.string().flatMap(date) }
                 default: return false
                 }
             }
@@ -199,18 +189,10 @@ public struct UserBytesReading {
             var plan: String?
             let read = reader.members { reader, key in
                 switch key {
-                case "assignedDateTime" where assigned == nil:
-                    assigned = reader.string().flatMap(date)
-                    return assigned != nil
-                case "capabilityStatus" where status == nil:
-                    status = reader.string()
-                    return status != nil
-                case "service" where service == nil:
-                    service = reader.string()
-                    return service != nil
-                case "servicePlanId" where plan == nil:
-                    plan = reader.string()
-                    return plan != nil
+                case "assignedDateTime": return GraphBytes.once(&assigned, &reader) { $0.string().flatMap(date) }
+                case "capabilityStatus": return GraphBytes.once(&status, &reader) { $0.string() }
+                case "service": return GraphBytes.once(&service, &reader) { $0.string() }
+                case "servicePlanId": return GraphBytes.once(&plan, &reader) { $0.string() }
                 default: return false
                 }
             }
