@@ -137,7 +137,7 @@ extension StateStore {
         // under it only checked to be the same file.
         let files = SnapshotFiles(store: self)
         let before = try files.readDeskPosition(known: nil)
-        let lock = try DirectoryLock(directory: directory, queued: true)
+        let lock = try DirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
         let locked = Date()
         let recovery = Recovery(store: self)

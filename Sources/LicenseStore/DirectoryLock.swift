@@ -21,12 +21,8 @@ final class DirectoryLock {
 
     /// `file` is the state's lock by default; the compactor's own lock (`compaction.lock`) is
     /// the same kind of file, held for a whole compaction so only one runs at a time.
-    /// `queued`: wait in the kernel's queue (a blocking flock) instead of trying every few
-    /// milliseconds, so a stream of quick commits can't keep taking the lock first: for the
-    /// compactor's switch, which otherwise would wait behind a busy team for seconds.
-    init(directory: String, exclusive: Bool = true, wait: Bool = true, file: String = StateFileName.lock, queued: Bool = false)
-        throws(StateError)
-    {
+    /// `wait`: false throws at once when the lock is held (`attempt`).
+    init(directory: String, exclusive: Bool = true, wait: Bool = true, file: String = StateFileName.lock) throws(StateError) {
         let path = (directory as NSString).appendingPathComponent(file)
         // O_NONBLOCK: a FIFO someone put in its place must not hang every writer on open.
         var descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
@@ -46,34 +42,37 @@ final class DirectoryLock {
             throw .refusedFile(path: path, reason: "is \(kind), not the state's lock file; move it away")
         }
         let operation = exclusive ? LOCK_EX : LOCK_SH
-        if queued {
-            while flock(fd, operation) != 0 {
-                guard errno == EINTR else {
-                    let reason = String(cString: strerror(errno))
-                    close(fd)
-                    throw .io(path: path, reason: "could not lock: \(reason)")
-                }
-            }
+        var failure: Int32 = 0
+        repeat {
+            failure = flock(fd, operation | LOCK_NB) == 0 ? 0 : errno
+        } while failure == EINTR
+        if failure == EWOULDBLOCK, wait {
+            // Busy: wait in the kernel's queue (a blocking flock), woken the moment the holder
+            // lets go. Trying every few milliseconds instead cost a waiter up to its last
+            // pause after the lock was free (40 ms for a 15 ms switch), and let a stream of
+            // quick commits keep taking it first. The notice comes from a timer meanwhile.
+            let notice = file == StateFileName.lock ? Self.scheduleWaitNotice(directory: directory) : nil
+            repeat {
+                failure = flock(fd, operation) == 0 ? 0 : errno
+            } while failure == EINTR
+            notice?.cancel()
         }
-        let started = Date()
-        var told = false
-        var pause: useconds_t = 1_000
-        while flock(fd, operation | LOCK_NB) != 0 {
-            let failure = errno
-            if failure == EINTR { continue }
-            guard failure == EWOULDBLOCK, wait else {
-                close(fd)
-                if failure == EWOULDBLOCK { throw Busy.held(path: path) }
-                throw .io(path: path, reason: "could not lock: \(String(cString: strerror(failure)))")
-            }
-            if !told, file == StateFileName.lock, Date().timeIntervalSince(started) >= 1 {
-                told = true
-                Self.waitNotice?(LockHolder.read(directory: directory)?.waitingText ?? "waiting for another admin's change to finish…")
-            }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+        guard failure == 0 else {
+            close(fd)
+            if failure == EWOULDBLOCK { throw Busy.held(path: path) }
+            throw .io(path: path, reason: "could not lock: \(String(cString: strerror(failure)))")
         }
         if exclusive && file == StateFileName.lock { LockHolder.current().write(directory: directory) }
+    }
+
+    /// Tells `waitNotice`, a second from now unless cancelled first, who holds the lock.
+    private static func scheduleWaitNotice(directory: String) -> DispatchWorkItem? {
+        guard let notice = waitNotice else { return nil }
+        let item = DispatchWorkItem {
+            notice(LockHolder.read(directory: directory)?.waitingText ?? "waiting for another admin's change to finish…")
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1, execute: item)
+        return item
     }
 
     /// The lock when it is free this moment, nil when someone holds it; a lock file that is

@@ -11,6 +11,9 @@ import Foundation
 enum DurableFile {
     static let fileMode: mode_t = 0o660
 
+    /// How much a big file's writer leaves unsynced at most (`replace`).
+    static let flushEvery = 4 << 20
+
     static func replace(_ path: String, with data: Data, mode: mode_t = fileMode) throws(StateError) {
         try replace(path, mode: mode) { write in try write(data) }
     }
@@ -32,19 +35,25 @@ enum DurableFile {
         struct WriteFailed: Error {}
         var written = true
         var failure: Error?
-        // A big file is handed to the disk as it is written, 32 MB at a time: gigabytes of
-        // dirty pages left for one fsync at the end would stall every other admin's journal
-        // fsync behind them meanwhile. (`sync_file_range` would overlap the writing, but
-        // Swift's Glibc does not export it.)
-        let flushEvery = 32 << 20
+        // A big file is handed to the disk as it is written, 4 MB at a time, however it is
+        // handed over (a desk file of tens of MB comes in one piece): dirty pages left for one
+        // fsync at the end stall every other admin's journal fsync behind them, since ext4
+        // commits them in the same transaction (a 226 ms save at a million users with 32 MB).
+        // (`sync_file_range` would overlap the writing, but Swift's Glibc does not export it.)
+        let flushEvery = Self.flushEvery
         var unflushed = 0
         do {
             try produce { data in
-                if !writeAll(data, to: fd) { throw WriteFailed() }
-                unflushed += data.count
-                if unflushed >= flushEvery {
-                    fdatasync(fd)
-                    unflushed = 0
+                var rest = data[...]
+                while !rest.isEmpty {
+                    let piece = rest.prefix(flushEvery - unflushed)
+                    if !writeAll(piece, to: fd) { throw WriteFailed() }
+                    rest = rest.dropFirst(piece.count)
+                    unflushed += piece.count
+                    if unflushed >= flushEvery {
+                        fdatasync(fd)
+                        unflushed = 0
+                    }
                 }
             }
         } catch is WriteFailed {

@@ -118,7 +118,7 @@ struct CompactCommand: ParsableCommand {
     /// The detached helper: gives the admins' commands the processor first, and keeps why it
     /// failed where `status` and the next save look.
     private func runInBackground(_ store: StateStore) {
-        _ = nice(10)
+        BackgroundPriority.lower(to: 10)
         do {
             if case .compacted(let done) = try Compactor(store: store).run() {
                 CompactionFailure.clear(in: store)
