@@ -29,8 +29,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"5.0.0"),
     ],
     targets: [
-        // The rule language: imports nothing of ours.
-        .target(name: "MembershipRules"),
+        // The rule language: imports nothing of ours. Its evaluator is generic over the subject
+        // (`RuleSubject`); cross-module optimization lets LicenseModel specialise it for
+        // `RuleView` instead of calling it unspecialised, through witness tables, per user.
+        .target(name: "MembershipRules", swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
         // Users, groups, SKUs, the licence engine and every change to a tenant.
         .target(name: "LicenseModel", dependencies: ["MembershipRules"]),
         // JSON state on disk behind one seam.

@@ -17,10 +17,13 @@ final class BoundedRegex: @unchecked Sendable {
     let regex: NSRegularExpression
     let pattern: String
     let budget: MatchBudget
+    /// The pattern answered without ICU when it is literal text and `.*` (`LiteralPattern`).
+    let literal: LiteralPattern?
 
     init?(_ pattern: String, budget: MatchBudget) {
         guard let regex = RuleRegex.make(pattern) else { return nil }
         self.regex = regex
+        literal = LiteralPattern(pattern)
         self.pattern = pattern
         self.budget = budget
     }
@@ -28,7 +31,11 @@ final class BoundedRegex: @unchecked Sendable {
     /// Whether the pattern occurs in `value`; false (and the budget spent) when it can't tell
     /// within the time limit.
     func matches(_ value: String) -> Bool {
-        switch budget.mode {
+        let mode = budget.mode
+        if mode == .spent { return false }
+        // Linear in the value: no time limit to keep.
+        if let literal, let answer = literal.matches(value) { return answer }
+        switch mode {
         case .spent: return false
         case .unlimited: return regex.firstMatch(in: value, range: NSRange(location: 0, length: value.utf16.count)) != nil
         case .timed: break
