@@ -170,4 +170,51 @@ struct LicenceBatchTests {
         }.count
         #expect(formerCount > 50)
     }
+
+    /// Each "Finish applying" record's counts, worked out the plain way: the members by the
+    /// user → groups index, succeeded or failed by their paths from the group.
+    static func expectedCounts(_ tenant: Tenant, group: Group) -> String {
+        var succeeded = 0
+        var failed = 0
+        for user in tenant.users where tenant.memberships[user.id]?.contains(group.id) == true {
+            let paths = user.licenseAssignmentStates.filter { $0.assignedByGroup == group.id }
+            guard !paths.isEmpty else { continue }
+            if paths.contains(where: { $0.error != .none }) { failed += 1 } else { succeeded += 1 }
+        }
+        return "[Users successfully assigned licenses: \(succeeded), Users for whom license assignment failed: \(failed).]"
+    }
+
+    @Test("each group's finish record counts its members as the user → groups index has them, with a shortage, and with two users of one id")
+    func finishCounts() throws {
+        for duplicated in [false, true] {
+            var tenant = SyntheticTenant.make(users: 3_000, groups: 12)
+            if duplicated {
+                // Two users of one id (a damaged import): the member sets keep the first only,
+                // so the batch counts by the index instead.
+                tenant.users.append(tenant.users[7])
+                tenant.rebuildIndexes()
+            }
+            let context = ChangeContext(now: Date(timeIntervalSince1970: 1_800_000_000), actor: "test")
+            // A shortage: E1's 300 seats for a group of every enabled user.
+            let shortage = "5407a2c0-0000-4000-8000-000000000001"
+            try tenant.apply(.addSku(skuId: Self.e1, seats: 300, edition: nil), context: context)
+            try tenant.apply(
+                .createGroup(id: shortage, displayName: "Shortage", description: nil, membershipRule: "user.accountEnabled -eq true"),
+                context: context)
+            try tenant.apply(.processPending, context: context)
+            try tenant.apply(.addGroupLicense(groupID: shortage, skuId: Self.e1, disabledPlans: []), context: context)
+            let licensed = tenant.groups.filter { !$0.assignedLicenses.isEmpty }
+            #expect(licensed.count >= 2)
+            for group in licensed { try tenant.apply(.reprocessGroup(groupID: group.id), context: context) }
+            let events = try tenant.apply(.processPending, context: context).events.filter { $0.activity == "Finish applying group based license to users" }
+            #expect(events.count == licensed.count)
+            var sawFailure = false
+            for event in events {
+                let group = try #require(tenant.groups.first { $0.displayName == event.target })
+                #expect(event.detail == Self.expectedCounts(tenant, group: group), "\(group.displayName), duplicated: \(duplicated)")
+                sawFailure = sawFailure || !event.detail.hasSuffix("failed: 0.]")
+            }
+            #expect(sawFailure, "the shortage left no failure to count")
+        }
+    }
 }

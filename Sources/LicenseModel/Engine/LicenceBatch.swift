@@ -28,23 +28,34 @@ enum LicenceBatch {
                     detail: "", actor: context.actor, time: context.now))
         }
 
-        let order = visitOrder(tenant, users: users, groups: groups, positions: groupPositions)
+        let visits = visits(tenant, users: users, groups: groups, positions: groupPositions)
+        let order = visits.order
+        // A member of a queued group, by its member set: the same answer as the user → groups
+        // index when each user id is one user's (the sets come from the groups' member lists);
+        // with duplicate ids, where the sets keep only the first user, by the index.
+        let byMemberSets = tenant.userIndex.count == tenant.users.count
         // A memo pays only when users repeat a situation: recording one costs about two
         // reconciles, so a handful of users (one attribute change) go straight to the engine.
         let worthMemoizing = memoize && order.count >= ReconcileMemo.smallestBatch
         var memo = ReconcileMemo(tenant: tenant, retry: Set(groupPositions.keys), now: context.now, enabled: worthMemoizing)
         var succeeded = [Int](repeating: 0, count: groups.count)
         var failed = [Int](repeating: 0, count: groups.count)
+        var outcomes: [(position: Int, failed: Bool)] = []
         for (done, index) in order.enumerated() {
             if done % 4_096 == 0 { progress?.report("Processing licences", label(tenant, groups), done: done, total: order.count) }
             memo.reconcile(&tenant, userAt: index)
             guard !groupPositions.isEmpty else { continue }
             // Count each queued group's members once: failed if any of the group's paths
             // (one per SKU) has an error.
-            let memberOf = tenant.memberships[tenant.users[index].id] ?? []
-            var outcomes: [(position: Int, failed: Bool)] = []
+            outcomes.removeAll(keepingCapacity: true)
             for path in tenant.users[index].licenseAssignmentStates {
-                guard let group = path.assignedByGroup, let position = groupPositions[group], memberOf.contains(group) else { continue }
+                guard let group = path.assignedByGroup else { continue }
+                let position = visits.positionsByIdentity[StringIdentity(group)] ?? groupPositions[group] ?? -1
+                guard position >= 0 else { continue }
+                let isMember =
+                    byMemberSets
+                    ? visits.memberSets[position].contains(index) : tenant.memberships[tenant.users[index].id]?.contains(group) == true
+                guard isMember else { continue }
                 if let i = outcomes.firstIndex(where: { $0.position == position }) {
                     outcomes[i].failed = outcomes[i].failed || path.error != .none
                 } else {
@@ -74,7 +85,23 @@ enum LicenceBatch {
     /// User indices in the order they are processed, each once. `users`: the queued users,
     /// each once.
     static func visitOrder(_ tenant: Tenant, users: [Int], groups: [Int], positions: [String: Int]) -> [Int] {
-        guard !groups.isEmpty else { return users }
+        visits(tenant, users: users, groups: groups, positions: positions).order
+    }
+
+    /// The visit order, with what was worked out for it and the batch reuses: each queued
+    /// group's members as a set of user indices (by queue position), and the queue position
+    /// of every group by the identity of its id string (-1: not queued).
+    struct Visits {
+        var order: [Int]
+        var memberSets: [UserSet]
+        /// A path names its group with the group's own id string (the engine copies it, the
+        /// cache interns it), so most look-ups hash two words instead of an id; a miss is
+        /// looked up by value.
+        var positionsByIdentity: [StringIdentity: Int]
+    }
+
+    static func visits(_ tenant: Tenant, users: [Int], groups: [Int], positions: [String: Int]) -> Visits {
+        guard !groups.isEmpty else { return Visits(order: users, memberSets: [], positionsByIdentity: [:]) }
         var order: [Int] = []
         var visited = [Bool](repeating: false, count: tenant.users.count)
         func visit(_ index: Int) {
@@ -87,23 +114,21 @@ enum LicenceBatch {
         let members = MembershipIndexUpdate.resolve(
             groups: groups.map { tenant.groups[$0] }, users: tenant.users, userIndex: tenant.userIndex)
         let memberSets = members.map { UserSet(userCount: tenant.users.count, members: $0) }
-        let former = formerMembers(tenant, positions: positions, memberSets: memberSets)
+        var identities: [StringIdentity: Int] = [:]
+        for group in tenant.groups { identities[StringIdentity(group.id)] = positions[group.id] ?? -1 }
+        let former = formerMembers(tenant, positions: positions, byIdentity: identities, memberSets: memberSets)
         for position in groups.indices {
             for index in members[position] where index >= 0 { visit(index) }
             for index in former[position] { visit(index) }
         }
-        return order
+        return Visits(order: order, memberSets: memberSets, positionsByIdentity: identities)
     }
 
     /// Users holding a path from a queued group they are no longer in, each listed under the
     /// first such group in queue order, in user order; users looked at on all cores.
-    private static func formerMembers(_ tenant: Tenant, positions: [String: Int], memberSets: [UserSet]) -> [[Int]] {
-        // Group id → queue position (-1: not queued) by the identity of the id string: a path
-        // names its group with the group's own id string (the engine copies it, the cache
-        // interns it), so most look-ups hash two words instead of an id; others go by value.
-        var identities: [StringIdentity: Int] = [:]
-        for group in tenant.groups { identities[StringIdentity(group.id)] = positions[group.id] ?? -1 }
-        let byIdentity = identities
+    private static func formerMembers(
+        _ tenant: Tenant, positions: [String: Int], byIdentity: [StringIdentity: Int], memberSets: [UserSet]
+    ) -> [[Int]] {
         let users = tenant.users
         let chunkSize = 16_384
         let chunks = (users.count + chunkSize - 1) / chunkSize
@@ -128,7 +153,7 @@ enum LicenceBatch {
 }
 
 /// A set of user indices, one bit each.
-private struct UserSet: Sendable {
+struct UserSet: Sendable {
     private var words: [UInt64]
 
     init(userCount: Int, members: [Int]) {

@@ -155,7 +155,7 @@ enum PendingWorkRunner {
         let changes = MembershipEngine.evaluateGroups(&tenant, groupsAt: indices, context: context, timedOut: &timedOut, progress: progress)
         // The licence queue, by user index from here on (the queue is drained below in this
         // same step): what earlier changes queued, then each user who joined or left, once.
-        var licenceUsers = UserQueue()
+        var licenceUsers = UserQueue(userCount: tenant.users.count)
         for id in tenant.pending.drain(\.licenseUsers) { if let index = tenant.userIndex[id] { licenceUsers.add(index) } }
         licenceUsers.reserve(min(changes.values.reduce(0) { $0 + $1.joined.count + $1.left.count }, tenant.users.count))
         for index in indices {
@@ -206,16 +206,43 @@ enum PendingWorkRunner {
 }
 
 /// User indices in the order first added, each once.
+///
+/// Which were added is a hash set while the queue is small (one attribute change) and a bit
+/// per user once it is big: a full evaluation adds every joined and left user, millions of
+/// times, where hashing each was a third of a second at a million users.
 struct UserQueue {
     private(set) var order: [Int] = []
     private var seen = Set<Int>()
+    private var seenBits: [UInt64] = []
+    private let userCount: Int
+
+    /// Past this many, a bit per user.
+    static let bitsFrom = 4_096
+
+    init(userCount: Int) { self.userCount = userCount }
 
     mutating func add(_ index: Int) {
+        if !seenBits.isEmpty, index >= 0, index < userCount {
+            let bit: UInt64 = 1 << UInt64(index & 63)
+            guard seenBits[index >> 6] & bit == 0 else { return }
+            seenBits[index >> 6] |= bit
+            order.append(index)
+            return
+        }
         if seen.insert(index).inserted { order.append(index) }
     }
 
+    /// Room for `count` more; past `bitsFrom` in all, the bit per user.
     mutating func reserve(_ count: Int) {
         order.reserveCapacity(order.count + count)
-        seen.reserveCapacity(seen.count + count)
+        guard seenBits.isEmpty else { return }
+        if order.count + count >= Self.bitsFrom, userCount > 0 {
+            seenBits = [UInt64](repeating: 0, count: (userCount + 63) / 64)
+            // Indices outside the tenant (none, in practice) stay in the hash set.
+            seen = seen.filter { $0 < 0 || $0 >= userCount }
+            for index in order where index >= 0 && index < userCount { seenBits[index >> 6] |= 1 << UInt64(index & 63) }
+        } else {
+            seen.reserveCapacity(seen.count + count)
+        }
     }
 }
