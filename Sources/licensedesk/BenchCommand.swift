@@ -149,8 +149,14 @@ struct BenchCommand: ParsableCommand {
             figures.deltasAtLoad = Self.listedDeltas(in: directory)
             peaks.end("load with the deltas")
             // From the state in hand: the whole snapshot, what the deltas lead to in the end.
+            // A background helper that holds the compaction lock still (`busy`) is waited for,
+            // and the compaction timed again.
             var byHand: Compactor.Outcome?
-            figures.compactionSeconds = try time { byHand = try store.compact(&loaded) }
+            for _ in 0..<20 {
+                figures.compactionSeconds = try time { byHand = try store.compact(&loaded) }
+                guard case .busy? = byHand else { break }
+                while Compactor.isRunning(in: store) { usleep(100_000) }
+            }
             if case .compacted(let report)? = byHand { figures.wholeCompactionBytes = report.bytesWritten }
             figures.deltaShare = store.deltaShare
             peaks.end("compaction")

@@ -73,8 +73,14 @@ struct SaveBench {
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             if step % 100 == 0 { compactions = Self.readRuns(reports).count }
         }
-        // Let a compaction still running finish before the scratch state goes.
-        while Compactor.isRunning(in: store), Date().timeIntervalSince(clock) < timeLimit + 600 { usleep(100_000) }
+        // Let a compaction still running finish before the next phase, including one the last
+        // saves started whose helper does not hold the lock yet: settled once none has run for
+        // a second.
+        var quiet = 0
+        while quiet < 10, Date().timeIntervalSince(clock) < timeLimit + 600 {
+            quiet = Compactor.isRunning(in: store) ? 0 : quiet + 1
+            usleep(100_000)
+        }
         FileManager.default.createFile(atPath: stop, contents: Data())
         reader.waitUntilExit()
 
