@@ -209,7 +209,7 @@ enum PendingWorkRunner {
 ///
 /// Which were added is a hash set while the queue is small (one attribute change) and a bit
 /// per user once it is big: a full evaluation adds every joined and left user, millions of
-/// times, where hashing each was a third of a second at a million users.
+/// times, where hashing each was 8 % of a full evaluation in a profile at 300,000 users.
 struct UserQueue {
     private(set) var order: [Int] = []
     private var seen = Set<Int>()
