@@ -53,7 +53,7 @@ struct LiteralPattern: Sendable {
                 continue
             }
             guard Self.isPlainLiteral(byte) else { return nil }
-            segments[segments.count - 1].append(Self.lower(byte))
+            segments[segments.count - 1].append(byte)
             index += 1
         }
         self.segments = segments.map { $0.map(Self.lower) }
@@ -73,7 +73,7 @@ struct LiteralPattern: Sendable {
         var until = value.count
         if anchoredAtEnd {
             // `$` is the end here: no line end can precede it in printable ASCII.
-            guard let last = segments.last, hasSuffix(value, last, before: until, notBefore: 0) else { return false }
+            guard let last = segments.last, hasSuffix(value, last, before: until) else { return false }
             until -= last.count
         }
         let middle = anchoredAtEnd ? segments.dropLast() : segments[...]
@@ -97,8 +97,8 @@ struct LiteralPattern: Sendable {
         return true
     }
 
-    private func hasSuffix(_ value: UnsafeBufferPointer<UInt8>, _ segment: [UInt8], before limit: Int, notBefore floor: Int) -> Bool {
-        guard limit - segment.count >= floor else { return false }
+    private func hasSuffix(_ value: UnsafeBufferPointer<UInt8>, _ segment: [UInt8], before limit: Int) -> Bool {
+        guard limit >= segment.count else { return false }
         return hasPrefix(value, segment, at: limit - segment.count, before: limit)
     }
 
